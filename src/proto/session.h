@@ -1,0 +1,211 @@
+/* The protocol session: one peer's OpenVPN state machine (client or server side).
+ *
+ * Composes the wire codec (packet/reliable/wrap), TLS + key method 2 (tls/keys), the
+ * control messages (push) and the data channel (data/comp/dpkt) into one object the event
+ * loop drives with bytes and time. Pure: no sockets, clocks, threads or globals; every
+ * call takes the current time in milliseconds (any monotonic origin).
+ *
+ * Calling pattern (the loop, after every call): drain sess_pop_wire() to the socket,
+ * sess_pop_tun() to the device, sess_pop_event() to its own logic; then wait at most
+ * until sess_next_deadline() and call sess_timer().
+ *
+ * Wire packets in and out are bare OpenVPN packets (one UDP datagram / one TCP record
+ * WITHOUT the u16 length; the loop adds/strips TCP framing with packet.h).
+ *
+ * Spec: docs openvpn-protocol.md §2-§4 (control), §7 (KM2, keys), §8 (push),
+ * §9 (data), §10 (renegotiation), §12/§13 (client/server machines).
+ */
+#ifndef BURROW_PROTO_SESSION_H
+#define BURROW_PROTO_SESSION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct tls_conf;	/* proto/tls.h: certificates, CA, verification */
+struct push_opts;	/* proto/push.h: typed PUSH_REPLY */
+
+enum sess_role { SESS_CLIENT = 0, SESS_SERVER = 1 };
+enum sess_transport { SESS_UDP = 0, SESS_TCP = 1 };
+
+/* Control-channel wrapping of key_id 0 (§5). */
+enum sess_wrap {
+	SESS_WRAP_NONE = 0,
+	SESS_WRAP_TLS_AUTH,	/* wrap_key = 256-byte static key, key_dir, auth_digest */
+	SESS_WRAP_TLS_CRYPT,	/* wrap_key = 256-byte static key */
+	SESS_WRAP_TLS_CRYPT_V2,	/* client: wrap_key = Kc (256) + wkc; server: v2_server_key */
+};
+
+/* Key direction for tls-auth (§5.1). */
+enum sess_key_dir { SESS_KEYDIR_BIDI = -1, SESS_KEYDIR_NORMAL = 0, SESS_KEYDIR_INVERSE = 1 };
+
+#define SESS_WKC_MAX 1024
+#define SESS_TEXT_MAX 256
+
+struct sess_conf {
+	enum sess_role role;
+	enum sess_transport transport;
+
+	/* Control-channel wrapping. */
+	enum sess_wrap wrap;
+	uint8_t wrap_key[256];		/* tls-auth / tls-crypt static key, or v2 client Kc */
+	enum sess_key_dir key_dir;	/* tls-auth only */
+	const char *auth_digest;	/* tls-auth HMAC and CBC data HMAC; NULL = "SHA1" */
+	uint8_t wkc[SESS_WKC_MAX];	/* tls-crypt-v2 client: wrapped client key */
+	size_t wkc_len;
+	uint8_t v2_server_key[128];	/* tls-crypt-v2 server key (server role) */
+
+	/* TLS: certificates, CA, verification (owned by the caller, must outlive the sess). */
+	const struct tls_conf *tls;
+
+	/* Data channel negotiation. */
+	const char *data_ciphers;	/* "AES-256-GCM:AES-128-GCM:CHACHA20-POLY1305" if NULL */
+	const char *data_ciphers_fallback;	/* NULL = none */
+	bool no_ekm;			/* don't announce/accept TLS-EKM (forces the PRF) */
+	bool no_dyn_tls_crypt;		/* don't announce/push dyn-tls-crypt */
+	bool no_cc_exit;		/* don't announce/push cc-exit */
+
+	/* Client: peer-info extras (newline-separated NAME=value lines, may be NULL),
+	 * credentials (NULL = none). */
+	const char *peer_info_extra;
+	const char *username;
+	const char *password;
+
+	/* Server: the 24-bit peer-id to push (0..0xFFFFFE). */
+	uint32_t peer_id;
+	/* Server: tun-mtu to push to clients that announce IV_MTU (0 = don't push). */
+	unsigned tun_mtu;
+
+	/* OCC options string fields (§7.2): "tun"/"tap" (NULL = tun). */
+	const char *dev_type;
+
+	/* Timers, in seconds; 0 = the OpenVPN default noted. */
+	unsigned reneg_sec;		/* 3600; use SESS_RENEG_OFF to disable */
+	uint64_t reneg_bytes;		/* 0 = off */
+	uint64_t reneg_pkts;		/* 0 = off */
+	unsigned hand_window;		/* 60 */
+	unsigned tran_window;		/* 3600 */
+	unsigned tls_timeout;		/* 2 (initial retransmit, doubles) */
+	unsigned replay_window;		/* 64 packets */
+	unsigned tls_mtu;		/* 1250 (max control packet, §3.1) */
+
+	/* Unix time (s) at sess_new for the tls-auth/tls-crypt replay timestamp (§2.6); the
+	 * session reads no clocks. 0 = derive from now_ms / 1000. */
+	uint32_t unix_time;
+};
+
+#define SESS_RENEG_OFF 0xFFFFFFFFu
+
+/* What the loop hears about. */
+enum sess_event_type {
+	SESS_EV_TLS_UP = 1,	/* text = peer certificate CN; key_id */
+	SESS_EV_AUTH_REQUEST,	/* server: answer with sess_auth_reply(); see sess_peer_*() */
+	SESS_EV_PUSH_REPLY,	/* client: push = the typed, complete PUSH_REPLY */
+	SESS_EV_KEYS_READY,	/* key_id, text = cipher name, ekm = EKM (else PRF) */
+	SESS_EV_AUTH_FAILED,	/* client: text = reason ("" if none) */
+	SESS_EV_AUTH_PENDING,	/* client: server extended the handshake window */
+	SESS_EV_RESTART,	/* client: server asked to reconnect; text = message */
+	SESS_EV_HALT,		/* client: server asked to exit; text = message */
+	SESS_EV_EXIT,		/* peer sent exit notify (EXIT or OCC_EXIT) */
+	SESS_EV_ERROR,		/* fatal for this session: text = reason, err = -errno */
+};
+
+struct sess_event {
+	enum sess_event_type type;
+	uint8_t key_id;
+	bool ekm;
+	int err;
+	char text[SESS_TEXT_MAX];
+	const struct push_opts *push;	/* PUSH_REPLY only; valid until sess_free */
+};
+
+/* A view into session-owned memory, valid until the next call on the same sess. */
+struct sess_buf {
+	const uint8_t *data;
+	size_t len;
+};
+
+/* Every drop is counted under one reason. */
+struct sess_stats {
+	uint64_t rx_packets, rx_bytes, tx_packets, tx_bytes;	/* wire */
+	uint64_t tun_rx, tun_tx;		/* payloads to / from the device */
+	uint64_t drop_short;		/* too short / malformed header */
+	uint64_t drop_opcode;		/* unknown opcode or wrong direction */
+	uint64_t drop_unwrap;		/* tls-auth/tls-crypt authentication failed */
+	uint64_t drop_replay_ctl;	/* control replay packet-id */
+	uint64_t drop_session_id;	/* wrong own/remote session id */
+	uint64_t drop_key_id;		/* no key state for this key_id */
+	uint64_t drop_state;		/* out-of-state packet */
+	uint64_t drop_reliable;		/* outside receive window / bad ACK list */
+	uint64_t drop_data_nokey;	/* data before keys */
+	uint64_t drop_data_auth;	/* data decryption/authentication failure */
+	uint64_t drop_data_replay;	/* data replay */
+	uint64_t drop_data_comp;	/* bad compression framing */
+	uint64_t drop_queue;		/* an output queue was full */
+	uint64_t drop_tls;		/* TLS engine errors */
+	uint64_t drop_ctrl_msg;		/* bad control message text */
+	uint64_t pings_rx, pings_tx;
+	uint64_t retransmits;
+	uint64_t renegotiations;
+};
+
+struct sess;
+
+/* A client session, or a server session created on the client's HARD_RESET (TCP, or UDP
+ * without the cookie). Starts with sid = random. NULL on error (bad conf, no memory). */
+struct sess *sess_new(const struct sess_conf *conf, uint64_t now_ms);
+
+/* Server over UDP: the session created once cookie_check() accepted the client's third
+ * packet (proto/cookie.h). Starts as if msgid 0 had been exchanged in both directions;
+ * feed the accepted packet to sess_input() right after. */
+struct sess *sess_new_accepted(const struct sess_conf *conf, const uint8_t own_sid[8],
+			       const uint8_t peer_sid[8], bool early_neg, uint64_t now_ms);
+
+void sess_free(struct sess *s);
+
+/* One whole OpenVPN packet. Returns 0 (also when the packet was dropped and counted) or a
+ * negative errno for a fatal condition (an SESS_EV_ERROR event is queued too). */
+int sess_input(struct sess *s, const uint8_t *pkt, size_t len, uint64_t now_ms);
+
+/* Encrypts one tunnel packet into the wire queue. -EAGAIN when no data key is ready. */
+int sess_send_data(struct sess *s, const uint8_t *payload, size_t len, uint64_t now_ms);
+
+/* Keepalive ping (§9.7) as a data packet; the loop owns the ping timer. */
+int sess_send_ping(struct sess *s, uint64_t now_ms);
+
+/* Explicit exit: control EXIT if cc-exit was negotiated, else one OCC_EXIT data packet
+ * (the loop may call again each second for explicit-exit-notify n). */
+int sess_send_exit(struct sess *s, uint64_t now_ms);
+
+/* Server: answer an SESS_EV_AUTH_REQUEST. ok: text = the configured push options,
+ * comma-separated without "PUSH_REPLY," (may be NULL); the session appends peer-id,
+ * cipher, key-derivation/protocol-flags and tun-mtu. !ok: text = AUTH_FAILED reason. */
+int sess_auth_reply(struct sess *s, bool ok, const char *text, uint64_t now_ms);
+
+/* Start a renegotiation now (besides the reneg-sec/bytes/pkts triggers). */
+int sess_renegotiate(struct sess *s, uint64_t now_ms);
+
+/* Retransmits, renegotiation, handshake timeout, PUSH_REQUEST retry, lame-duck expiry. */
+int sess_timer(struct sess *s, uint64_t now_ms);
+uint64_t sess_next_deadline(const struct sess *s);	/* UINT64_MAX if none */
+
+bool sess_pop_wire(struct sess *s, struct sess_buf *out);
+bool sess_pop_tun(struct sess *s, struct sess_buf *out);
+bool sess_pop_event(struct sess *s, struct sess_event *out);
+
+/* Inspection. Strings are "" when unknown. */
+const struct sess_stats *sess_get_stats(const struct sess *s);
+bool sess_data_ready(const struct sess *s);		/* a data key can encrypt */
+const char *sess_peer_cn(const struct sess *s);
+const char *sess_peer_username(const struct sess *s);	/* server */
+const char *sess_peer_password(const struct sess *s);	/* server */
+const char *sess_peer_info(const struct sess *s);	/* server: IV_ lines */
+const char *sess_cipher(const struct sess *s);		/* negotiated data cipher */
+void sess_own_sid(const struct sess *s, uint8_t sid[8]);
+uint32_t sess_peer_id(const struct sess *s);	/* 0xFFFFFF when P_DATA_V1 is used */
+uint64_t sess_last_rx_ms(const struct sess *s);	/* last authenticated packet (ping-restart) */
+uint64_t sess_last_tx_ms(const struct sess *s);	/* last data packet sent (ping) */
+/* The 256-byte key2 of the newest data key (tests compare client vs server). */
+int sess_key2(const struct sess *s, uint8_t key2[256], uint8_t *key_id);
+
+#endif
