@@ -56,7 +56,7 @@ struct sess_conf {
 	uint8_t v2_server_key[128];	/* tls-crypt-v2 server key (server role) */
 
 	/* TLS: certificates, CA, verification (owned by the caller, must outlive the sess). */
-	const struct tls_conf *tls;
+	struct tls_conf *tls;
 
 	/* Data channel negotiation. */
 	const char *data_ciphers;	/* "AES-256-GCM:AES-128-GCM:CHACHA20-POLY1305" if NULL */
