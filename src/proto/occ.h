@@ -1,0 +1,82 @@
+/* OCC: the options-compatibility string carried in KM2 (spec §7.2) and the OCC messages of
+ * the data channel (§9.8).
+ *
+ * 2.6 only warns about mismatches; the only functional use is the peer's `cipher` entry
+ * (poor man's NCP for old peers), which occ_get() extracts. */
+#ifndef BURROW_PROTO_OCC_H
+#define BURROW_PROTO_OCC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum occ_proto {
+	OCC_PROTO_UDP4 = 0,
+	OCC_PROTO_UDP6,
+	OCC_PROTO_TCP4_CLIENT,
+	OCC_PROTO_TCP4_SERVER,
+	OCC_PROTO_TCP6_CLIENT,
+	OCC_PROTO_TCP6_SERVER,
+};
+
+/* Local settings the string is built from. occ_opts_default() gives 2.6.14's values
+ * (tun, tun-mtu 1500, link-mtu 1541/1543/1573, auth SHA1, keysize 128). */
+struct occ_opts {
+	bool tap;			/* dev-type tap (else tun) */
+	int link_mtu;
+	int tun_mtu;
+	enum occ_proto proto;
+	bool comp_lzo;			/* any compression framing configured */
+	bool mtu_dynamic;		/* --fragment */
+	int keydir;			/* -1 = not set, else 0/1 (tls-auth direction) */
+	char cipher[64];		/* "" = omitted (2.6: only with p2p/no NCP) */
+	char auth[32];			/* "" = "[null-digest]" */
+	int keysize;			/* bits */
+	bool tls_auth;
+	bool tls_server;		/* tls-server (else tls-client) */
+};
+
+#define OCC_STRING_MAX 511		/* receive limit, §14 */
+
+void occ_opts_default(struct occ_opts *o, bool tls_server, enum occ_proto proto, bool tap);
+/* Writes the string ("V4,dev-type tun,..."); returns its length or -ENOSPC / -EINVAL. */
+int occ_build(const struct occ_opts *o, char *out, size_t cap);
+/* The string the peer should send us: role, TCP client/server and keydir swapped. */
+int occ_build_expected_remote(const struct occ_opts *local, char *out, size_t cap);
+/* Lenient compare (as 2.6): logs each differing element at warn level (prefixed by who),
+ * returns the number of differences (0 = equal), or -EINVAL if received is not a V4 string. */
+int occ_compare(const char *expected, const char *received, const char *who);
+/* Value of element NAME in an options string ("cipher" -> "AES-256-CBC"). Returns 0,
+ * -ENOENT (absent or no value) or -ENOSPC. */
+int occ_get(const char *occ, const char *name, char *out, size_t cap);
+
+/* ---- OCC messages in the data channel (§9.8) ---- */
+#define OCC_MAGIC_LEN 16
+extern const uint8_t occ_magic[OCC_MAGIC_LEN];
+
+enum occ_op {
+	OCC_REQUEST = 0,
+	OCC_REPLY = 1,
+	OCC_MTU_LOAD_REQUEST = 2,
+	OCC_MTU_LOAD = 3,
+	OCC_MTU_REQUEST = 4,
+	OCC_MTU_REPLY = 5,
+	OCC_EXIT = 6,
+};
+
+struct occ_msg {
+	enum occ_op op;
+	const char *reply;		/* OCC_REPLY: points into the input, NUL-terminated */
+	uint16_t size;			/* MTU_LOAD_REQUEST */
+	uint16_t mtu_max_recv, mtu_max_sent;	/* MTU_REPLY */
+};
+
+/* True if a decrypted data payload starts with the OCC magic (then it is not for the tun). */
+bool occ_is_msg(const uint8_t *buf, size_t len);
+/* Parses an OCC payload (magic included). Returns 0, -EBADMSG or -EPROTONOSUPPORT
+ * (unknown opcode). */
+int occ_msg_parse(const uint8_t *buf, size_t len, struct occ_msg *m);
+/* Builds magic + op (+ arguments; reply string for OCC_REPLY). Returns length or -ENOSPC. */
+int occ_msg_build(const struct occ_msg *m, uint8_t *out, size_t cap);
+
+#endif

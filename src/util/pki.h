@@ -1,0 +1,47 @@
+/* A throw-away PKI (CA, server and client certificates) made with the OpenSSL 3 API.
+ *
+ * For tests, `burrow demo` and interop runs with the real openvpn: the files are what
+ * `openvpn --ca/--cert/--key` expect (PEM; keys unencrypted PKCS#8, mode 0600).
+ * Extensions follow what OpenVPN's `remote-cert-tls` checks: server certs carry keyUsage
+ * (digitalSignature[, keyEncipherment for RSA]) + extendedKeyUsage serverAuth, client certs
+ * keyUsage digitalSignature + extendedKeyUsage clientAuth. */
+#ifndef BURROW_UTIL_PKI_H
+#define BURROW_UTIL_PKI_H
+
+#include <stddef.h>
+
+enum pki_key_type {
+	PKI_KEY_EC = 0,		/* EC P-256 (prime256v1): fast, the default */
+	PKI_KEY_RSA = 1,	/* RSA-2048 */
+};
+
+#define PKI_MAX_CLIENTS 16
+#define PKI_CN_MAX 64
+
+struct pki_opts {
+	enum pki_key_type key_type;
+	const char *ca_cn;		/* NULL: "burrow-ca" */
+	const char *server_cn;		/* NULL: "server" */
+	/* Client common names; n_clients 0 means one client with CN "client1". */
+	const char *client_cns[PKI_MAX_CLIENTS];
+	int n_clients;
+	/* Validity of the leaf certificates in days from now; 0 = 825. A negative value makes
+	 * them already expired (notAfter that many days in the past) for failure tests; the CA
+	 * itself stays valid. */
+	int days;
+};
+
+/* Creates dir (mode 0700) if missing and writes into it:
+ *   ca.crt, ca.key
+ *   server.crt, server.key
+ *   client.crt, client.key            (the first client)
+ *   client-<CN>.crt, client-<CN>.key  (every client, the first one included)
+ * opts may be NULL (EC, one client "client1"). CNs must be [A-Za-z0-9._-], 1..63 chars.
+ * Returns 0 or a negative errno (-EINVAL bad opts, -EIO OpenSSL/file failure). */
+int pki_make(const char *dir, const struct pki_opts *opts);
+
+/* Joins dir and name into out ("dir/name"); returns 0 or -ENAMETOOLONG. Convenience for
+ * callers that open the generated files. */
+int pki_path(char *out, size_t cap, const char *dir, const char *name);
+
+#endif
