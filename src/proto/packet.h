@@ -107,7 +107,7 @@ void pkt_tcp_rx_free(struct pkt_tcp_rx *rx);
 /* Forget any partial record (new connection). */
 void pkt_tcp_rx_reset(struct pkt_tcp_rx *rx);
 /* Consumes bytes from data until one record completes or data runs out; *consumed says how
- * many.  Returns 1 with *pkt/*pkt_len set (valid until the next call) when a record is
+ * many.  Returns 1 with *pkt and *pkt_len set (valid until the next call) when a record is
  * complete, 0 when more bytes are needed, -EBADMSG for a record length of 0 or > max (the
  * connection must be closed; later calls keep failing).  Typical loop:
  *   while (len) { r = pkt_tcp_rx_feed(rx, p, len, &used, &pkt, &n); p += used; len -= used;
