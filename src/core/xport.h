@@ -17,7 +17,7 @@ struct xport_addr {
 };
 
 /* Largest OpenVPN packet a transport carries (TCP's u16 length bounds it too). */
-#define XPORT_MAX_PKT 2048
+#define XPORT_MAX_PKT 4096
 
 /* Resolves host (name or literal; NULL = wildcard/any) and port (number or service) with
  * getaddrinfo. family: AF_UNSPEC, AF_INET or AF_INET6. Fills up to max addresses in the

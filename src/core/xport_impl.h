@@ -1,0 +1,36 @@
+/* Private to the transports: the common struct xport and the per-protocol operations. */
+#ifndef BURROW_CORE_XPORT_IMPL_H
+#define BURROW_CORE_XPORT_IMPL_H
+
+#include "core/xport.h"
+
+struct xport_ops {
+	int (*send)(struct xport *xp, const uint8_t *pkt, size_t len, const struct xport_addr *to);
+	void (*close)(struct xport *xp);	/* releases resources; xport_close frees xp */
+};
+
+struct xport {
+	const struct xport_ops *ops;
+	enum xport_proto proto;
+	struct loop *lp;
+	struct loop_io io;
+	int fd;
+	const struct xport_cb *cb;
+	void *cb_arg;
+	int connected;			/* UDP connected / TCP established */
+	struct xport_addr peer;		/* valid when connected or connecting */
+	struct xport_stats st;
+	/* A callback may close its transport: the free is deferred until the dispatcher that
+	 * called it returns (xport_leave). */
+	int busy;
+	int dead;
+};
+
+static inline void xport_enter(struct xport *xp) { xp->busy++; }
+/* Returns 1 when xp was closed during the callbacks (and is now freed): stop using it. */
+int xport_leave(struct xport *xp);
+
+/* Creates a nonblocking close-on-exec socket. Returns the fd or -errno. */
+int xport_socket(int family, int type);
+
+#endif
