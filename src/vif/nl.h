@@ -16,6 +16,11 @@ struct nl_err {
 	char msg[256];
 };
 
+/* Fills err (if not NULL) with the message and returns rc: for error paths that report
+ * through a struct nl_err (nl_ and vif_kernel_ functions, `burrow dev`). */
+int nl_fail(struct nl_err *err, int rc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* An IPv4 or IPv6 address with a prefix length (CIDR). */
 struct nl_addr {
 	int family;		/* AF_INET or AF_INET6 */
@@ -35,6 +40,8 @@ int nl_format_addr(const struct nl_addr *a, bool with_prefix, char *buf, size_t 
 
 /* ifindex (> 0) of the link called name, or -ENODEV. */
 int nl_link_index(const char *name, struct nl_err *err);
+/* IFF_* flags of the link (cheap: no statistics or addresses). */
+int nl_link_flags(int ifindex, unsigned *flags, struct nl_err *err);
 int nl_link_set_up(int ifindex, bool up, struct nl_err *err);
 /* -EINVAL with the device's allowed range in err when mtu is out of it. */
 int nl_link_set_mtu(int ifindex, unsigned mtu, struct nl_err *err);

@@ -49,6 +49,44 @@ int nl_link_index(const char *name, struct nl_err *err)
 	return index;
 }
 
+struct nl_flags_ctx {
+	unsigned flags;
+	bool seen;
+};
+
+static int nl_flags_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+	struct nl_flags_ctx *c = data;
+
+	if (nlh->nlmsg_type == RTM_NEWLINK && nlh->nlmsg_len >= mnl_nlmsg_size(sizeof(*ifi))) {
+		c->flags = ifi->ifi_flags;
+		c->seen = true;
+	}
+	return MNL_CB_OK;
+}
+
+int nl_link_flags(int ifindex, unsigned *flags, struct nl_err *err)
+{
+	char buf[NL_REQ_SIZE];
+	struct nlmsghdr *nlh;
+	struct nl_flags_ctx c = { 0 };
+	int rc;
+
+	if (ifindex <= 0)
+		return nl_fail(err, -EINVAL, "query link: bad ifindex %d", ifindex);
+	nlh = nl_req_start(buf, RTM_GETLINK, 0);
+	nl_link_msg(nlh, ifindex);
+	/* Statistics are the bulk of a link message and not wanted here. */
+	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+	rc = nl_request(nlh, nl_flags_cb, &c, "query link", err);
+	if (rc == 0 && !c.seen)
+		rc = nl_fail(err, -ENODEV, "no device with ifindex %d", ifindex);
+	if (rc == 0)
+		*flags = c.flags;
+	return rc;
+}
+
 /* RTM_SETLINK with the given flag change and optional attribute. */
 static int nl_link_set(int ifindex, unsigned change, unsigned flags, uint16_t type,
 		       const void *val, size_t len, const char *what, struct nl_err *err)

@@ -20,10 +20,6 @@ struct nlmsghdr *nl_req_start(char *buf, uint16_t type, uint16_t flags);
 int nl_request(struct nlmsghdr *req, mnl_cb_t cb, void *data, const char *what,
 	       struct nl_err *err);
 
-/* Fills err (if not NULL) and returns rc; for the error paths of the nl_ functions. */
-int nl_fail(struct nl_err *err, int rc, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
 /* Address length in bytes for AF_INET/AF_INET6, 0 for anything else. */
 size_t nl_family_len(int family);
 

@@ -1,0 +1,31 @@
+/* Extras of the Linux kernel backend (linux.c) beyond vif_kernel_open() in vif.h: the same
+ * open with a message a person can act on, and the ifindex for configuring the link with nl.h. */
+#ifndef BURROW_VIF_KERNEL_H
+#define BURROW_VIF_KERNEL_H
+
+#include "vif/nl.h"
+#include "vif/vif.h"
+
+/* Largest packet a kernel port can deliver: the kernel's MTU limit plus an Ethernet header and
+ * a VLAN tag (TAP). Reads use a scratch tail this big to detect a too-short buffer. */
+#define VIF_KERNEL_PKT_MAX (VIF_MTU_MAX + VIF_ETH_HLEN + VIF_VLAN_HLEN)
+
+/* vif_kernel_open() with the reason in err on failure (vif_kernel_open logs it instead):
+ *   -EPERM    not root / no CAP_NET_ADMIN (or a persistent device owned by someone else)
+ *   -ENOENT   no /dev/net/tun ("load the module: modprobe tun")
+ *   -EEXIST   the name belongs to a device that is not a TUN/TAP of that type
+ *   -EBUSY    the device is already open (and not multiqueue), or exclusive and it exists
+ *   -EINVAL   bad name, or MTU out of range (err gives the range)
+ *   -EOPNOTSUPP  vnet_hdr (reserved for offloads, not implemented yet)
+ * The device starts administratively down, like any new interface: bring it up with
+ * nl_link_set_up(vif_kernel_ifindex(port), true, ...) once it has its addresses.
+ * exclusive: fail with -EBUSY if a device of that name already exists (for `burrow dev add`);
+ * otherwise an existing persistent device of the same type is attached (a new queue when it
+ * is multiqueue). */
+int vif_kernel_open_ex(const struct vif_config *cfg, bool exclusive, char *name_out, size_t n,
+		       struct vif_port **out, struct nl_err *err);
+
+/* The ifindex of a kernel port's device, for nl_ calls; -EINVAL for a non-kernel port. */
+int vif_kernel_ifindex(struct vif_port *p);
+
+#endif

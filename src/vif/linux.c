@@ -1,0 +1,338 @@
+/* The Linux kernel backend: a struct vif_port over /dev/net/tun (IFF_NO_PI, TUN or TAP),
+ * configured through rtnetlink (nl.h). Differences from the userspace device, by necessity:
+ * the kernel drops a packet whose reader's buffer was too short (we report -EMSGSIZE instead of
+ * handing back a truncated packet), writes never wait for space, and a reader blocked in
+ * read() is not woken by "down" (poll the fd; vif_state() reports it). */
+#include "vif/kernel.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if.h>
+#include <linux/if_tun.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "util/log.h"
+
+#define VIF_TUN_PATH "/dev/net/tun"
+
+struct vif_kport {
+	struct vif_port pub;	/* first: the generic calls see only this */
+	int fd;
+	int ifindex;
+	uint8_t *tail;		/* VIF_KERNEL_PKT_MAX bytes after the caller's buffer */
+};
+
+static const struct vif_port_ops vif_kernel_ops;
+
+/* Local twin of vif_type_name() so this backend depends on no other vif source file. */
+static const char *vif_ktype(enum vif_type t)
+{
+	return t == VIF_TAP ? "tap" : "tun";
+}
+
+static struct vif_kport *vif_kport(struct vif_port *p)
+{
+	return (struct vif_kport *)p;
+}
+
+/* After a failed read/write: is the device still there? The kernel detaches every queue when
+ * the link is deleted; TUNGETIFF then fails with EBADFD. */
+static bool vif_kernel_gone(int fd)
+{
+	struct ifreq ifr;
+
+	memset(&ifr, 0, sizeof(ifr));
+	return ioctl(fd, TUNGETIFF, &ifr) < 0 && errno == EBADFD;
+}
+
+static ssize_t vif_kernel_read(struct vif_port *p, void *buf, size_t len)
+{
+	struct vif_kport *k = vif_kport(p);
+	struct iovec iov[2] = {
+		{ .iov_base = buf, .iov_len = len },
+		{ .iov_base = k->tail, .iov_len = VIF_KERNEL_PKT_MAX },
+	};
+	ssize_t n = readv(k->fd, iov, 2);
+
+	if (n >= 0 && (size_t)n > len)
+		return -EMSGSIZE;	/* the kernel has already dequeued it: dropped */
+	if (n >= 0)
+		return n;
+	if (errno == EAGAIN || errno == EINTR)
+		return -errno;
+	/* A deleted device wakes its blocked readers with EFAULT or EBADFD. */
+	return vif_kernel_gone(k->fd) ? -ENODEV : -errno;
+}
+
+static ssize_t vif_kernel_write(struct vif_port *p, const void *buf, size_t len)
+{
+	struct vif_kport *k = vif_kport(p);
+	ssize_t n;
+
+	if (len == 0)
+		return -EINVAL;
+	if (len > VIF_KERNEL_PKT_MAX)
+		return -EMSGSIZE;
+	n = write(k->fd, buf, len);
+	if (n >= 0)
+		return n;
+	if (errno == EAGAIN || errno == EINTR)
+		return -errno;
+	if (vif_kernel_gone(k->fd))
+		return -ENODEV;
+	return errno == EIO ? -ENETDOWN : -errno;	/* the kernel says EIO while down */
+}
+
+static int vif_kernel_fd(struct vif_port *p)
+{
+	return vif_kport(p)->fd;
+}
+
+static unsigned vif_kernel_state(struct vif_port *p)
+{
+	struct vif_kport *k = vif_kport(p);
+	struct pollfd pfd = { .fd = k->fd, .events = POLLIN | POLLOUT };
+	unsigned flags = 0, st = 0;
+
+	if (vif_kernel_gone(k->fd) || nl_link_flags(k->ifindex, &flags, NULL) < 0)
+		return VIF_ST_GONE;
+	if (!(flags & IFF_UP))
+		st |= VIF_ST_DOWN;
+	if (poll(&pfd, 1, 0) == 1) {
+		if (pfd.revents & POLLIN)
+			st |= VIF_ST_READABLE;
+		if (pfd.revents & POLLOUT)
+			st |= VIF_ST_WRITABLE;
+	}
+	return st;
+}
+
+static int vif_kernel_set_nonblock(struct vif_port *p, bool on)
+{
+	struct vif_kport *k = vif_kport(p);
+	int fl = fcntl(k->fd, F_GETFL);
+
+	if (fl < 0)
+		return -errno;
+	fl = on ? fl | O_NONBLOCK : fl & ~O_NONBLOCK;
+	return fcntl(k->fd, F_SETFL, fl) < 0 ? -errno : 0;
+}
+
+static void vif_kernel_close(struct vif_port *p)
+{
+	struct vif_kport *k = vif_kport(p);
+
+	if (k->fd >= 0)
+		close(k->fd);
+	free(k->tail);
+	free(k);
+}
+
+/* Writes never wait on a TUN/TAP (the kernel drops instead), so there is no space fd. */
+static const struct vif_port_ops vif_kernel_ops = {
+	.read = vif_kernel_read,
+	.write = vif_kernel_write,
+	.fd = vif_kernel_fd,
+	.state = vif_kernel_state,
+	.set_nonblock = vif_kernel_set_nonblock,
+	.close = vif_kernel_close,
+	.space_fd = NULL,
+};
+
+int vif_kernel_ifindex(struct vif_port *p)
+{
+	if (!p || p->ops != &vif_kernel_ops)
+		return -EINVAL;
+	return vif_kport(p)->ifindex;
+}
+
+/* ---- opening ---- */
+
+static int vif_kernel_open_dev(struct nl_err *err)
+{
+	int fd = open(VIF_TUN_PATH, O_RDWR | O_CLOEXEC);
+
+	if (fd >= 0)
+		return fd;
+	if (errno == ENOENT || errno == ENODEV || errno == ENXIO)
+		return nl_fail(err, -ENOENT, "no %s: load the module (modprobe tun) or create "
+			       "the node (mknod /dev/net/tun c 10 200)", VIF_TUN_PATH);
+	if (errno == EACCES || errno == EPERM)
+		return nl_fail(err, -EPERM, "cannot open %s: %s (run as root or with "
+			       "CAP_NET_ADMIN)", VIF_TUN_PATH, strerror(errno));
+	return nl_fail(err, -errno, "cannot open %s: %s", VIF_TUN_PATH, strerror(errno));
+}
+
+/* Explains a TUNSETIFF failure; name is what we asked for. */
+static int vif_kernel_setiff_err(int e, const struct vif_config *cfg, const char *name,
+				 bool exclusive, struct nl_err *err)
+{
+	const char *type = vif_ktype(cfg->type);
+
+	if (e == EPERM)
+		return nl_fail(err, -EPERM, "cannot create %s device '%s': not permitted (run as "
+			       "root or with CAP_NET_ADMIN; a persistent device may belong to "
+			       "another user)", type, name);
+	if (e == EBUSY && exclusive)
+		return nl_fail(err, -EEXIST, "device name '%s' is taken", name);
+	if (e == EBUSY)
+		return nl_fail(err, -EBUSY, "%s device '%s' is already open by another program",
+			       type, name);
+	if (e == EINVAL && nl_link_index(name, NULL) > 0)
+		return nl_fail(err, -EEXIST, "device name '%s' is taken (by a device that is not a "
+			       "%s%s)", name, type, cfg->multiqueue ? " with multiqueue" :
+			       " without multiqueue");
+	if (e == EINVAL)
+		return nl_fail(err, -EINVAL, "bad device name '%s' (1..15 characters, no spaces, "
+			       "'/' or ':', '%%d' only in a template)", name);
+	return nl_fail(err, -e, "cannot create %s device '%s': %s", type, name, strerror(e));
+}
+
+static int vif_kernel_setiff(int fd, const struct vif_config *cfg, bool exclusive,
+			     char name[IFNAMSIZ], struct nl_err *err)
+{
+	struct ifreq ifr;
+
+	memset(&ifr, 0, sizeof(ifr));
+	ifr.ifr_flags = (short)((cfg->type == VIF_TAP ? IFF_TAP : IFF_TUN) | IFF_NO_PI |
+				(cfg->multiqueue ? IFF_MULTI_QUEUE : 0) |
+				(exclusive ? IFF_TUN_EXCL : 0));
+	memcpy(ifr.ifr_name, name, IFNAMSIZ);
+	if (ioctl(fd, TUNSETIFF, &ifr) < 0)
+		return vif_kernel_setiff_err(errno, cfg, name, exclusive, err);
+	/* The kernel filled in the real name (a template's %d resolved). */
+	memcpy(name, ifr.ifr_name, IFNAMSIZ);
+	name[IFNAMSIZ - 1] = '\0';
+	return 0;
+}
+
+/* Persistence and ownership, so an unprivileged user can attach later. */
+static int vif_kernel_persist(int fd, const struct vif_config *cfg, const char *name,
+			      struct nl_err *err)
+{
+	if (cfg->owner >= 0 && ioctl(fd, TUNSETOWNER, (unsigned long)cfg->owner) < 0)
+		return nl_fail(err, -errno, "%s: cannot set owner %ld: %s", name, cfg->owner,
+			       strerror(errno));
+	if (cfg->group >= 0 && ioctl(fd, TUNSETGROUP, (unsigned long)cfg->group) < 0)
+		return nl_fail(err, -errno, "%s: cannot set group %ld: %s", name, cfg->group,
+			       strerror(errno));
+	if (cfg->persist && ioctl(fd, TUNSETPERSIST, 1UL) < 0)
+		return nl_fail(err, -errno, "%s: cannot make persistent: %s", name,
+			       strerror(errno));
+	return 0;
+}
+
+static int vif_kernel_link_setup(int ifindex, const struct vif_config *cfg, struct nl_err *err)
+{
+	struct nl_link_info *li = calloc(1, sizeof(*li));
+	int rc;
+
+	if (!li)
+		return nl_fail(err, -ENOMEM, "out of memory");
+	rc = nl_link_get(ifindex, li, err);
+	if (rc == 0 && cfg->mtu && cfg->mtu != li->mtu)
+		rc = nl_link_set_mtu(ifindex, cfg->mtu, err);
+	if (rc == 0 && cfg->type == VIF_TAP && cfg->has_mac && memcmp(cfg->mac, li->mac, 6))
+		rc = nl_link_set_mac(ifindex, cfg->mac, err);
+	free(li);
+	return rc;
+}
+
+static int vif_kernel_check(const struct vif_config *cfg, char name[IFNAMSIZ],
+			    struct nl_err *err)
+{
+	size_t len = strnlen(cfg->name, sizeof(cfg->name));
+
+	if (cfg->vnet_hdr)
+		return nl_fail(err, -EOPNOTSUPP, "the virtio-net header (offloads) is not "
+			       "supported yet");
+	if (cfg->mtu && (cfg->mtu < VIF_MTU_MIN || cfg->mtu > VIF_MTU_MAX))
+		return nl_fail(err, -EINVAL, "MTU %u is out of range: %u..%u", cfg->mtu,
+			       VIF_MTU_MIN, VIF_MTU_MAX);
+	if (len >= IFNAMSIZ)
+		return nl_fail(err, -EINVAL, "device name '%.*s' is too long (at most %d "
+			       "characters)", (int)(len > 64 ? 64 : len), cfg->name, IFNAMSIZ - 1);
+	memset(name, 0, IFNAMSIZ);
+	if (len == 0)
+		snprintf(name, IFNAMSIZ, "%s%%d", vif_ktype(cfg->type));
+	else
+		memcpy(name, cfg->name, len);
+	return 0;
+}
+
+static int vif_kernel_port_new(int fd, const char *name, const struct vif_config *cfg,
+			       struct vif_port **out, struct nl_err *err)
+{
+	struct vif_kport *k = calloc(1, sizeof(*k));
+	int idx = nl_link_index(name, err);
+
+	if (idx < 0 || !k || !(k->tail = malloc(VIF_KERNEL_PKT_MAX))) {
+		free(k);
+		return idx < 0 ? idx : nl_fail(err, -ENOMEM, "out of memory");
+	}
+	k->pub.ops = &vif_kernel_ops;
+	snprintf(k->pub.name, sizeof(k->pub.name), "%s", name);
+	k->pub.type = cfg->type;
+	k->pub.side = VIF_SIDE_APP;
+	k->fd = fd;
+	k->ifindex = idx;
+	*out = &k->pub;
+	return 0;
+}
+
+int vif_kernel_open_ex(const struct vif_config *cfg, bool exclusive, char *name_out, size_t n,
+		       struct vif_port **out, struct nl_err *err)
+{
+	char name[IFNAMSIZ];
+	struct vif_port *p = NULL;
+	int fd, rc = vif_kernel_check(cfg, name, err);
+
+	if (rc < 0)
+		return rc;
+	fd = vif_kernel_open_dev(err);
+	if (fd < 0)
+		return fd;
+	rc = vif_kernel_setiff(fd, cfg, exclusive, name, err);
+	if (rc < 0)
+		goto fail_fd;
+	rc = vif_kernel_persist(fd, cfg, name, err);
+	if (rc < 0)
+		goto fail_persist;
+	rc = vif_kernel_port_new(fd, name, cfg, &p, err);
+	if (rc < 0)
+		goto fail_persist;
+	rc = vif_kernel_link_setup(vif_kport(p)->ifindex, cfg, err);
+	if (rc < 0)
+		goto fail_port;
+	if (name_out && n)
+		snprintf(name_out, n, "%s", name);
+	*out = p;
+	return 0;
+fail_port:
+	vif_kport(p)->fd = -1;	/* closed below, after persistence is undone */
+	vif_kernel_close(p);
+fail_persist:
+	/* Undo persistence so a failed open leaves no device behind. */
+	if (cfg->persist)
+		ioctl(fd, TUNSETPERSIST, 0UL);
+fail_fd:
+	close(fd);
+	return rc;
+}
+
+int vif_kernel_open(const struct vif_config *cfg, char *name_out, size_t n,
+		    struct vif_port **out)
+{
+	struct nl_err err;
+	int rc = vif_kernel_open_ex(cfg, false, name_out, n, out, &err);
+
+	if (rc < 0)
+		log_error("%s", err.msg);
+	return rc;
+}
