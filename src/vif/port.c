@@ -44,6 +44,13 @@ unsigned vif_state(struct vif_port *p)
 	return p->ops->state(p);
 }
 
+int vif_get_stats(struct vif_port *p, struct vif_stats *st)
+{
+	if (!p || !st)
+		return -EINVAL;
+	return p->ops->stats ? p->ops->stats(p, st) : -EOPNOTSUPP;
+}
+
 int vif_set_nonblock(struct vif_port *p, bool on)
 {
 	if (!p)

@@ -608,6 +608,16 @@ static unsigned uport_state(struct vif_port *p)
 	return st;
 }
 
+static int uport_stats(struct vif_port *p, struct vif_stats *st)
+{
+	struct udev *d = ((struct uport *)p)->dev;
+
+	pthread_mutex_lock(&d->lock);
+	*st = d->st;
+	pthread_mutex_unlock(&d->lock);
+	return 0;
+}
+
 static int uport_set_nonblock(struct vif_port *p, bool on)
 {
 	struct uport *up = (struct uport *)p;
@@ -647,6 +657,7 @@ static const struct vif_port_ops uport_ops = {
 	.set_nonblock = uport_set_nonblock,
 	.close = uport_close,
 	.space_fd = uport_space_fd,
+	.stats = uport_stats,
 };
 
 /* ---- attach ---- */

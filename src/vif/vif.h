@@ -79,6 +79,7 @@ struct vif_port_ops {
 	int (*set_nonblock)(struct vif_port *p, bool on);
 	void (*close)(struct vif_port *p);
 	int (*space_fd)(struct vif_port *p);
+	int (*stats)(struct vif_port *p, struct vif_stats *st);
 };
 
 /* The public head of every backend's port; the backend embeds it first in its own struct. */
@@ -107,6 +108,9 @@ int vif_fd(struct vif_port *p);
  * gone; -EOPNOTSUPP when the backend's writes never wait (wait for POLLOUT on vif_fd then). */
 int vif_space_fd(struct vif_port *p);
 unsigned vif_state(struct vif_port *p);		/* VIF_ST_* bits */
+/* The device's counters through a port: still works after the device was deleted (then they
+ * are final), when the name may already belong to a new device. */
+int vif_get_stats(struct vif_port *p, struct vif_stats *st);
 int vif_set_nonblock(struct vif_port *p, bool on);
 /* Detaches and frees the port. Must not race with other calls on the same port. NULL is ok. */
 void vif_close(struct vif_port *p);
