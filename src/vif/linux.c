@@ -195,7 +195,7 @@ static int vif_kernel_setiff_err(int e, const struct vif_config *cfg, const char
 }
 
 static int vif_kernel_setiff(int fd, const struct vif_config *cfg, bool exclusive,
-			     char name[IFNAMSIZ], struct nl_err *err)
+			     char name[NL_IFNAMSIZ], struct nl_err *err)
 {
 	struct ifreq ifr;
 
@@ -203,12 +203,12 @@ static int vif_kernel_setiff(int fd, const struct vif_config *cfg, bool exclusiv
 	ifr.ifr_flags = (short)((cfg->type == VIF_TAP ? IFF_TAP : IFF_TUN) | IFF_NO_PI |
 				(cfg->multiqueue ? IFF_MULTI_QUEUE : 0) |
 				(exclusive ? IFF_TUN_EXCL : 0));
-	memcpy(ifr.ifr_name, name, IFNAMSIZ);
+	memcpy(ifr.ifr_name, name, NL_IFNAMSIZ);
 	if (ioctl(fd, TUNSETIFF, &ifr) < 0)
 		return vif_kernel_setiff_err(errno, cfg, name, exclusive, err);
 	/* The kernel filled in the real name (a template's %d resolved). */
-	memcpy(name, ifr.ifr_name, IFNAMSIZ);
-	name[IFNAMSIZ - 1] = '\0';
+	memcpy(name, ifr.ifr_name, NL_IFNAMSIZ);
+	name[NL_IFNAMSIZ - 1] = '\0';
 	return 0;
 }
 
@@ -244,7 +244,7 @@ static int vif_kernel_link_setup(int ifindex, const struct vif_config *cfg, stru
 	return rc;
 }
 
-static int vif_kernel_check(const struct vif_config *cfg, char name[IFNAMSIZ],
+static int vif_kernel_check(const struct vif_config *cfg, char name[NL_IFNAMSIZ],
 			    struct nl_err *err)
 {
 	size_t len = strnlen(cfg->name, sizeof(cfg->name));
@@ -255,12 +255,12 @@ static int vif_kernel_check(const struct vif_config *cfg, char name[IFNAMSIZ],
 	if (cfg->mtu && (cfg->mtu < VIF_MTU_MIN || cfg->mtu > VIF_MTU_MAX))
 		return nl_fail(err, -EINVAL, "MTU %u is out of range: %u..%u", cfg->mtu,
 			       VIF_MTU_MIN, VIF_MTU_MAX);
-	if (len >= IFNAMSIZ)
+	if (len >= NL_IFNAMSIZ)
 		return nl_fail(err, -EINVAL, "device name '%.*s' is too long (at most %d "
-			       "characters)", (int)(len > 64 ? 64 : len), cfg->name, IFNAMSIZ - 1);
-	memset(name, 0, IFNAMSIZ);
+			       "characters)", (int)(len > 64 ? 64 : len), cfg->name, NL_IFNAMSIZ - 1);
+	memset(name, 0, NL_IFNAMSIZ);
 	if (len == 0)
-		snprintf(name, IFNAMSIZ, "%s%%d", vif_ktype(cfg->type));
+		snprintf(name, NL_IFNAMSIZ, "%s%%d", vif_ktype(cfg->type));
 	else
 		memcpy(name, cfg->name, len);
 	return 0;
@@ -289,7 +289,7 @@ static int vif_kernel_port_new(int fd, const char *name, const struct vif_config
 int vif_kernel_open_ex(const struct vif_config *cfg, bool exclusive, char *name_out, size_t n,
 		       struct vif_port **out, struct nl_err *err)
 {
-	char name[IFNAMSIZ];
+	char name[NL_IFNAMSIZ];
 	struct vif_port *p = NULL;
 	int fd, rc = vif_kernel_check(cfg, name, err);
 

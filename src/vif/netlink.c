@@ -183,7 +183,12 @@ int nl_request(struct nlmsghdr *req, mnl_cb_t cb, void *data, const char *what,
 	unsigned portid = 0;
 	int rc;
 
+	/* A plain GET answers with one message and nothing after it; asking for the ack gives
+	 * every exchange the same clear end. */
+	if (!(req->nlmsg_flags & NLM_F_DUMP))
+		req->nlmsg_flags |= NLM_F_ACK;
 	nl = nl_open(&portid);
+
 	if (!nl)
 		return nl_fail(err, -errno, "%s: cannot open a netlink socket: %s", what,
 			       strerror(errno));

@@ -7,10 +7,12 @@
 #ifndef BURROW_VIF_NL_H
 #define BURROW_VIF_NL_H
 
-#include <net/if.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/* IFNAMSIZ, without including <net/if.h> or <linux/if.h> (they clash with each other). */
+#define NL_IFNAMSIZ 16
 
 struct nl_err {
 	char msg[256];
@@ -61,7 +63,7 @@ struct nl_link_stats {
 
 struct nl_link_info {
 	int ifindex;
-	char name[IF_NAMESIZE];
+	char name[NL_IFNAMSIZ];
 	enum nl_link_kind kind;
 	char kind_name[16];	/* IFLA_INFO_KIND ("tun", "veth", ...) or "" */
 	unsigned flags;		/* IFF_* from ifi_flags */

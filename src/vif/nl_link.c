@@ -35,9 +35,9 @@ int nl_link_index(const char *name, struct nl_err *err)
 	struct nlmsghdr *nlh;
 	int index = 0, rc;
 
-	if (!name || !*name || strlen(name) >= IF_NAMESIZE)
+	if (!name || !*name || strlen(name) >= NL_IFNAMSIZ)
 		return nl_fail(err, -EINVAL, "bad interface name '%s' (1..%d characters)",
-			       name ? name : "", IF_NAMESIZE - 1);
+			       name ? name : "", NL_IFNAMSIZ - 1);
 	nlh = nl_req_start(buf, RTM_GETLINK, 0);
 	nl_link_msg(nlh, 0);
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
