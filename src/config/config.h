@@ -171,6 +171,13 @@ struct cfg_setenv {
 	char *value;		/* "" when no value given */
 };
 
+/* pull-filter accept|ignore|reject "TEXT" */
+enum cfg_pf_action { CFG_PF_ACCEPT = 0, CFG_PF_IGNORE, CFG_PF_REJECT };
+struct cfg_pull_filter {
+	enum cfg_pf_action action;
+	char *text;		/* prefix matched against each pushed option */
+};
+
 /* A growable array; n items of the element type, cap allocated. */
 #define CFG_VEC(type) struct { type *v; size_t n, cap; }
 
@@ -341,6 +348,16 @@ struct cfg {
 
 	/* static-key (pre-shared) mode: recorded so validate can refuse it with a reason */
 	struct cfg_blob secret;
+	/* First directive that parses but burrow cannot honour (secret, http-proxy, plugin...):
+	 * cfg_validate() fails naming it. */
+	struct {
+		const char *name;	/* NULL = none */
+		struct cfg_where where;
+	} unsupported;
+	int fragment;			/* `fragment N`: 0 = off (burrow does not fragment) */
+	char *askpass;			/* private-key passphrase file (path), NULL = unset */
+	char *remote_cert_eku;		/* OID or name; NULL = unset */
+	CFG_VEC(struct cfg_pull_filter) pull_filters;	/* in order; first match wins */
 
 	/* Directives listed by ignore-unknown-option. */
 	CFG_VEC(char *) ignore_unknown;
