@@ -1,0 +1,30 @@
+/* Bounded FIFO queues of owned byte buffers: the session's output to the loop.
+ * Internal to the session (sess_ prefix, not part of session.h). */
+#ifndef BURROW_PROTO_SESS_QUEUE_H
+#define BURROW_PROTO_SESS_QUEUE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct sess_qent {
+	uint8_t *data;
+	size_t len;
+};
+
+struct sess_queue {
+	struct sess_qent *ring;
+	size_t cap, head, count;
+	uint8_t *popped;	/* the last popped buffer; freed on the next pop or on free */
+};
+
+int sess_queue_init(struct sess_queue *q, size_t cap);
+void sess_queue_free(struct sess_queue *q);
+/* Copies len bytes (hdr first, then body; either may be empty). -ENOBUFS when full. */
+int sess_queue_push2(struct sess_queue *q, const uint8_t *hdr, size_t hlen,
+		     const uint8_t *body, size_t blen);
+/* Takes ownership of a malloc'd buffer (freed on error too). */
+int sess_queue_push_owned(struct sess_queue *q, uint8_t *data, size_t len);
+bool sess_queue_pop(struct sess_queue *q, const uint8_t **data, size_t *len);
+
+#endif

@@ -1,0 +1,480 @@
+/* Session object: creation, output queues, events, timers and the public entry points.
+ * The control channel is in sess_ctl.c, the per-key machine in keystate.c, text messages in
+ * sess_msg.c, the data channel in sess_data.c. */
+#include "proto/session.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+
+#include "proto/data.h"
+#include "proto/sess_int.h"
+#include "proto/tls.h"
+#include "util/log.h"
+
+#define SESS_WIRE_QUEUE 256
+#define SESS_TUN_QUEUE 256
+#define SESS_EVENT_QUEUE 64
+
+static char *dup_or_null(const char *s, bool *fail)
+{
+	if (!s)
+		return NULL;
+	char *d = strdup(s);
+	if (!d)
+		*fail = true;
+	return d;
+}
+
+static void conf_defaults(struct sess_conf *c)
+{
+	if (!c->reneg_sec)
+		c->reneg_sec = 3600;
+	if (!c->hand_window)
+		c->hand_window = 60;
+	if (!c->tran_window)
+		c->tran_window = 3600;
+	if (!c->tls_timeout)
+		c->tls_timeout = 2;
+	if (!c->replay_window)
+		c->replay_window = 64;
+	if (!c->tls_mtu)
+		c->tls_mtu = REL_TLS_MTU_DEFAULT;
+}
+
+/* Keeps private copies of the strings so the caller's conf may be temporary. */
+static int conf_copy(struct sess *s, const struct sess_conf *c)
+{
+	bool fail = false;
+
+	s->conf = *c;
+	s->s_auth_digest = dup_or_null(c->auth_digest ? c->auth_digest : "SHA1", &fail);
+	s->s_ciphers = dup_or_null(c->data_ciphers ? c->data_ciphers :
+				   "AES-256-GCM:AES-128-GCM:CHACHA20-POLY1305", &fail);
+	s->s_fallback = dup_or_null(c->data_ciphers_fallback, &fail);
+	s->s_pi_extra = dup_or_null(c->peer_info_extra, &fail);
+	s->s_user = dup_or_null(c->username, &fail);
+	s->s_pass = dup_or_null(c->password, &fail);
+	s->s_dev = dup_or_null(c->dev_type ? c->dev_type : "tun", &fail);
+	s->conf.auth_digest = s->s_auth_digest;
+	s->conf.data_ciphers = s->s_ciphers;
+	s->conf.data_ciphers_fallback = s->s_fallback;
+	s->conf.peer_info_extra = s->s_pi_extra;
+	s->conf.username = s->s_user;
+	s->conf.password = s->s_pass;
+	s->conf.dev_type = s->s_dev;
+	conf_defaults(&s->conf);
+	return fail ? -ENOMEM : 0;
+}
+
+static void free_str(char *p)
+{
+	if (p) {
+		OPENSSL_cleanse(p, strlen(p));
+		free(p);
+	}
+}
+
+static int wrap_setup(struct sess *s)
+{
+	const struct sess_conf *c = &s->conf;
+
+	switch (c->wrap) {
+	case SESS_WRAP_NONE:
+		return wrap_init_none(&s->wrap);
+	case SESS_WRAP_TLS_AUTH:
+		return wrap_init_auth(&s->wrap, c->auth_digest, c->wrap_key,
+				      (enum wrap_dir)c->key_dir);
+	case SESS_WRAP_TLS_CRYPT:
+		return wrap_init_crypt(&s->wrap, c->wrap_key, s->is_server);
+	case SESS_WRAP_TLS_CRYPT_V2:
+		if (s->is_server)
+			return 0;	/* Kc comes with the client's WKc */
+		return wrap_init_v2_client(&s->wrap, c->wrap_key, c->wkc, c->wkc_len, true);
+	}
+	return -EINVAL;
+}
+
+static int random_sid(uint8_t sid[PKT_SID_LEN])
+{
+	static const uint8_t zero[PKT_SID_LEN];
+
+	do {
+		if (RAND_bytes(sid, PKT_SID_LEN) != 1)
+			return -EIO;
+	} while (!memcmp(sid, zero, PKT_SID_LEN));
+	return 0;
+}
+
+static struct sess *sess_alloc(const struct sess_conf *conf, uint64_t now_ms)
+{
+	if (!conf || !conf->tls || conf->role > SESS_SERVER || conf->wrap > SESS_WRAP_TLS_CRYPT_V2)
+		return NULL;
+	struct sess *s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	s->is_server = conf->role == SESS_SERVER;
+	s->t0_ms = now_ms;
+	s->t0_unix = conf->unix_time ? conf->unix_time : (uint32_t)(now_ms / 1000);
+	s->neg.peer_id = -1;
+	s->peer_proto = -1;
+	s->peer_mtu = -1;
+	s->next_key_id = 1;
+	s->events = calloc(SESS_EVENT_QUEUE, sizeof(*s->events));
+	s->ev_cap = SESS_EVENT_QUEUE;
+	if (!s->events || conf_copy(s, conf) || random_sid(s->own_sid) ||
+	    sess_queue_init(&s->wire, SESS_WIRE_QUEUE) ||
+	    sess_queue_init(&s->tun, SESS_TUN_QUEUE))
+		goto fail;
+	if (wrap_setup(s))
+		goto fail;
+	s->wrap_ready = !(s->is_server && conf->wrap == SESS_WRAP_TLS_CRYPT_V2);
+	if (comp_init(&s->comp, COMP_NONE))
+		goto fail;
+	s->last_rx_ms = now_ms;
+	return s;
+fail:
+	sess_free(s);
+	return NULL;
+}
+
+struct sess *sess_new(const struct sess_conf *conf, uint64_t now_ms)
+{
+	struct sess *s = sess_alloc(conf, now_ms);
+	if (!s || s->is_server)
+		return s;	/* a server waits for the client's hard reset */
+	if (sess_ks_init(s, &s->ks[SESS_KS_PRIMARY], 0, now_ms) ||
+	    sess_ks_send_reset(s, &s->ks[SESS_KS_PRIMARY], now_ms)) {
+		sess_free(s);
+		return NULL;
+	}
+	sess_ctl_flush(s, now_ms);
+	return s;
+}
+
+struct sess *sess_new_accepted(const struct sess_conf *conf, const uint8_t own_sid[8],
+			       const uint8_t peer_sid[8], bool early_neg, uint64_t now_ms)
+{
+	struct sess *s = sess_alloc(conf, now_ms);
+	if (!s)
+		return NULL;
+	if (!s->is_server)
+		goto fail;
+	memcpy(s->own_sid, own_sid, PKT_SID_LEN);
+	memcpy(s->peer_sid, peer_sid, PKT_SID_LEN);
+	s->have_peer_sid = true;
+	struct sess_ks *ks = &s->ks[SESS_KS_PRIMARY];
+	if (sess_ks_init(s, ks, 0, now_ms))
+		goto fail;
+	/* The stateless exchange already used msgid 0 both ways and wrap packet-id 1. */
+	if (rel_send_set_next(&ks->snd, 1) || rel_recv_set_next(&ks->rcv, 1))
+		goto fail;
+	ks->state = KS_START;
+	if (s->wrap_ready)
+		wrap_set_send_pid(&s->wrap, 2, s->t0_unix);
+	(void)early_neg;	/* the WKc, if any, arrives again on msgid 1 */
+	return s;
+fail:
+	sess_free(s);
+	return NULL;
+}
+
+void sess_free(struct sess *s)
+{
+	if (!s)
+		return;
+	for (int i = 0; i < SESS_N_KS; i++)
+		sess_ks_free(&s->ks[i]);
+	wrap_free(&s->wrap);
+	if (s->have_dyn)
+		wrap_free(&s->dyn);
+	sess_queue_free(&s->wire);
+	sess_queue_free(&s->tun);
+	free(s->events);
+	free(s->push);
+	free(s->peer_pi);
+	free(s->push_text);
+	free(s->auth_fail_reason);
+	free_str(s->s_auth_digest);
+	free_str(s->s_ciphers);
+	free_str(s->s_fallback);
+	free_str(s->s_pi_extra);
+	free_str(s->s_user);
+	free_str(s->s_pass);
+	free_str(s->s_dev);
+	OPENSSL_cleanse(s, sizeof(*s));
+	free(s);
+}
+
+void sess_event_push(struct sess *s, enum sess_event_type type, uint8_t key_id, int err,
+		     const char *text)
+{
+	if (s->ev_count == s->ev_cap) {
+		s->st.drop_queue++;
+		return;
+	}
+	struct sess_event *e = &s->events[(s->ev_head + s->ev_count) % s->ev_cap];
+	memset(e, 0, sizeof(*e));
+	e->type = type;
+	e->key_id = key_id;
+	e->err = err;
+	e->ekm = s->neg.ekm;
+	if (type == SESS_EV_PUSH_REPLY)
+		e->push = s->push;
+	snprintf(e->text, sizeof(e->text), "%s", text ? text : "");
+	s->ev_count++;
+}
+
+void sess_fail(struct sess *s, int err, const char *fmt, ...)
+{
+	char msg[SESS_TEXT_MAX];
+	va_list ap;
+
+	if (s->dead)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log_info("session: %s", msg);
+	s->dead = true;
+	sess_event_push(s, SESS_EV_ERROR, 0, err, msg);
+}
+
+uint32_t sess_unix_now(const struct sess *s, uint64_t now_ms)
+{
+	uint64_t d = now_ms >= s->t0_ms ? (now_ms - s->t0_ms) / 1000 : 0;
+	return s->t0_unix + (uint32_t)d;
+}
+
+void sess_ks_reap(struct sess *s)
+{
+	struct sess_ks *pri = &s->ks[SESS_KS_PRIMARY];
+	struct sess_ks *lame = &s->ks[SESS_KS_LAME];
+
+	if (pri->state != KS_ERROR)
+		return;
+	/* A failed renegotiation: the lame duck carries on until it expires. */
+	sess_ks_free(pri);
+	if (lame->state == KS_UNUSED)
+		return;
+	*pri = *lame;
+	memset(lame, 0, sizeof(*lame));
+	pri->expire_ms = 0;
+}
+
+struct sess_ks *sess_ks_by_id(struct sess *s, uint8_t key_id)
+{
+	for (int i = 0; i < SESS_N_KS; i++)
+		if (s->ks[i].state != KS_UNUSED && s->ks[i].key_id == key_id)
+			return &s->ks[i];
+	return NULL;
+}
+
+int sess_input(struct sess *s, const uint8_t *pkt, size_t len, uint64_t now_ms)
+{
+	if (!s || !pkt)
+		return -EINVAL;
+	s->st.rx_packets++;
+	s->st.rx_bytes += len;
+	if (s->dead)
+		return 0;
+	int r = sess_ctl_input(s, pkt, len, now_ms);
+	sess_ks_reap(s);
+	sess_ctl_flush(s, now_ms);
+	return r;
+}
+
+int sess_send_data(struct sess *s, const uint8_t *payload, size_t len, uint64_t now_ms)
+{
+	if (!s || (!payload && len))
+		return -EINVAL;
+	if (s->dead)
+		return -EPIPE;
+	int r = sess_data_send(s, payload, len, now_ms);
+	sess_ctl_flush(s, now_ms);	/* a packet-id limit may have started a renegotiation */
+	return r;
+}
+
+/* Handshake deadlines, lame-duck expiry and the reneg-sec trigger. */
+static void ks_timers(struct sess *s, uint64_t now_ms)
+{
+	struct sess_ks *lame = &s->ks[SESS_KS_LAME];
+	struct sess_ks *pri = &s->ks[SESS_KS_PRIMARY];
+
+	if (lame->state != KS_UNUSED && lame->expire_ms && now_ms >= lame->expire_ms)
+		sess_ks_free(lame);
+	if (pri->state == KS_UNUSED)
+		return;
+	if (!pri->dk && now_ms >= pri->start_ms + (uint64_t)s->conf.hand_window * 1000) {
+		if (pri->initial || lame->state == KS_UNUSED) {
+			sess_fail(s, -ETIMEDOUT, "handshake did not complete within %u s",
+				  s->conf.hand_window);
+			return;
+		}
+		log_info("session: renegotiation of key %u timed out", pri->key_id);
+		pri->state = KS_ERROR;
+	}
+	sess_ks_reap(s);
+	if (pri->state == KS_UNUSED)
+		return;
+	if (pri->dk && pri->state == KS_ACTIVE && s->conf.reneg_sec != SESS_RENEG_OFF &&
+	    now_ms >= pri->active_ms + (uint64_t)s->conf.reneg_sec * 1000)
+		sess_ks_start_reneg(s, now_ms);
+}
+
+int sess_timer(struct sess *s, uint64_t now_ms)
+{
+	if (!s)
+		return -EINVAL;
+	if (!s->dead) {
+		ks_timers(s, now_ms);
+		if (!s->dead)
+			sess_msg_timer(s, now_ms);
+	}
+	sess_ctl_flush(s, now_ms);
+	return 0;
+}
+
+static uint64_t min64(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
+
+uint64_t sess_next_deadline(const struct sess *s)
+{
+	uint64_t t = UINT64_MAX;
+
+	if (!s || s->dead)
+		return t;
+	for (int i = 0; i < SESS_N_KS; i++) {
+		const struct sess_ks *ks = &s->ks[i];
+		if (ks->state == KS_UNUSED)
+			continue;
+		t = min64(t, rel_next_timeout(&ks->snd));
+		if (ks->expire_ms)
+			t = min64(t, ks->expire_ms);
+		if (i == SESS_KS_PRIMARY && !ks->dk)
+			t = min64(t, ks->start_ms + (uint64_t)s->conf.hand_window * 1000);
+		if (i == SESS_KS_PRIMARY && ks->dk && ks->state == KS_ACTIVE &&
+		    s->conf.reneg_sec != SESS_RENEG_OFF)
+			t = min64(t, ks->active_ms + (uint64_t)s->conf.reneg_sec * 1000);
+	}
+	return min64(t, sess_msg_deadline(s));
+}
+
+int sess_renegotiate(struct sess *s, uint64_t now_ms)
+{
+	if (!s)
+		return -EINVAL;
+	int r = sess_ks_start_reneg(s, now_ms);
+	sess_ctl_flush(s, now_ms);
+	return r;
+}
+
+bool sess_pop_wire(struct sess *s, struct sess_buf *out)
+{
+	return sess_queue_pop(&s->wire, &out->data, &out->len);
+}
+
+bool sess_pop_tun(struct sess *s, struct sess_buf *out)
+{
+	return sess_queue_pop(&s->tun, &out->data, &out->len);
+}
+
+bool sess_pop_event(struct sess *s, struct sess_event *out)
+{
+	if (!s->ev_count)
+		return false;
+	*out = s->events[s->ev_head];
+	s->ev_head = (s->ev_head + 1) % s->ev_cap;
+	s->ev_count--;
+	return true;
+}
+
+const struct sess_stats *sess_get_stats(const struct sess *s)
+{
+	return &s->st;
+}
+
+bool sess_data_ready(const struct sess *s)
+{
+	for (int i = 0; i < SESS_N_KS; i++)
+		if (s->ks[i].state != KS_UNUSED && s->ks[i].dk)
+			return true;
+	return false;
+}
+
+const char *sess_peer_cn(const struct sess *s)
+{
+	return s->peer_cn;
+}
+
+static const struct keys_km2 *peer_km2(const struct sess *s)
+{
+	const struct sess_ks *ks = &s->ks[SESS_KS_PRIMARY];
+	if (ks->state == KS_UNUSED || !ks->peer_km2 || !ks->got_km2)
+		return NULL;
+	return ks->peer_km2;
+}
+
+const char *sess_peer_username(const struct sess *s)
+{
+	const struct keys_km2 *k = peer_km2(s);
+	return k ? k->username : "";
+}
+
+const char *sess_peer_password(const struct sess *s)
+{
+	const struct keys_km2 *k = peer_km2(s);
+	return k ? k->password : "";
+}
+
+const char *sess_peer_info(const struct sess *s)
+{
+	const struct keys_km2 *k = peer_km2(s);
+	return k ? k->peer_info : "";
+}
+
+const char *sess_cipher(const struct sess *s)
+{
+	return s->neg.cipher;
+}
+
+void sess_own_sid(const struct sess *s, uint8_t sid[8])
+{
+	memcpy(sid, s->own_sid, PKT_SID_LEN);
+}
+
+uint32_t sess_peer_id(const struct sess *s)
+{
+	return s->neg.peer_id < 0 ? DATA_PEER_ID_NONE : (uint32_t)s->neg.peer_id;
+}
+
+uint64_t sess_last_rx_ms(const struct sess *s)
+{
+	return s->last_rx_ms;
+}
+
+uint64_t sess_last_tx_ms(const struct sess *s)
+{
+	return s->last_tx_ms;
+}
+
+int sess_key2(const struct sess *s, uint8_t key2[256], uint8_t *key_id)
+{
+	for (int i = 0; i < SESS_N_KS; i++) {
+		const struct sess_ks *ks = &s->ks[i];
+		if (ks->state != KS_UNUSED && ks->dk) {
+			memcpy(key2, ks->key2, KEYS_KEY2_LEN);
+			if (key_id)
+				*key_id = ks->key_id;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
