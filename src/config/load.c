@@ -1,0 +1,321 @@
+/* Reading the files a configuration names and checking them with OpenSSL: certificates,
+ * keys (and that they match), CRLs, DH parameters, PKCS#12, static keys, user/pass. */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/pkcs12.h>
+#include <openssl/x509.h>
+
+#include "config/internal.h"
+#include "proto/statickey.h"
+
+int cfg_read_file(struct cfg_mem **m, const char *path, char **text, size_t *len)
+{
+	struct stat st;
+	size_t got = 0;
+	char *buf;
+	int fd, ret = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		ret = S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+		goto out;
+	}
+	if (st.st_size > CFG_FILE_MAX) {
+		ret = -E2BIG;
+		goto out;
+	}
+	buf = cfg_mem_alloc(m, (size_t)st.st_size);
+	if (!buf) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	while (got < (size_t)st.st_size) {
+		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ret = -errno;
+			goto out;
+		}
+		if (n == 0)
+			break;	/* the file shrank while we read it */
+		got += (size_t)n;
+	}
+	*text = buf;
+	*len = got;
+out:
+	close(fd);
+	return ret;
+}
+
+static int blob_fail(const struct cfg_blob *b, const char *directive, const char *hint,
+		     const char *problem, struct cfg_err *err)
+{
+	const char *what = b->is_inline ? "inline block" : b->path;
+
+	return cfg_err_set(err, -EINVAL, b->where.file, b->where.line, directive, hint, "%s: %s",
+			   what, problem);
+}
+
+/* An OpenSSL reason for the message, or a fallback. */
+static const char *ssl_reason(const char *fallback)
+{
+	unsigned long e = ERR_peek_last_error();
+	const char *r = e ? ERR_reason_error_string(e) : NULL;
+
+	ERR_clear_error();
+	return r ? r : fallback;
+}
+
+static int count_certs(BIO *bio)
+{
+	int n = 0;
+	X509 *x;
+
+	while ((x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL) {
+		X509_free(x);
+		n++;
+	}
+	ERR_clear_error();	/* the loop always ends with a "no start line" error */
+	return n;
+}
+
+static int check_certs(const struct cfg_blob *b, const char *d, struct cfg_err *err)
+{
+	BIO *bio = BIO_new_mem_buf(b->text, (int)b->len);
+	int n;
+
+	if (!bio)
+		return -ENOMEM;
+	n = count_certs(bio);
+	BIO_free(bio);
+	if (n == 0)
+		return blob_fail(b, d, "it must hold a PEM certificate (-----BEGIN CERTIFICATE-----)",
+				 "no certificate found", err);
+	return 0;
+}
+
+static int check_crl(const struct cfg_blob *b, const char *d, struct cfg_err *err)
+{
+	BIO *bio = BIO_new_mem_buf(b->text, (int)b->len);
+	X509_CRL *crl;
+
+	if (!bio)
+		return -ENOMEM;
+	crl = PEM_read_bio_X509_CRL(bio, NULL, NULL, NULL);
+	BIO_free(bio);
+	if (!crl)
+		return blob_fail(b, d, "it must hold a PEM X509 CRL", ssl_reason("no CRL found"), err);
+	X509_CRL_free(crl);
+	return 0;
+}
+
+static int check_dh(const struct cfg_blob *b, const char *d, struct cfg_err *err)
+{
+	BIO *bio = BIO_new_mem_buf(b->text, (int)b->len);
+	EVP_PKEY *p;
+
+	if (!bio)
+		return -ENOMEM;
+	p = PEM_read_bio_Parameters(bio, NULL);
+	BIO_free(bio);
+	if (!p)
+		return blob_fail(b, d, "it must hold PEM DH parameters, or write 'dh none'",
+				 ssl_reason("no DH parameters found"), err);
+	EVP_PKEY_free(p);
+	return 0;
+}
+
+static int check_pkcs12(const struct cfg_blob *b, const char *d, struct cfg_err *err)
+{
+	BIO *bio = BIO_new_mem_buf(b->text, (int)b->len);
+	PKCS12 *p12;
+
+	if (!bio)
+		return -ENOMEM;
+	p12 = d2i_PKCS12_bio(bio, NULL);
+	BIO_free(bio);
+	if (!p12)
+		return blob_fail(b, d, "give a DER PKCS#12 file, or ca/cert/key PEM files",
+				 ssl_reason("not a PKCS#12 file"), err);
+	PKCS12_free(p12);
+	return 0;
+}
+
+/* Static key formats: the protocol's parsers decide what a valid key is. */
+static int check_statickey(struct cfg *c, const struct cfg_blob *b, const char *d,
+			   struct cfg_err *err)
+{
+	uint8_t *key = OPENSSL_malloc(SKEY_LEN + SKEY_WKC_MAX);
+	size_t wkc_len;
+	int ret;
+
+	if (!key)
+		return -ENOMEM;
+	if (b == &c->tls_crypt_v2.key && c->role == CFG_ROLE_SERVER)
+		ret = skey_v2_server_parse(b->text, b->len, key);
+	else if (b == &c->tls_crypt_v2.key)
+		ret = skey_v2_client_parse(b->text, b->len, key, key + SKEY_LEN, SKEY_WKC_MAX,
+					   &wkc_len);
+	else
+		ret = skey_parse(b->text, b->len, key);
+	OPENSSL_clear_free(key, SKEY_LEN + SKEY_WKC_MAX);
+	if (ret < 0)
+		return blob_fail(b, d, b == &c->tls_crypt_v2.key ?
+				 "expected an 'OpenVPN tls-crypt-v2' key for this role" :
+				 "expected '-----BEGIN OpenVPN Static key V1-----' and 512 hex digits",
+				 "not a valid key", err);
+	return 0;
+}
+
+int cfg_load_blob(struct cfg *c, struct cfg_blob *b, const char *d, struct cfg_err *err)
+{
+	char hint[320];
+	int ret;
+
+	if (!cfg_blob_set(b))
+		return 0;
+	if (!b->is_inline) {
+		ret = cfg_read_file(&c->mem, b->path, &b->text, &b->len);
+		if (ret < 0) {
+			snprintf(hint, sizeof(hint), "check the path (relative paths are relative "
+				 "to %s)", c->dir ? c->dir : "the current directory");
+			return cfg_err_set(err, ret, b->where.file, b->where.line, d, hint,
+					   "cannot read '%s': %s", b->path, strerror(-ret));
+		}
+	}
+	if (b == &c->ca || b == &c->cert || b == &c->extra_certs)
+		return check_certs(b, d, err);
+	if (b == &c->crl)
+		return check_crl(b, d, err);
+	if (b == &c->dh)
+		return check_dh(b, d, err);
+	if (b == &c->pkcs12)
+		return check_pkcs12(b, d, err);
+	if (b == &c->tls_auth.key || b == &c->tls_crypt.key || b == &c->tls_crypt_v2.key)
+		return check_statickey(c, b, d, err);
+	return 0;	/* key: checked with its certificate in cfg_check_pki() */
+}
+
+/* The askpass file's first line, for encrypted keys. */
+static int key_pass_cb(char *buf, int size, int rwflag, void *u)
+{
+	const char *pass = u;
+	size_t n;
+
+	if (!pass)
+		return -1;
+	n = strcspn(pass, "\r\n");
+	if (n >= (size_t)size)
+		return -1;
+	memcpy(buf, pass, n);
+	return (int)n;
+}
+
+static int load_key(struct cfg *c, EVP_PKEY **pk, struct cfg_err *err)
+{
+	char *pass = NULL;
+	size_t plen;
+	BIO *bio;
+	int ret;
+
+	if (c->askpass && c->askpass[0]) {
+		ret = cfg_read_file(&c->mem, c->askpass, &pass, &plen);
+		if (ret < 0)
+			return cfg_err_set(err, ret, c->key.where.file, c->key.where.line, "askpass",
+					   "check the path", "cannot read '%s': %s", c->askpass,
+					   strerror(-ret));
+	}
+	bio = BIO_new_mem_buf(c->key.text, (int)c->key.len);
+	if (!bio)
+		return -ENOMEM;
+	*pk = PEM_read_bio_PrivateKey(bio, NULL, key_pass_cb, pass);
+	BIO_free(bio);
+	if (!*pk)
+		return blob_fail(&c->key, "key", pass ? "check the askpass passphrase" :
+				 "a PEM private key is needed; an encrypted key needs 'askpass FILE'",
+				 ssl_reason("no private key found"), err);
+	return 0;
+}
+
+static int first_cert(const struct cfg_blob *b, X509 **x)
+{
+	BIO *bio = BIO_new_mem_buf(b->text, (int)b->len);
+
+	if (!bio)
+		return -ENOMEM;
+	*x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+	BIO_free(bio);
+	return *x ? 0 : -EINVAL;
+}
+
+/* cert and key must come together and belong to each other. */
+int cfg_check_pki(struct cfg *c, struct cfg_err *err)
+{
+	EVP_PKEY *pk = NULL;
+	X509 *x = NULL;
+	int ret;
+
+	if (cfg_blob_set(&c->cert) != cfg_blob_set(&c->key)) {
+		const struct cfg_blob *b = cfg_blob_set(&c->cert) ? &c->cert : &c->key;
+
+		return cfg_err_set(err, -EINVAL, b->where.file, b->where.line,
+				   b == &c->cert ? "cert" : "key", "give both cert and key",
+				   "%s without %s", b == &c->cert ? "cert" : "key",
+				   b == &c->cert ? "key" : "cert");
+	}
+	if (!cfg_blob_set(&c->key))
+		return 0;
+	ret = load_key(c, &pk, err);
+	if (ret < 0)
+		return ret;
+	ret = first_cert(&c->cert, &x);
+	if (ret == 0 && X509_check_private_key(x, pk) != 1) {
+		ERR_clear_error();
+		ret = blob_fail(&c->key, "key", "use the key the certificate was issued for",
+				"private key does not match the certificate", err);
+	}
+	X509_free(x);
+	EVP_PKEY_free(pk);
+	return ret;
+}
+
+/* auth-user-pass FILE or block: username on line 1, password on line 2 (may be absent). */
+int cfg_load_user_pass(struct cfg *c, struct cfg_err *err)
+{
+	struct cfg_blob *b = &c->auth_user_pass.file;
+	const char *p, *end;
+	size_t n;
+	int ret;
+
+	if (c->auth_user_pass.source != CFG_AUP_FILE && c->auth_user_pass.source != CFG_AUP_INLINE)
+		return 0;
+	ret = cfg_load_blob(c, b, "auth-user-pass", err);
+	if (ret < 0)
+		return ret;
+	p = b->text;
+	end = b->text + b->len;
+	n = strcspn(p, "\r\n");
+	if (n == 0 || n > 4096)
+		return blob_fail(b, "auth-user-pass", "put the username on line 1 and the "
+				 "password on line 2", "no username on the first line", err);
+	c->auth_user_pass.username = cfg_mem_strndup(&c->mem, p, n);
+	p += n;
+	p += (p < end && *p == '\r');
+	p += (p < end && *p == '\n');
+	n = strcspn(p, "\r\n");
+	c->auth_user_pass.password = n ? cfg_mem_strndup(&c->mem, p, n) : NULL;
+	if (n > 4096)
+		return blob_fail(b, "auth-user-pass", NULL, "password longer than 4096 bytes", err);
+	return c->auth_user_pass.username ? 0 : -ENOMEM;
+}
