@@ -185,9 +185,9 @@ static int vif_kernel_setiff_err(int e, const struct vif_config *cfg, const char
 		return nl_fail(err, -EBUSY, "%s device '%s' is already open by another program",
 			       type, name);
 	if (e == EINVAL && nl_link_index(name, NULL) > 0)
-		return nl_fail(err, -EEXIST, "device name '%s' is taken (by a device that is not a "
-			       "%s%s)", name, type, cfg->multiqueue ? " with multiqueue" :
-			       " without multiqueue");
+		return nl_fail(err, -EEXIST, "device name '%s' is taken by a device of another "
+			       "kind (wanted: %s, %s)", name, type, cfg->multiqueue ?
+			       "multiqueue" : "single queue");
 	if (e == EINVAL)
 		return nl_fail(err, -EINVAL, "bad device name '%s' (1..15 characters, no spaces, "
 			       "'/' or ':', '%%d' only in a template)", name);
