@@ -1,0 +1,395 @@
+/* Client engine, session side: sess_conf from the profile, the transport, and the pump that
+ * moves bytes between transport, session and device after every input. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/crypto.h>
+
+#include "core/client.h"
+#include "core/client_impl.h"
+#include "proto/statickey.h"
+#include "proto/tls.h"
+#include "util/log.h"
+
+/* ---- configuration ---- */
+
+static struct tls_pem blob_pem(const struct cfg_blob *b)
+{
+	struct tls_pem p = { 0 };
+
+	if (b->text) {
+		p.data = b->text;
+		p.len = b->len;
+	} else if (b->path) {
+		p.path = b->path;
+	}
+	return p;
+}
+
+static enum tls_x509_name x509_type(enum cfg_x509_type t)
+{
+	switch (t) {
+	case CFG_X509_NAME_PREFIX:
+		return TLS_X509_NAME_PREFIX;
+	case CFG_X509_SUBJECT:
+		return TLS_X509_SUBJECT;
+	default:
+		return TLS_X509_NAME_CN;
+	}
+}
+
+static int client_tls_conf(struct client *cl)
+{
+	const struct cfg *c = cl->cfg;
+	struct tls_conf_opts o = { 0 };
+	char err[TLS_ERR_MAX];
+	int e;
+
+	o.role = TLS_ROLE_CLIENT;
+	o.ca = blob_pem(&c->ca);
+	o.cert = blob_pem(&c->cert);
+	o.key = blob_pem(&c->key);
+	o.extra_certs = blob_pem(&c->extra_certs);
+	o.crl = blob_pem(&c->crl);
+	o.version_min = c->tls_version_min;
+	o.version_max = c->tls_version_max;
+	o.remote_cert = c->remote_cert_tls == CFG_CERT_TLS_SERVER ? TLS_REMOTE_CERT_SERVER :
+			c->remote_cert_tls == CFG_CERT_TLS_CLIENT ? TLS_REMOTE_CERT_CLIENT :
+			TLS_REMOTE_CERT_ANY;
+	if (c->verify_x509.name) {
+		o.x509_type = x509_type(c->verify_x509.type);
+		o.x509_name = c->verify_x509.name;
+	}
+	o.cipher_list = c->tls_cipher;
+	o.ciphersuites = c->tls_ciphersuites;
+	err[0] = '\0';
+	e = tls_conf_new(&cl->tls, &o, err, sizeof(err));
+	if (e < 0)
+		log_error("TLS setup failed: %s; check ca/cert/key in the profile",
+			  err[0] ? err : strerror(-e));
+	return e;
+}
+
+static int key_direction(const struct cfg *c, const struct cfg_statickey *k)
+{
+	int d = k->direction >= 0 ? k->direction : c->key_direction;
+
+	return d == 0 ? SESS_KEYDIR_NORMAL : d == 1 ? SESS_KEYDIR_INVERSE : SESS_KEYDIR_BIDI;
+}
+
+static int client_wrap_conf(struct client *cl)
+{
+	const struct cfg *c = cl->cfg;
+	struct sess_conf *s = &cl->sconf;
+	int e = 0;
+
+	if (cfg_blob_set(&c->tls_crypt_v2.key)) {
+		s->wrap = SESS_WRAP_TLS_CRYPT_V2;
+		e = skey_v2_client_parse(c->tls_crypt_v2.key.text, c->tls_crypt_v2.key.len,
+					 s->wrap_key, s->wkc, sizeof(s->wkc), &s->wkc_len);
+		if (e < 0)
+			log_error("tls-crypt-v2: the key is not an 'OpenVPN tls-crypt-v2 client key'");
+	} else if (cfg_blob_set(&c->tls_crypt.key)) {
+		s->wrap = SESS_WRAP_TLS_CRYPT;
+		e = skey_parse(c->tls_crypt.key.text, c->tls_crypt.key.len, s->wrap_key);
+		if (e < 0)
+			log_error("tls-crypt: the key is not an 'OpenVPN Static key V1'");
+	} else if (cfg_blob_set(&c->tls_auth.key)) {
+		s->wrap = SESS_WRAP_TLS_AUTH;
+		s->key_dir = key_direction(c, &c->tls_auth);
+		e = skey_parse(c->tls_auth.key.text, c->tls_auth.key.len, s->wrap_key);
+		if (e < 0)
+			log_error("tls-auth: the key is not an 'OpenVPN Static key V1'");
+	}
+	return e;
+}
+
+static unsigned secs(int v)
+{
+	return v > 0 ? (unsigned)v : 0;
+}
+
+int client_sess_conf(struct client *cl)
+{
+	const struct cfg *c = cl->cfg;
+	struct sess_conf *s = &cl->sconf;
+	int e;
+
+	s->role = SESS_CLIENT;
+	s->key_dir = SESS_KEYDIR_BIDI;
+	s->auth_digest = c->auth;
+	s->data_ciphers = c->data_ciphers;
+	s->data_ciphers_fallback = c->data_ciphers_fallback;
+	s->dev_type = c->dev_type == CFG_DEV_TAP ? "tap" : "tun";
+	s->reneg_sec = c->reneg_sec == 0 ? SESS_RENEG_OFF : secs(c->reneg_sec);
+	s->reneg_bytes = c->reneg_bytes > 0 ? (uint64_t)c->reneg_bytes : 0;
+	s->reneg_pkts = c->reneg_pkts > 0 ? (uint64_t)c->reneg_pkts : 0;
+	s->hand_window = secs(c->hand_window);
+	s->tran_window = secs(c->tran_window);
+	s->tls_timeout = secs(c->tls_timeout);
+	s->replay_window = secs(c->replay_window);
+	e = client_wrap_conf(cl);
+	if (e < 0)
+		return e;
+	e = client_tls_conf(cl);
+	if (e < 0)
+		return e;
+	s->tls = cl->tls;
+	return 0;
+}
+
+void client_sess_conf_free(struct client *cl)
+{
+	OPENSSL_cleanse(cl->sconf.wrap_key, sizeof(cl->sconf.wrap_key));
+	tls_conf_free(cl->tls);
+	cl->tls = NULL;
+}
+
+/* ---- session events ---- */
+
+static void client_on_auth_failed(struct client *cl, const char *reason)
+{
+	const char *retry = cl->cfg->auth_retry;
+
+	log_error("authentication failed%s%s: the server refused this client; check the "
+		  "username/password (auth-user-pass) or the certificate, or ask the server's admin",
+		  *reason ? ": " : "", reason);
+	if (retry && strcmp(retry, "none") != 0) {
+		client_reconnect(cl, "auth-retry");
+		return;
+	}
+	client_shutdown(cl, CORE_EXIT_AUTH);
+}
+
+static void client_on_keys(struct client *cl, const struct sess_event *ev)
+{
+	cl->key_id = ev->key_id;
+	snprintf(cl->cipher, sizeof(cl->cipher), "%s", ev->text);
+	if (cl->tunnel_up) {
+		log_notice("renegotiated: key id %u, cipher %s, key derivation %s", ev->key_id,
+			   cl->cipher, ev->ekm ? "tls-ekm" : "prf");
+		client_write_status(cl);
+		return;
+	}
+	cl->keys = true;
+	cl->ekm = ev->ekm;
+	if (cl->pushed)
+		client_tunnel_ready(cl);
+}
+
+static void client_on_event(struct client *cl, const struct sess_event *ev)
+{
+	char why[SESS_TEXT_MAX + 64];
+
+	switch (ev->type) {
+	case SESS_EV_TLS_UP:
+		snprintf(cl->peer_cn, sizeof(cl->peer_cn), "%s", ev->text);
+		log_notice("TLS established: server '%s', key id %u%s%s", ev->text, ev->key_id,
+			   cl->tls_ver[0] ? ", " : "", cl->tls_ver);
+		break;
+	case SESS_EV_PUSH_REPLY:
+		if (!ev->push)
+			break;
+		cl->push = *ev->push;
+		cl->pushed = true;
+		log_notice("authenticated: server sent its configuration");
+		if (cl->keys && !cl->tunnel_up)
+			client_tunnel_ready(cl);
+		break;
+	case SESS_EV_KEYS_READY:
+		client_on_keys(cl, ev);
+		break;
+	case SESS_EV_AUTH_FAILED:
+		client_on_auth_failed(cl, ev->text);
+		break;
+	case SESS_EV_AUTH_PENDING:
+		log_notice("authentication pending: the server is waiting for more (e.g. MFA)");
+		break;
+	case SESS_EV_RESTART:
+		snprintf(why, sizeof(why), "server asked to restart%s%s", *ev->text ? ": " : "",
+			 ev->text);
+		client_reconnect(cl, why);
+		break;
+	case SESS_EV_HALT:
+		log_notice("server asked to stop%s%s", *ev->text ? ": " : "", ev->text);
+		client_shutdown(cl, CORE_EXIT_OK);
+		break;
+	case SESS_EV_EXIT:
+		client_reconnect(cl, "server is shutting down (exit notification)");
+		break;
+	case SESS_EV_ERROR:
+		snprintf(why, sizeof(why), "session error: %s", ev->text);
+		client_reconnect(cl, why);
+		break;
+	default:
+		break;
+	}
+}
+
+/* ---- the pump ---- */
+
+static void client_on_sess_timer(struct loop *lp, void *arg)
+{
+	struct client *cl = arg;
+
+	if (!cl->sess)
+		return;
+	sess_timer(cl->sess, loop_clock_ms());
+	client_pump(cl);
+	(void)lp;
+}
+
+void client_sess_timer_init(struct client *cl)
+{
+	loop_timer_init(&cl->t_sess, client_on_sess_timer, cl);
+}
+
+static void client_send_wire(struct client *cl, const struct sess_buf *b)
+{
+	int e = xport_send(cl->xp, b->data, b->len, NULL);
+
+	if (e < 0 && e != -EAGAIN && e != -ECONNREFUSED)
+		log_debug("send to server failed: %s", strerror(-e));
+}
+
+/* Drains the session's queues; stops as soon as an event ended the session. */
+void client_pump(struct client *cl)
+{
+	struct sess_buf b;
+	struct sess_event ev;
+	uint64_t due;
+
+	for (int guard = 0; cl->sess && guard < 100000; guard++) {
+		bool any = false;
+
+		while (cl->sess && sess_pop_wire(cl->sess, &b)) {
+			client_send_wire(cl, &b);
+			any = true;
+		}
+		while (cl->sess && sess_pop_tun(cl->sess, &b)) {
+			client_tun_write(cl, b.data, b.len);
+			any = true;
+		}
+		if (cl->sess && sess_pop_event(cl->sess, &ev)) {
+			client_on_event(cl, &ev);
+			any = true;
+		}
+		if (!any)
+			break;
+	}
+	if (!cl->sess)
+		return;
+	due = sess_next_deadline(cl->sess);
+	if (due == UINT64_MAX)
+		loop_timer_stop(cl->lp, &cl->t_sess);
+	else
+		loop_timer_at(cl->lp, &cl->t_sess, due);
+}
+
+void client_on_wire(struct client *cl, const uint8_t *pkt, size_t len)
+{
+	if (!cl->sess)
+		return;
+	cl->heard = true;
+	sess_input(cl->sess, pkt, len, loop_clock_ms());
+	client_pump(cl);
+}
+
+/* ---- transport callbacks ---- */
+
+static void client_xp_recv(void *arg, struct xport *xp, const uint8_t *pkt, size_t len,
+			   const struct xport_addr *from)
+{
+	struct client *cl = arg;
+
+	(void)xp;
+	/* UDP is connected to the server; anything else was filtered by the kernel. */
+	(void)from;
+	client_on_wire(cl, pkt, len);
+}
+
+static void client_xp_event(void *arg, struct xport *xp, enum xport_event ev, int err)
+{
+	struct client *cl = arg;
+	char why[128];
+
+	(void)xp;
+	switch (ev) {
+	case XPORT_EV_CONNECTED:
+		log_notice("TCP connected to %s", cl->remote_str);
+		cl->state = CL_HANDSHAKE;
+		break;
+	case XPORT_EV_CLOSED:
+		snprintf(why, sizeof(why), "TCP connection %s",
+			 err ? strerror(-err) : "closed by the server");
+		client_reconnect(cl, why);
+		break;
+	case XPORT_EV_ERROR:
+		/* ICMP unreachable: fatal only while nothing has been heard from the server. */
+		if (!cl->heard) {
+			snprintf(why, sizeof(why), "server %s not reachable: %s", cl->remote_str,
+				 strerror(-err));
+			client_reconnect(cl, why);
+		} else {
+			log_info("transport: %s (ignored, waiting for ping-restart)", strerror(-err));
+		}
+		break;
+	}
+}
+
+static const struct xport_cb client_xp_cb = {
+	.recv = client_xp_recv,
+	.event = client_xp_event,
+};
+
+/* Opens the transport to cl->remote and starts a fresh session (new session id, new TLS). */
+int client_sess_start(struct client *cl)
+{
+	const char *pname = cl->proto == XPORT_TCP ? "tcp" : "udp";
+	int e;
+
+	xport_addr_str(&cl->remote, cl->remote_str, sizeof(cl->remote_str));
+	log_notice("connecting: %s to %s", pname, cl->remote_str);
+	cl->sconf.transport = cl->proto == XPORT_TCP ? SESS_TCP : SESS_UDP;
+	cl->sconf.unix_time = (uint32_t)time(NULL);
+	cl->heard = false;
+	if (cl->proto == XPORT_TCP)
+		e = xport_tcp_connect(cl->lp, &cl->remote, NULL, &client_xp_cb, cl, &cl->xp);
+	else
+		e = xport_udp_open(cl->lp, xport_addr_family(&cl->remote), NULL, &cl->remote,
+				   &client_xp_cb, cl, &cl->xp);
+	if (e < 0) {
+		log_error("cannot open a %s socket to %s: %s", pname, cl->remote_str, strerror(-e));
+		return e;
+	}
+	cl->sess = sess_new(&cl->sconf, loop_clock_ms());
+	if (!cl->sess) {
+		log_error("cannot create the protocol session (bad settings or out of memory)");
+		xport_close(cl->xp);
+		cl->xp = NULL;
+		return -ENOMEM;
+	}
+	cl->state = cl->proto == XPORT_TCP ? CL_CONNECTING : CL_HANDSHAKE;
+	cl->pushed = cl->keys = false;
+	client_pump(cl);
+	return 0;
+}
+
+void client_sess_stop(struct client *cl)
+{
+	loop_timer_stop(cl->lp, &cl->t_sess);
+	if (cl->sess) {
+		const struct sess_stats *st = sess_get_stats(cl->sess);
+
+		cl->link_in += st->rx_bytes;
+		cl->link_out += st->tx_bytes;
+		sess_free(cl->sess);
+		cl->sess = NULL;
+	}
+	if (cl->xp) {
+		xport_close(cl->xp);
+		cl->xp = NULL;
+	}
+}
