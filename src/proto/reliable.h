@@ -122,7 +122,7 @@ size_t rel_ack_pending(const struct rel_recv *r);
 size_t rel_ack_build(struct rel_recv *r, uint32_t *acks, size_t max);
 
 /* Largest TLS payload per control packet (§3.1): tls_mtu (0 = 1250) minus headers with
- * n_acks piggy-backed ACKs (capped at 4), the wrap overhead (wrap_overhead()), the IP/UDP
+ * n_acks piggy-backed ACKs (capped at 4), the wrap overhead (wrap_mtu_overhead()), the IP/UDP
  * overhead (28, or 48 if ipv6) and extra (e.g. the WKc length on a WKC packet).
  * Returns 0 if nothing fits. */
 size_t rel_max_payload(size_t tls_mtu, size_t n_acks, size_t wrap_overhead, bool ipv6,

@@ -257,6 +257,13 @@ size_t wrap_overhead(const struct wrap_ctx *ctx)
 	}
 }
 
+size_t wrap_mtu_overhead(const struct wrap_ctx *ctx)
+{
+	if (ctx->mode == WRAP_CRYPT || ctx->mode == WRAP_CRYPT_V2)
+		return 56;
+	return wrap_overhead(ctx);
+}
+
 size_t wrap_wkc_len(const struct wrap_ctx *ctx)
 {
 	return ctx->mode == WRAP_CRYPT_V2 && !ctx->is_server ? ctx->wkc_len : 0;

@@ -119,6 +119,9 @@ void wrap_set_replay(struct wrap_ctx *ctx, bool on);
 void wrap_set_send_pid(struct wrap_ctx *ctx, uint32_t pid, uint32_t ts);
 /* Bytes wrap_encode() adds (before any WKc): 0, hmac+8, 40. */
 size_t wrap_overhead(const struct wrap_ctx *ctx);
+/* What OpenVPN budgets for the wrapping when it sizes control packets (§3.1): tls-crypt 56
+ * (40 plus a block), tls-auth hmac+8, none 0.  Pass this to rel_max_payload(). */
+size_t wrap_mtu_overhead(const struct wrap_ctx *ctx);
 /* Bytes appended to opcodes 10/11 by a v2 client (WKc), else 0. */
 size_t wrap_wkc_len(const struct wrap_ctx *ctx);
 /* True if the last decoded packet announced tls-crypt-v2 early negotiation (§4.4). */
