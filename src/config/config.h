@@ -354,6 +354,13 @@ struct cfg {
 		const char *name;	/* NULL = none */
 		struct cfg_where where;
 	} unsupported;
+	/* First directive whose argument is an unexpanded template placeholder ("%NAME%"):
+	 * skipped by the parser, refused by cfg_validate(). */
+	struct {
+		const char *directive;	/* NULL = none */
+		const char *value;
+		struct cfg_where where;
+	} placeholder;
 	int fragment;			/* `fragment N`: 0 = off (burrow does not fragment) */
 	char *askpass;			/* private-key passphrase file (path), NULL = unset */
 	char *remote_cert_eku;		/* OID or name; NULL = unset */

@@ -101,6 +101,38 @@ static bool in_list(const struct cfg *c, const char *name)
 	return false;
 }
 
+/* "%HOST_TUN_PROTOCOL%": a generator template that was never filled in. */
+static const char *placeholder_arg(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		size_t n = strlen(argv[i]);
+
+		if (n > 2 && argv[i][0] == '%' && argv[i][n - 1] == '%' &&
+		    strspn(argv[i] + 1, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") == n - 2)
+			return argv[i];
+	}
+	return NULL;
+}
+
+/* Parsing goes on so the rest of a template can be checked; cfg_validate() refuses it. */
+static int skip_placeholder(struct cfg_ctx *x, const char *value)
+{
+	log_warn("%s:%d: %s: unexpanded template placeholder '%s', directive skipped", x->file,
+		 x->line, x->directive, value);
+	if (x->c && !x->c->placeholder.directive) {
+		x->c->placeholder.directive = cfg_mem_strdup(x->mem, x->directive);
+		x->c->placeholder.value = cfg_mem_strdup(x->mem, value);
+		x->c->placeholder.where = cfg_here(x);
+	}
+	return 0;
+}
+
+static bool merge_marker(const char *s)
+{
+	return strncmp(s, "<<<<<<<", 7) == 0 || strncmp(s, "=======", 7) == 0 ||
+	       strncmp(s, ">>>>>>>", 7) == 0;
+}
+
 static int dispatch_unknown(struct cfg_ctx *x, const char *name)
 {
 	const char *near;
@@ -110,10 +142,6 @@ static int dispatch_unknown(struct cfg_ctx *x, const char *name)
 		log_info("%s:%d: %s: unknown, skipped (marked optional)", x->file, x->line, name);
 		return 0;
 	}
-	if (strncmp(name, "<<<<<<<", 7) == 0 || strncmp(name, "=======", 7) == 0 ||
-	    strncmp(name, ">>>>>>>", 7) == 0)
-		return cfg_fail(x, "resolve the merge conflict and keep one side",
-				"unresolved git merge-conflict marker");
 	near = cfg_option_suggest(name);
 	if (near)
 		snprintf(hint, sizeof(hint), "did you mean '%s'? (burrow help directives)", near);
@@ -161,6 +189,8 @@ int cfg_dispatch(struct cfg_ctx *x, int argc, char **argv)
 	ret = dispatch_role(x, o);
 	if (ret < 0)
 		return ret;
+	if (placeholder_arg(argc, argv))
+		return skip_placeholder(x, placeholder_arg(argc, argv));
 	if (!x->inl && (nargs < o->min_args || nargs > o->max_args)) {
 		char hint[128];
 
@@ -230,7 +260,11 @@ int cfg_parse_text(struct cfg_ctx *x, const char *text, size_t len, const char *
 	cfg_lex_init(lx, text, len, name, first_line);
 	while ((ret = cfg_lex_next(lx, &ln, x->err)) > 0) {
 		x->line = ln.line;
-		if (ln.tag)
+		x->directive = ln.argv[0];
+		if (merge_marker(ln.argv[0]))
+			ret = cfg_fail(x, "resolve the merge conflict and keep one side",
+				       "unresolved git merge-conflict marker");
+		else if (ln.tag)
 			ret = parse_block(x, lx, &ln);
 		else
 			ret = cfg_dispatch(x, ln.argc, ln.argv);

@@ -236,6 +236,10 @@ int cfg_validate(struct cfg *c, struct cfg_err *err)
 		return vfail(err, &c->unsupported.where, c->unsupported.name,
 			     "remove it; see 'burrow help directives'",
 			     cfg_option_find(c->unsupported.name)->help);
+	if (c->placeholder.directive)
+		return cfg_err_set(err, -EINVAL, c->placeholder.where.file, c->placeholder.where.line,
+				   c->placeholder.directive, "replace it with a real value",
+				   "unexpanded template placeholder '%s'", c->placeholder.value);
 	ret = resolve_role(c, err);
 	if (!ret)
 		ret = check_dev(c, err);
