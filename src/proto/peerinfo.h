@@ -59,10 +59,13 @@ void pinfo_default_client(struct pinfo *p);
 int pinfo_build(const struct pinfo *p, char *out, size_t cap);
 /* Parses peer-info text (len bytes, NUL not required). Tolerant like OpenVPN: bad lines are
  * counted in n_bad and skipped, unknown names in n_unknown. Returns 0, or -EMSGSIZE when
- * len > PINFO_MAX, -EBADMSG when the text has bytes other than printable ASCII/newline. */
+ * len > PINFO_MAX, -EBADMSG when the text has a NUL or a control character other than
+ * tab/CR/LF (bytes >= 0x80 are allowed: UV_ values may be UTF-8). */
 int pinfo_parse(struct pinfo *p, const char *text, size_t len);
 /* Case-insensitive membership in the colon-separated IV_CIPHERS list. */
 bool pinfo_has_cipher(const struct pinfo *p, const char *name);
+/* Case-insensitive membership of name in a colon-separated list ("A:B:C"). */
+bool pinfo_list_has(const char *list, const char *name);
 /* Value of any NAME in raw peer-info text (e.g. "UV_FOO"). Returns 0, -ENOENT or -ENOSPC. */
 int pinfo_get(const char *text, size_t len, const char *name, char *out, size_t cap);
 

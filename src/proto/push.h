@@ -169,7 +169,7 @@ struct push_opts {
 };
 
 void push_opts_init(struct push_opts *o);
-/* Applies one PUSH_REPLY message (or its arg part: "PUSH_REPLY," prefix optional) to o,
+/* Applies one PUSH_REPLY message ("PUSH_REPLY[,opt,...]", len bytes, NUL not needed) to o,
  * accumulating over continuation parts (call push_opts_init() before the first part).
  * Malformed single options are logged, counted in n_bad and skipped; tables that are full
  * count as bad too. Returns 1 if more parts follow (push-continuation 2), 0 when complete,

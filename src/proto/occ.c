@@ -1,0 +1,294 @@
+/* OCC options string (spec §7.2) and data-channel OCC messages (§9.8). See occ.h. */
+#include "proto/occ.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "util/log.h"
+
+#define OCC_ELEMS_MAX 32
+#define OCC_LINK_MTU_UDP_TUN 1541	/* 1500 + 1 + 4 + 20 + 16 (BF-CBC placeholder) */
+
+const uint8_t occ_magic[OCC_MAGIC_LEN] = {
+	0x28, 0x7f, 0x34, 0x6b, 0xd4, 0xef, 0x7a, 0x81,
+	0x2d, 0x56, 0xb8, 0xd3, 0xaf, 0xc5, 0x45, 0x9c,
+};
+
+static const char *const occ_proto_names[] = {
+	[OCC_PROTO_UDP4] = "UDPv4",
+	[OCC_PROTO_UDP6] = "UDPv6",
+	[OCC_PROTO_TCP4_CLIENT] = "TCPv4_CLIENT",
+	[OCC_PROTO_TCP4_SERVER] = "TCPv4_SERVER",
+	[OCC_PROTO_TCP6_CLIENT] = "TCPv6_CLIENT",
+	[OCC_PROTO_TCP6_SERVER] = "TCPv6_SERVER",
+};
+
+static bool occ_is_tcp(enum occ_proto p)
+{
+	return p >= OCC_PROTO_TCP4_CLIENT;
+}
+
+void occ_opts_default(struct occ_opts *o, bool tls_server, enum occ_proto proto, bool tap)
+{
+	memset(o, 0, sizeof(*o));
+	o->tap = tap;
+	o->tun_mtu = 1500;
+	/* Informational only; what 2.6.14 prints for its defaults: TCP +2, TAP +32. */
+	o->link_mtu = OCC_LINK_MTU_UDP_TUN + (occ_is_tcp(proto) ? 2 : 0) + (tap ? 32 : 0);
+	o->proto = proto;
+	o->keydir = -1;
+	snprintf(o->auth, sizeof(o->auth), "SHA1");
+	o->keysize = 128;
+	o->tls_server = tls_server;
+}
+
+struct occ_out {
+	char *p;
+	size_t cap, len;
+	bool overflow;
+};
+
+static void occ_add(struct occ_out *w, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void occ_add(struct occ_out *w, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (w->overflow)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(w->p + w->len, w->cap - w->len, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= w->cap - w->len)
+		w->overflow = true;
+	else
+		w->len += (size_t)n;
+}
+
+int occ_build(const struct occ_opts *o, char *out, size_t cap)
+{
+	struct occ_out w = { .p = out, .cap = cap };
+
+	if (cap == 0)
+		return -ENOSPC;
+	if ((unsigned)o->proto > OCC_PROTO_TCP6_SERVER)
+		return -EINVAL;
+	out[0] = '\0';
+	occ_add(&w, "V4,dev-type %s,link-mtu %d,tun-mtu %d,proto %s", o->tap ? "tap" : "tun",
+		o->link_mtu, o->tun_mtu, occ_proto_names[o->proto]);
+	if (o->comp_lzo)
+		occ_add(&w, ",comp-lzo");
+	if (o->mtu_dynamic)
+		occ_add(&w, ",mtu-dynamic");
+	if (o->keydir >= 0)
+		occ_add(&w, ",keydir %d", o->keydir);
+	if (o->cipher[0])
+		occ_add(&w, ",cipher %s", o->cipher);
+	occ_add(&w, ",auth %s,keysize %d", o->auth[0] ? o->auth : "[null-digest]", o->keysize);
+	if (o->tls_auth)
+		occ_add(&w, ",tls-auth");
+	occ_add(&w, ",key-method 2,%s", o->tls_server ? "tls-server" : "tls-client");
+	if (w.overflow) {
+		out[0] = '\0';
+		return -ENOSPC;
+	}
+	return (int)w.len;
+}
+
+int occ_build_expected_remote(const struct occ_opts *local, char *out, size_t cap)
+{
+	struct occ_opts r = *local;
+
+	r.tls_server = !local->tls_server;
+	if (local->keydir >= 0)
+		r.keydir = !local->keydir;
+	switch (local->proto) {
+	case OCC_PROTO_TCP4_CLIENT: r.proto = OCC_PROTO_TCP4_SERVER; break;
+	case OCC_PROTO_TCP4_SERVER: r.proto = OCC_PROTO_TCP4_CLIENT; break;
+	case OCC_PROTO_TCP6_CLIENT: r.proto = OCC_PROTO_TCP6_SERVER; break;
+	case OCC_PROTO_TCP6_SERVER: r.proto = OCC_PROTO_TCP6_CLIENT; break;
+	default: break;
+	}
+	return occ_build(&r, out, cap);
+}
+
+/* Splits a copy of s at commas into elems; returns the count or -EINVAL. */
+static int occ_split(char *s, char **elems, int max)
+{
+	int n = 0;
+
+	for (char *tok = s, *next; tok; tok = next) {
+		next = strchr(tok, ',');
+		if (next)
+			*next++ = '\0';
+		if (n == max)
+			return -EINVAL;
+		elems[n++] = tok;
+	}
+	return n;
+}
+
+/* Length of the element's key (up to the first space). */
+static size_t occ_keylen(const char *e)
+{
+	const char *sp = strchr(e, ' ');
+
+	return sp ? (size_t)(sp - e) : strlen(e);
+}
+
+static const char *occ_find(char **elems, int n, const char *e)
+{
+	size_t k = occ_keylen(e);
+
+	for (int i = 0; i < n; i++)
+		if (occ_keylen(elems[i]) == k && strncmp(elems[i], e, k) == 0)
+			return elems[i];
+	return NULL;
+}
+
+int occ_compare(const char *expected, const char *received, const char *who)
+{
+	char a[OCC_STRING_MAX + 1], b[OCC_STRING_MAX + 1];
+	char *ea[OCC_ELEMS_MAX], *eb[OCC_ELEMS_MAX];
+	int na, nb, diffs = 0;
+
+	if (strlen(expected) > OCC_STRING_MAX || strlen(received) > OCC_STRING_MAX ||
+	    strncmp(received, "V4", 2) != 0 || (received[2] && received[2] != ','))
+		return -EINVAL;
+	memcpy(a, expected, strlen(expected) + 1);
+	memcpy(b, received, strlen(received) + 1);
+	na = occ_split(a, ea, OCC_ELEMS_MAX);
+	nb = occ_split(b, eb, OCC_ELEMS_MAX);
+	if (na < 0 || nb < 0)
+		return -EINVAL;
+	for (int i = 0; i < na; i++) {
+		const char *got = occ_find(eb, nb, ea[i]);
+
+		if (got && strcmp(got, ea[i]) == 0)
+			continue;
+		diffs++;
+		log_warn("%s: options differ: local wants '%s', peer has '%s'", who, ea[i],
+			 got ? got : "(missing)");
+	}
+	for (int i = 0; i < nb; i++) {
+		if (occ_find(ea, na, eb[i]))
+			continue;
+		diffs++;
+		log_warn("%s: options differ: peer has '%s', local has none", who, eb[i]);
+	}
+	return diffs;
+}
+
+int occ_get(const char *occ, const char *name, char *out, size_t cap)
+{
+	size_t k = strlen(name);
+
+	for (const char *e = occ; e && *e;) {
+		const char *end = strchr(e, ',');
+		size_t len = end ? (size_t)(end - e) : strlen(e);
+
+		if (len > k + 1 && e[k] == ' ' && strncmp(e, name, k) == 0) {
+			if (len - k - 1 >= cap)
+				return -ENOSPC;
+			memcpy(out, e + k + 1, len - k - 1);
+			out[len - k - 1] = '\0';
+			return 0;
+		}
+		e = end ? end + 1 : NULL;
+	}
+	return -ENOENT;
+}
+
+/* ---- data-channel OCC messages ---- */
+
+bool occ_is_msg(const uint8_t *buf, size_t len)
+{
+	return len > OCC_MAGIC_LEN && memcmp(buf, occ_magic, OCC_MAGIC_LEN) == 0;
+}
+
+static uint16_t occ_u16(const uint8_t *p)
+{
+	return (uint16_t)((p[0] << 8) | p[1]);
+}
+
+int occ_msg_parse(const uint8_t *buf, size_t len, struct occ_msg *m)
+{
+	const uint8_t *arg = buf + OCC_MAGIC_LEN + 1;
+	size_t alen;
+
+	memset(m, 0, sizeof(*m));
+	if (!occ_is_msg(buf, len))
+		return -EBADMSG;
+	alen = len - OCC_MAGIC_LEN - 1;
+	m->op = (enum occ_op)buf[OCC_MAGIC_LEN];
+	switch (m->op) {
+	case OCC_REQUEST:
+	case OCC_MTU_LOAD:
+	case OCC_MTU_REQUEST:
+	case OCC_EXIT:
+		return 0;
+	case OCC_REPLY:
+		/* The string must end inside the packet. */
+		if (alen == 0 || !memchr(arg, '\0', alen))
+			return -EBADMSG;
+		m->reply = (const char *)arg;
+		return 0;
+	case OCC_MTU_LOAD_REQUEST:
+		if (alen < 2)
+			return -EBADMSG;
+		m->size = occ_u16(arg);
+		return 0;
+	case OCC_MTU_REPLY:
+		if (alen < 4)
+			return -EBADMSG;
+		m->mtu_max_recv = occ_u16(arg);
+		m->mtu_max_sent = occ_u16(arg + 2);
+		return 0;
+	}
+	return -EPROTONOSUPPORT;
+}
+
+static bool occ_put(uint8_t *out, size_t cap, size_t *len, const void *src, size_t n)
+{
+	if (n > cap - *len)
+		return false;
+	if (src)
+		memcpy(out + *len, src, n);
+	else
+		memset(out + *len, 0, n);
+	*len += n;
+	return true;
+}
+
+int occ_msg_build(const struct occ_msg *m, uint8_t *out, size_t cap)
+{
+	uint8_t op = (uint8_t)m->op, u[4];
+	size_t len = 0;
+	bool ok = occ_put(out, cap, &len, occ_magic, OCC_MAGIC_LEN) &&
+		  occ_put(out, cap, &len, &op, 1);
+
+	if (m->op > OCC_EXIT)
+		return -EINVAL;
+	if (ok && m->op == OCC_REPLY)
+		ok = m->reply && occ_put(out, cap, &len, m->reply, strlen(m->reply) + 1);
+	if (ok && m->op == OCC_MTU_LOAD_REQUEST) {
+		u[0] = (uint8_t)(m->size >> 8);
+		u[1] = (uint8_t)m->size;
+		ok = occ_put(out, cap, &len, u, 2);
+	}
+	if (ok && m->op == OCC_MTU_REPLY) {
+		u[0] = (uint8_t)(m->mtu_max_recv >> 8);
+		u[1] = (uint8_t)m->mtu_max_recv;
+		u[2] = (uint8_t)(m->mtu_max_sent >> 8);
+		u[3] = (uint8_t)m->mtu_max_sent;
+		ok = occ_put(out, cap, &len, u, 4);
+	}
+	/* MTU_LOAD is padded with filler up to the requested size. */
+	if (ok && m->op == OCC_MTU_LOAD && m->size > len)
+		ok = occ_put(out, cap, &len, NULL, m->size - len);
+	return ok ? (int)len : -ENOSPC;
+}
