@@ -8,6 +8,8 @@ static const struct cli_cmd burrow_cmds[] = {
 	  "Usage: burrow help [COMMAND [SUBCOMMAND]]" },
 	{ "version", cmd_version, "print version, OpenSSL version and build options",
 	  "Usage: burrow version\n\nPrints burrow's version, the OpenSSL it runs with, and the build type." },
+	{ "dev", cmd_dev, "create, configure, show and delete kernel TUN/TAP devices",
+	  cmd_dev_usage },
 	{ NULL, NULL, NULL, NULL },
 };
 

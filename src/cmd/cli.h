@@ -34,5 +34,8 @@ extern const struct cli_cmd *cli_table;
 /* Subcommands implemented in src/cmd/. */
 int cmd_version(int argc, char **argv);
 int cmd_help(int argc, char **argv);
+/* burrow dev (dev.c): kernel TUN/TAP devices; its usage text is shared with the table. */
+int cmd_dev(int argc, char **argv);
+extern const char cmd_dev_usage[];
 
 #endif

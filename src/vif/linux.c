@@ -180,7 +180,8 @@ static int vif_kernel_setiff_err(int e, const struct vif_config *cfg, const char
 			       "root or with CAP_NET_ADMIN; a persistent device may belong to "
 			       "another user)", type, name);
 	if (e == EBUSY && exclusive)
-		return nl_fail(err, -EEXIST, "device name '%s' is taken", name);
+		return nl_fail(err, -EEXIST, "device name '%s' is taken (pick another name, a "
+			       "template like tun%%d, or delete the old device)", name);
 	if (e == EBUSY)
 		return nl_fail(err, -EBUSY, "%s device '%s' is already open by another program",
 			       type, name);
