@@ -577,7 +577,7 @@ static void test_iface_write_never_blocks(void **state)
 {
 	struct vif_port *app, *ifc;
 	struct vif_stats st;
-	uint8_t p[100], buf[200];
+	uint8_t p[1600], buf[200];
 
 	(void)state;
 	mk_pair("ifw0", VIF_TUN, 2, &app, &ifc);
