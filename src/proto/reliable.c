@@ -195,20 +195,16 @@ int rel_recv_accept(struct rel_recv *r, uint8_t op, uint32_t msgid, const uint8_
 
 	if (len > REL_PAYLOAD_MAX || (len && !payload))
 		return -EMSGSIZE;
-	if (msgid - r->next >= REL_RECV_WINDOW && !id_before(msgid, r->next)) {
-		r->n_out_of_window++;
-		return -ERANGE;
-	}
-	if (id_before(msgid, r->next)) {
-		/* Already delivered: re-ACK so a lost ACK gets repaired, but only ids the peer
-		 * could still be retransmitting (it never sends below its own window). */
-		if (r->next - msgid > REL_RECV_WINDOW + REL_SEND_WINDOW) {
-			r->n_out_of_window++;
-			return -ERANGE;
-		}
+	if (msgid < r->next && r->next - msgid <= REL_RECV_WINDOW + REL_SEND_WINDOW) {
+		/* Already delivered: re-ACK so a lost ACK gets repaired; only ids the peer could
+		 * still be retransmitting (it never sends below its own window). */
 		r->n_dup++;
 		ack_queue(r, msgid);
 		return REL_DUP;
+	}
+	if (msgid - r->next >= REL_RECV_WINDOW) {
+		r->n_out_of_window++;
+		return -ERANGE;
 	}
 	ack_queue(r, msgid);
 	m = &r->slot[msgid % REL_RECV_WINDOW];
