@@ -176,10 +176,12 @@ static bool push_default_gw(const char *s)
 
 static int po_route(struct push_opts *o, const struct push_words *ws, const char *opt)
 {
-	struct push_route4 r = { .metric = -1 };
+	struct push_route4 r;
 
 	if (o->n_route4 == PUSH_MAX_ROUTES)
 		return -ENOSPC;
+	memset(&r, 0, sizeof(r));	/* padding too: callers may compare whole structs */
+	r.metric = -1;
 	r.mask.s_addr = 0xffffffff;
 	if (push_ip4(ws->w[1], &r.net))
 		return -EINVAL;
@@ -199,10 +201,12 @@ static int po_route(struct push_opts *o, const struct push_words *ws, const char
 
 static int po_route6(struct push_opts *o, const struct push_words *ws, const char *opt)
 {
-	struct push_route6 r = { .metric = -1 };
+	struct push_route6 r;
 
 	if (o->n_route6 == PUSH_MAX_ROUTES)
 		return -ENOSPC;
+	memset(&r, 0, sizeof(r));	/* padding too: callers may compare whole structs */
+	r.metric = -1;
 	if (push_ip6_prefix(ws->w[1], &r.net, &r.bits))
 		return -EINVAL;
 	if (ws->n > 2 && !push_default_gw(ws->w[2])) {
