@@ -36,6 +36,10 @@ struct cookie_accept {
 	uint8_t own_sid[8];	/* the server session id the cookie proved */
 	uint8_t peer_sid[8];	/* the client's session id */
 	bool early_neg;		/* tls-crypt-v2 client announced early negotiation (§4.4) */
+	/* tls-crypt-v2 client WITHOUT early negotiation: its reset cannot be answered
+	 * statelessly (the WKc would be lost), so create the session with sess_new() and feed
+	 * it this reset (own_sid/peer_sid unused). */
+	bool reset;
 };
 
 /* Immutable after creation: the secret and the server's wrapping keys (from conf). */

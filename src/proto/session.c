@@ -465,6 +465,20 @@ uint64_t sess_last_tx_ms(const struct sess *s)
 	return s->last_tx_ms;
 }
 
+void sess_get_info(const struct sess *s, struct sess_info *out)
+{
+	memset(out, 0, sizeof(*out));
+	snprintf(out->cipher, sizeof(out->cipher), "%s", s->neg.cipher);
+	out->ekm = s->neg.ekm;
+	out->cc_exit = s->neg.cc_exit;
+	out->dyn_tls_crypt = s->have_dyn;
+	out->peer_id = sess_peer_id(s);
+	const struct sess_ks *pri = &s->ks[SESS_KS_PRIMARY], *lame = &s->ks[SESS_KS_LAME];
+	out->send_key_id = pri->dk && pri->state == KS_ACTIVE ? pri->key_id :
+			   lame->dk ? lame->key_id : pri->key_id;
+	out->n_keys = (pri->dk != NULL) + (lame->dk != NULL);
+}
+
 int sess_key2(const struct sess *s, uint8_t key2[256], uint8_t *key_id)
 {
 	for (int i = 0; i < SESS_N_KS; i++) {

@@ -205,6 +205,17 @@ void sess_own_sid(const struct sess *s, uint8_t sid[8]);
 uint32_t sess_peer_id(const struct sess *s);	/* 0xFFFFFF when P_DATA_V1 is used */
 uint64_t sess_last_rx_ms(const struct sess *s);	/* last authenticated packet (ping-restart) */
 uint64_t sess_last_tx_ms(const struct sess *s);	/* last data packet sent (ping) */
+/* What was negotiated (valid once KEYS_READY was reported). */
+struct sess_info {
+	char cipher[64];
+	bool ekm;			/* data keys from TLS-EKM, else the PRF */
+	bool cc_exit;			/* EXIT travels in the control channel */
+	bool dyn_tls_crypt;		/* key_id != 0 control packets use dynamic tls-crypt */
+	uint32_t peer_id;		/* 0xFFFFFF when P_DATA_V1 is used */
+	uint8_t send_key_id;		/* key_id data is sent with now */
+	int n_keys;			/* data keys held (current + lame duck) */
+};
+void sess_get_info(const struct sess *s, struct sess_info *out);
 /* The 256-byte key2 of the newest data key (tests compare client vs server). */
 int sess_key2(const struct sess *s, uint8_t key2[256], uint8_t *key_id);
 

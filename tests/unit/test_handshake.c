@@ -1,0 +1,545 @@
+/* A burrow client session and a burrow server session complete the OpenVPN handshake
+ * through a simulated lossy link (drops, duplicates, reordering; seeded PRNG) on a
+ * simulated clock, for every control-channel wrapping and both data-key derivations;
+ * then data flows both ways across several renegotiations, and the client exits. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include <openssl/rand.h>
+
+#include "proto/cookie.h"
+#include "proto/push.h"
+#include "proto/wrap.h"
+#include "tests/unit/sess_sim.h"
+
+#define T0 1000000ull
+#define UNIX0 1700000000u
+
+static struct sim_pki pki;
+
+struct side {
+	struct sess *s;
+	struct sim_link *out;		/* towards the other side */
+	bool server;
+	int keys_ready, tls_up, push, exit, auth_failed, restart, errors;
+	uint8_t last_key_id;
+	bool last_ekm;
+	char reason[SESS_TEXT_MAX];
+	char cn[SESS_TEXT_MAX];
+	char push_cipher[64];
+	long push_peer_id;
+	uint32_t data_rx, data_bad, data_tx;
+	uint32_t seq;			/* next payload number to send */
+	unsigned key_ids_seen;		/* bit per key_id that got KEYS_READY */
+};
+
+struct world {
+	struct side c, srv;
+	struct sim_link c2s, s2c;
+	uint64_t now;
+	bool auth_ok;
+	const char *auth_text;
+	uint32_t data_period;		/* ms between data packets per side (0 = none) */
+	uint64_t next_data;
+	int auth_reply_rc;
+	/* UDP server behind the stateless cookie */
+	struct cookie_ctx *cookie;
+	struct sess_conf srv_conf;
+};
+
+/* Tunnel payloads carry their direction and a number so both ends can verify them. */
+static size_t make_payload(uint8_t *buf, size_t cap, bool from_server, uint32_t seq)
+{
+	int n = snprintf((char *)buf, cap, "%s-payload-%u-%s", from_server ? "s2c" : "c2s", seq,
+			 "padding-to-look-like-an-ip-packet..............................");
+	return (size_t)n;
+}
+
+static void check_payload(struct side *me, const uint8_t *p, size_t len)
+{
+	char want[16];
+	snprintf(want, sizeof(want), "%s-payload-", me->server ? "c2s" : "s2c");
+	if (len > strlen(want) && !memcmp(p, want, strlen(want)))
+		me->data_rx++;
+	else
+		me->data_bad++;
+}
+
+static void on_event(struct world *w, struct side *me, const struct sess_event *e)
+{
+	switch (e->type) {
+	case SESS_EV_TLS_UP:
+		me->tls_up++;
+		snprintf(me->cn, sizeof(me->cn), "%s", e->text);
+		break;
+	case SESS_EV_AUTH_REQUEST:
+		assert_true(me->server);
+		w->auth_reply_rc = sess_auth_reply(me->s, w->auth_ok, w->auth_text, w->now);
+		break;
+	case SESS_EV_PUSH_REPLY:
+		me->push++;
+		assert_non_null(e->push);
+		snprintf(me->push_cipher, sizeof(me->push_cipher), "%s", e->push->cipher);
+		me->push_peer_id = e->push->peer_id;
+		break;
+	case SESS_EV_KEYS_READY:
+		me->keys_ready++;
+		me->last_key_id = e->key_id;
+		me->last_ekm = e->ekm;
+		me->key_ids_seen |= 1u << e->key_id;
+		break;
+	case SESS_EV_AUTH_FAILED:
+		me->auth_failed++;
+		snprintf(me->reason, sizeof(me->reason), "%s", e->text);
+		break;
+	case SESS_EV_EXIT:
+		me->exit++;
+		break;
+	case SESS_EV_RESTART:
+		me->restart++;
+		break;
+	case SESS_EV_ERROR:
+		me->errors++;
+		snprintf(me->reason, sizeof(me->reason), "%s", e->text);
+		break;
+	default:
+		break;
+	}
+}
+
+static void pump(struct world *w, struct side *me)
+{
+	struct sess_buf b;
+	struct sess_event e;
+
+	if (!me->s)
+		return;
+	while (sess_pop_wire(me->s, &b))
+		sim_link_send(me->out, b.data, b.len, w->now);
+	while (sess_pop_tun(me->s, &b))
+		check_payload(me, b.data, b.len);
+	while (sess_pop_event(me->s, &e)) {
+		on_event(w, me, &e);
+		/* an auth reply produces output right away */
+		while (sess_pop_wire(me->s, &b))
+			sim_link_send(me->out, b.data, b.len, w->now);
+	}
+}
+
+/* The UDP server's front door: no session until the cookie proves the client. */
+static void server_input(struct world *w, const uint8_t *p, size_t len)
+{
+	static const uint8_t peer[16] = { 2, 0, 0x04, 0xaa, 127, 0, 0, 1 };
+	uint8_t reply[COOKIE_REPLY_MAX];
+	size_t rlen = 0;
+	struct cookie_accept acc;
+
+	if (w->srv.s) {
+		sess_input(w->srv.s, p, len, w->now);
+		return;
+	}
+	enum cookie_verdict v = cookie_check(w->cookie, peer, sizeof(peer), w->now, UNIX0, p, len,
+					     reply, &rlen, &acc, NULL);
+	if (v == COOKIE_REPLY) {
+		sim_link_send(&w->s2c, reply, rlen, w->now);
+	} else if (v == COOKIE_ACCEPT) {
+		if (acc.reset)
+			w->srv.s = sess_new(&w->srv_conf, w->now);
+		else
+			w->srv.s = sess_new_accepted(&w->srv_conf, acc.own_sid, acc.peer_sid,
+						     acc.early_neg, w->now);
+		assert_non_null(w->srv.s);
+		sess_input(w->srv.s, p, len, w->now);
+	}
+}
+
+static void deliver(struct world *w)
+{
+	struct sim_pkt p;
+
+	while (sim_link_pop(&w->c2s, w->now, &p)) {
+		if (w->cookie)
+			server_input(w, p.data, p.len);
+		else
+			sess_input(w->srv.s, p.data, p.len, w->now);
+		free(p.data);
+		pump(w, &w->srv);
+	}
+	while (sim_link_pop(&w->s2c, w->now, &p)) {
+		sess_input(w->c.s, p.data, p.len, w->now);
+		free(p.data);
+		pump(w, &w->c);
+	}
+}
+
+static void send_data(struct world *w, struct side *me)
+{
+	uint8_t buf[256];
+
+	if (!me->s || !sess_data_ready(me->s))
+		return;
+	size_t n = make_payload(buf, sizeof(buf), me->server, me->seq++);
+	if (sess_send_data(me->s, buf, n, w->now) == 0)
+		me->data_tx++;
+}
+
+static uint64_t min64(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
+
+static uint64_t next_time(struct world *w)
+{
+	uint64_t t = min64(sim_link_next(&w->c2s), sim_link_next(&w->s2c));
+	t = min64(t, sess_next_deadline(w->c.s));
+	if (w->srv.s)
+		t = min64(t, sess_next_deadline(w->srv.s));
+	if (w->data_period)
+		t = min64(t, w->next_data);
+	return t;
+}
+
+/* Runs the world until done(w) or the clock passes `until` (both bounded). */
+static bool run(struct world *w, uint64_t until, bool (*done)(struct world *))
+{
+	for (int iter = 0; iter < 200000; iter++) {
+		pump(w, &w->c);
+		pump(w, &w->srv);
+		if (done && done(w))
+			return true;
+		deliver(w);
+		if (done && done(w))
+			return true;
+		uint64_t t = next_time(w);
+		if (t > until)
+			return done == NULL;
+		if (t > w->now)
+			w->now = t;
+		sess_timer(w->c.s, w->now);
+		if (w->srv.s)
+			sess_timer(w->srv.s, w->now);
+		if (w->data_period && w->now >= w->next_data) {
+			send_data(w, &w->c);
+			send_data(w, &w->srv);
+			w->next_data = w->now + w->data_period;
+		}
+	}
+	fail_msg("simulation did not settle");
+	return false;
+}
+
+static bool both_keys(struct world *w)
+{
+	return w->c.keys_ready >= 1 && w->srv.keys_ready >= 1;
+}
+
+static bool failed(struct world *w)
+{
+	return w->c.auth_failed || w->c.errors || w->srv.errors;
+}
+
+static bool both_keys_or_fail(struct world *w)
+{
+	return both_keys(w) || failed(w);
+}
+
+struct mode {
+	enum sess_wrap wrap;
+	bool prf;
+	bool cookie;
+	unsigned drop, dup;
+	unsigned data_secs;		/* 0 = 130 */
+};
+
+static uint8_t g_static[256], g_v2srv[128], g_kc[256], g_wkc[1024];
+static size_t g_wkc_len;
+
+static void base_conf(struct sess_conf *c, enum sess_role role, const struct mode *m)
+{
+	memset(c, 0, sizeof(*c));
+	c->role = role;
+	c->transport = SESS_UDP;
+	c->wrap = m->wrap;
+	c->tls = role == SESS_SERVER ? pki.server : pki.client;
+	c->unix_time = UNIX0;
+	c->key_dir = role == SESS_SERVER ? SESS_KEYDIR_NORMAL : SESS_KEYDIR_INVERSE;
+	if (m->wrap == SESS_WRAP_TLS_AUTH || m->wrap == SESS_WRAP_TLS_CRYPT)
+		memcpy(c->wrap_key, g_static, sizeof(g_static));
+	if (m->wrap == SESS_WRAP_TLS_AUTH)
+		c->auth_digest = "SHA256";
+	if (m->wrap == SESS_WRAP_TLS_CRYPT_V2 && role == SESS_CLIENT) {
+		memcpy(c->wrap_key, g_kc, sizeof(g_kc));
+		memcpy(c->wkc, g_wkc, g_wkc_len);
+		c->wkc_len = g_wkc_len;
+	}
+	if (m->wrap == SESS_WRAP_TLS_CRYPT_V2 && role == SESS_SERVER)
+		memcpy(c->v2_server_key, g_v2srv, sizeof(g_v2srv));
+	c->peer_id = 7;
+	c->username = role == SESS_CLIENT ? "alice" : NULL;
+	c->password = role == SESS_CLIENT ? "secret" : NULL;
+}
+
+static void world_init(struct world *w, const struct mode *m, uint64_t seed,
+		       struct sess_conf *cc, struct sess_conf *sc)
+{
+	static const uint8_t secret[COOKIE_SECRET_LEN] = { 1, 2, 3, 4, 5 };
+
+	memset(w, 0, sizeof(*w));
+	w->now = T0;
+	w->auth_ok = true;
+	w->auth_text = "ifconfig 10.8.0.2 255.255.255.0,topology subnet,ping 10";
+	sim_link_init(&w->c2s, seed, m->drop, m->dup, 40);
+	sim_link_init(&w->s2c, seed * 7 + 3, m->drop, m->dup, 40);
+	w->c.out = &w->c2s;
+	w->srv.out = &w->s2c;
+	w->srv.server = true;
+	w->c.s = sess_new(cc, w->now);
+	assert_non_null(w->c.s);
+	w->srv_conf = *sc;
+	if (m->cookie) {
+		w->cookie = cookie_new(secret, sc);
+		assert_non_null(w->cookie);
+	} else {
+		w->srv.s = sess_new(sc, w->now);
+		assert_non_null(w->srv.s);
+	}
+}
+
+static void world_free(struct world *w)
+{
+	sess_free(w->c.s);
+	sess_free(w->srv.s);
+	cookie_free(w->cookie);
+	sim_link_free(&w->c2s);
+	sim_link_free(&w->s2c);
+}
+
+static void assert_same_key2(struct world *w)
+{
+	uint8_t a[256], b[256], ka = 9, kb = 9;
+	assert_int_equal(sess_key2(w->c.s, a, &ka), 0);
+	assert_int_equal(sess_key2(w->srv.s, b, &kb), 0);
+	assert_int_equal(ka, kb);
+	assert_memory_equal(a, b, sizeof(a));
+}
+
+static bool exited(struct world *w)
+{
+	return w->srv.exit > 0;
+}
+
+/* The full scenario for one mode. */
+static void scenario(const struct mode *m, uint64_t seed)
+{
+	struct sess_conf cc, sc;
+	struct world w;
+
+	base_conf(&cc, SESS_CLIENT, m);
+	base_conf(&sc, SESS_SERVER, m);
+	cc.no_ekm = m->prf;
+	cc.reneg_sec = 20;	/* the client initiates renegotiations... */
+	sc.reneg_sec = 47;	/* ...and the server sometimes does too */
+	world_init(&w, m, seed, &cc, &sc);
+
+	assert_true(run(&w, T0 + 120000, both_keys_or_fail));
+	assert_int_equal(w.c.errors, 0);
+	assert_int_equal(w.srv.errors, 0);
+	assert_int_equal(w.c.auth_failed, 0);
+	assert_int_equal(w.c.keys_ready, 1);
+	assert_int_equal(w.srv.keys_ready, 1);
+	assert_int_equal(w.auth_reply_rc, 0);
+	assert_string_equal(w.c.cn, "server");
+	assert_string_equal(w.srv.cn, "client1");
+	assert_string_equal(sess_peer_username(w.srv.s), "alice");
+	assert_string_equal(sess_peer_password(w.srv.s), "secret");
+	assert_non_null(strstr(sess_peer_info(w.srv.s), "IV_CIPHERS="));
+	assert_int_equal(w.c.push, 1);
+	assert_string_equal(w.c.push_cipher, "AES-256-GCM");
+	assert_int_equal(w.c.push_peer_id, 7);
+	assert_string_equal(sess_cipher(w.c.s), "AES-256-GCM");
+	assert_int_equal(sess_peer_id(w.c.s), 7);
+	assert_int_equal(w.c.last_ekm, !m->prf);
+	assert_int_equal(w.srv.last_ekm, !m->prf);
+	assert_same_key2(&w);
+	struct sess_info ci, si;
+	sess_get_info(w.c.s, &ci);
+	sess_get_info(w.srv.s, &si);
+	assert_true(ci.cc_exit && si.cc_exit);
+	assert_true(ci.dyn_tls_crypt && si.dyn_tls_crypt);
+	assert_int_equal(ci.ekm, !m->prf);
+
+	/* data both ways for 130 simulated seconds: several renegotiations happen */
+	w.data_period = 50;
+	w.next_data = w.now;
+	run(&w, w.now + (m->data_secs ? m->data_secs : 130) * 1000ull, NULL);
+	assert_int_equal(w.c.errors, 0);
+	assert_int_equal(w.srv.errors, 0);
+	assert_true(w.c.keys_ready >= 5);
+	assert_true(w.srv.keys_ready >= 5);
+	assert_true(sess_get_stats(w.c.s)->renegotiations + sess_get_stats(w.srv.s)->renegotiations >= 4);
+	assert_int_equal(w.c.data_bad + w.srv.data_bad, 0);
+	/* the link loses m->drop %; everything else must arrive (no gap at key changes) */
+	unsigned min_pct = 100 - m->drop - 6;
+	assert_true(w.srv.data_rx * 100 >= w.c.data_tx * min_pct);
+	assert_true(w.c.data_rx * 100 >= w.srv.data_tx * min_pct);
+	/* quiesce data and let any renegotiation in flight finish, then compare keys */
+	w.data_period = 0;
+	run(&w, w.now + 15000, NULL);
+	assert_same_key2(&w);
+	if (m->data_secs > 200)	/* long runs also cycle key_id 7 -> 1 */
+		assert_int_equal(w.c.key_ids_seen, 0xff);
+
+	const struct sess_stats *cs = sess_get_stats(w.c.s), *ss = sess_get_stats(w.srv.s);
+	printf("  wrap %d %s cookie %d: keys c=%d s=%d ids 0x%02x reneg c=%llu s=%llu data c->s %u/%u "
+	       "s->c %u/%u retrans c=%llu s=%llu drops c=%llu/%llu/%llu s=%llu/%llu/%llu\n",
+	       m->wrap, m->prf ? "PRF" : "EKM", m->cookie, w.c.keys_ready, w.srv.keys_ready,
+	       w.c.key_ids_seen, (unsigned long long)cs->renegotiations,
+	       (unsigned long long)ss->renegotiations, w.srv.data_rx, w.c.data_tx, w.c.data_rx,
+	       w.srv.data_tx, (unsigned long long)cs->retransmits,
+	       (unsigned long long)ss->retransmits, (unsigned long long)cs->drop_data_nokey,
+	       (unsigned long long)cs->drop_session_id, (unsigned long long)cs->drop_replay_ctl,
+	       (unsigned long long)ss->drop_data_nokey, (unsigned long long)ss->drop_session_id,
+	       (unsigned long long)ss->drop_replay_ctl);
+
+	/* explicit exit: cc-exit was negotiated, so the client sends EXIT reliably */
+	assert_int_equal(sess_send_exit(w.c.s, w.now), 0);
+	assert_true(run(&w, w.now + 30000, exited));
+	world_free(&w);
+}
+
+static void test_none_ekm(void **st) { (void)st; scenario(&(struct mode){ SESS_WRAP_NONE, false, false, 10, 5, 0 }, 11); }
+static void test_none_prf(void **st) { (void)st; scenario(&(struct mode){ SESS_WRAP_NONE, true, false, 10, 5, 0 }, 12); }
+static void test_auth_ekm(void **st) { (void)st; scenario(&(struct mode){ SESS_WRAP_TLS_AUTH, false, true, 10, 5, 0 }, 13); }
+static void test_auth_prf(void **st) { (void)st; scenario(&(struct mode){ SESS_WRAP_TLS_AUTH, true, false, 10, 5, 0 }, 14); }
+static void test_crypt_ekm(void **st) { (void)st; scenario(&(struct mode){ SESS_WRAP_TLS_CRYPT, false, true, 10, 5, 0 }, 15); }
+static void test_crypt_prf(void **st) { (void)st; scenario(&(struct mode){ SESS_WRAP_TLS_CRYPT, true, true, 10, 5, 0 }, 16); }
+static void test_v2_ekm(void **st) { (void)st; scenario(&(struct mode){ SESS_WRAP_TLS_CRYPT_V2, false, true, 10, 5, 0 }, 17); }
+static void test_v2_prf(void **st) { (void)st; scenario(&(struct mode){ SESS_WRAP_TLS_CRYPT_V2, true, false, 10, 5, 0 }, 18); }
+static void test_crypt_lossless(void **st) { (void)st; scenario(&(struct mode){ SESS_WRAP_TLS_CRYPT, false, false, 0, 0, 300 }, 19); }
+
+static void test_auth_rejected(void **state)
+{
+	struct mode m = { SESS_WRAP_TLS_CRYPT, false, false, 10, 5, 0 };
+	struct sess_conf cc, sc;
+	struct world w;
+
+	(void)state;
+	base_conf(&cc, SESS_CLIENT, &m);
+	base_conf(&sc, SESS_SERVER, &m);
+	world_init(&w, &m, 21, &cc, &sc);
+	w.auth_ok = false;
+	w.auth_text = "bad password";
+	assert_true(run(&w, T0 + 120000, failed));
+	assert_int_equal(w.c.auth_failed, 1);
+	assert_string_equal(w.c.reason, "bad password");
+	assert_int_equal(w.c.keys_ready, 0);
+	assert_int_equal(w.srv.keys_ready, 0);
+	assert_false(sess_data_ready(w.srv.s));
+	world_free(&w);
+}
+
+static void test_no_common_cipher(void **state)
+{
+	struct mode m = { SESS_WRAP_NONE, false, false, 0, 0, 0 };
+	struct sess_conf cc, sc;
+	struct world w;
+
+	(void)state;
+	base_conf(&cc, SESS_CLIENT, &m);
+	base_conf(&sc, SESS_SERVER, &m);
+	cc.data_ciphers = "CHACHA20-POLY1305";
+	sc.data_ciphers = "AES-128-GCM:AES-256-GCM";
+	world_init(&w, &m, 22, &cc, &sc);
+	run(&w, T0 + 120000, NULL);
+	assert_int_equal(w.auth_reply_rc, -ENOENT);
+	assert_int_equal(w.srv.errors, 1);
+	assert_non_null(strstr(w.srv.reason, "cipher"));
+	assert_int_equal(w.c.auth_failed, 1);
+	assert_non_null(strstr(w.c.reason, "cipher"));
+	assert_int_equal(w.c.keys_ready + w.srv.keys_ready, 0);
+	world_free(&w);
+}
+
+/* The server's own PUSH cipher choice follows its preference order. */
+static void test_cipher_choice(void **state)
+{
+	struct mode m = { SESS_WRAP_NONE, false, false, 0, 0, 0 };
+	struct sess_conf cc, sc;
+	struct world w;
+
+	(void)state;
+	base_conf(&cc, SESS_CLIENT, &m);
+	base_conf(&sc, SESS_SERVER, &m);
+	cc.data_ciphers = "AES-128-GCM:CHACHA20-POLY1305";
+	sc.data_ciphers = "CHACHA20-POLY1305:AES-128-GCM";
+	world_init(&w, &m, 23, &cc, &sc);
+	assert_true(run(&w, T0 + 60000, both_keys_or_fail));
+	assert_string_equal(w.c.push_cipher, "CHACHA20-POLY1305");
+	assert_string_equal(sess_cipher(w.srv.s), "CHACHA20-POLY1305");
+	assert_same_key2(&w);
+	world_free(&w);
+}
+
+/* A client whose server never answers reports a handshake timeout at hand-window. */
+static void test_handshake_timeout(void **state)
+{
+	struct mode m = { SESS_WRAP_NONE, false, false, 100, 0, 0 };
+	struct sess_conf cc, sc;
+	struct world w;
+
+	(void)state;
+	base_conf(&cc, SESS_CLIENT, &m);
+	base_conf(&sc, SESS_SERVER, &m);
+	cc.hand_window = 20;
+	world_init(&w, &m, 24, &cc, &sc);
+	assert_true(run(&w, T0 + 60000, failed));
+	assert_int_equal(w.c.errors, 1);
+	assert_true(w.now >= T0 + 20000 && w.now < T0 + 21000);
+	assert_true(sess_get_stats(w.c.s)->retransmits >= 2);
+	world_free(&w);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	if (sim_pki_make(&pki))
+		return -1;
+	if (RAND_bytes(g_static, sizeof(g_static)) != 1 ||
+	    RAND_bytes(g_v2srv, sizeof(g_v2srv)) != 1 || RAND_bytes(g_kc, sizeof(g_kc)) != 1)
+		return -1;
+	uint8_t meta[9] = { 1, 0, 0, 0, 0, 0x65, 0x5c, 0x00, 0x00 };
+	int n = wrap_v2_wrap_kc(g_v2srv, g_kc, meta, sizeof(meta), g_wkc, sizeof(g_wkc));
+	if (n < 0)
+		return -1;
+	g_wkc_len = (size_t)n;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	sim_pki_free(&pki);
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_none_ekm),
+		cmocka_unit_test(test_none_prf),
+		cmocka_unit_test(test_auth_ekm),
+		cmocka_unit_test(test_auth_prf),
+		cmocka_unit_test(test_crypt_ekm),
+		cmocka_unit_test(test_crypt_prf),
+		cmocka_unit_test(test_v2_ekm),
+		cmocka_unit_test(test_v2_prf),
+		cmocka_unit_test(test_crypt_lossless),
+		cmocka_unit_test(test_auth_rejected),
+		cmocka_unit_test(test_no_common_cipher),
+		cmocka_unit_test(test_cipher_choice),
+		cmocka_unit_test(test_handshake_timeout),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
