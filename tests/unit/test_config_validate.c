@@ -1,0 +1,332 @@
+/* cfg_validate(): defaults and cross-checks, and real files checked with OpenSSL — a fresh
+ * PKI from util/pki.h, static keys from proto/statickey.h — so that a missing file, a
+ * certificate that does not parse, or a key that does not match its certificate fails
+ * before any packet, naming the file:line of the directive. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <errno.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "config/config.h"
+#include "proto/statickey.h"
+#include "util/log.h"
+#include "util/pki.h"
+
+static char dir[64];
+static char prof[128];
+static struct cfg c;
+static struct cfg_err e;
+
+static void write_file(const char *name, const char *text)
+{
+	char path[256];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs(text, fp);
+	fclose(fp);
+}
+
+static char *read_text(const char *name)
+{
+	static char buf[4][16384];
+	static int slot;
+	char path[256];
+	char *b = buf[slot++ & 3];
+	FILE *fp;
+	size_t n;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fp = fopen(path, "r");
+	assert_non_null(fp);
+	n = fread(b, 1, sizeof(buf[0]) - 1, fp);
+	b[n] = '\0';
+	fclose(fp);
+	return b;
+}
+
+static int setup(void **state)
+{
+	char key[SKEY_TEXT_MAX], v2s[SKEY_TEXT_MAX], v2c[SKEY_TEXT_MAX];
+	uint8_t skey[SKEY_V2_SERVER_LEN], meta[9];
+	(void)state;
+
+	snprintf(dir, sizeof(dir), "/tmp/burrow-cfgv-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(pki_make(dir, NULL), 0);
+	assert_true(skey_generate(key, sizeof(key), NULL) > 0);
+	write_file("ta.key", key);
+	assert_true(skey_v2_server_generate(v2s, sizeof(v2s), skey) > 0);
+	write_file("v2s.key", v2s);
+	skey_v2_meta_timestamp(1700000000, meta);
+	assert_true(skey_v2_client_generate(skey, meta, sizeof(meta), v2c, sizeof(v2c), NULL) > 0);
+	write_file("v2c.key", v2c);
+	write_file("up.txt", "alice\r\ns3cret\r\n");
+	write_file("user-only.txt", "bob\n");
+	write_file("empty.txt", "");
+	write_file("garbage.crt", "-----BEGIN CERTIFICATE-----\nnot base64 at all\n"
+		   "-----END CERTIFICATE-----\n");
+	snprintf(prof, sizeof(prof), "%s/p.ovpn", dir);
+	return 0;
+}
+
+static int rm_one(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb; (void)flag; (void)ftw;
+	return remove(p);
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	cfg_free(&c);
+	return nftw(dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+static int after_each(void **state)
+{
+	(void)state;
+	cfg_free(&c);
+	return 0;
+}
+
+/* Write text as p.ovpn, load it, and validate. */
+static int load(const char *text, enum cfg_role role)
+{
+	int ret;
+
+	write_file("p.ovpn", text);
+	cfg_free(&c);
+	memset(&e, 0, sizeof(e));
+	ret = cfg_load_file(prof, role, &c, &e);
+	return ret < 0 ? ret : cfg_validate(&c, &e);
+}
+
+static void expect(const char *text, enum cfg_role role, int ret, const char *msg_tail)
+{
+	char want[1024];
+	int got = load(text, role);
+
+	if (got != ret)
+		fail_msg("ret %d, want %d; err: %s", got, ret, e.text);
+	snprintf(want, sizeof(want), "%s", msg_tail);
+	if (!strstr(e.text, want))
+		fail_msg("got  '%s'\nwant '...%s'", e.text, want);
+}
+
+#define CLIENT_BASE "client\ndev tun\nremote 127.0.0.1\nca ca.crt\ncert client.crt\nkey client.key\n"
+#define SERVER_BASE "port 1194\nproto udp\ndev tun\ntopology subnet\nserver 10.8.0.0 255.255.255.0\n" \
+	"ca ca.crt\ncert server.crt\nkey server.key\ndh none\nkeepalive 10 60\n"
+
+static void test_client_ok(void **state)
+{
+	(void)state;
+	assert_int_equal(load(CLIENT_BASE "remote ::1 1195 tcp\nport 1300\ntls-auth ta.key\n"
+			      "key-direction 1\nkeepalive 10 60\nauth-user-pass up.txt\n",
+			      CFG_ROLE_CLIENT), 0);
+	assert_int_equal(c.role, CFG_ROLE_CLIENT);
+	assert_int_equal(c.dev_type, CFG_DEV_TUN);
+	assert_int_equal(c.remotes.v[0].port, 1300);		/* from `port` */
+	assert_int_equal(c.remotes.v[0].proto, CFG_PROTO_UDP);
+	assert_int_equal(c.remotes.v[1].port, 1195);
+	assert_int_equal(c.remotes.v[1].proto, CFG_PROTO_TCP_CLIENT);
+	assert_int_equal(c.tls_auth.direction, 1);		/* from key-direction */
+	assert_non_null(strstr(c.tls_auth.key.text, "OpenVPN Static key V1"));
+	assert_non_null(strstr(c.ca.text, "BEGIN CERTIFICATE"));
+	assert_non_null(strstr(c.key.text, "PRIVATE KEY"));
+	assert_int_equal(c.ping, 10);
+	assert_int_equal(c.ping_restart, 60);
+	assert_string_equal(c.auth_user_pass.username, "alice");
+	assert_string_equal(c.auth_user_pass.password, "s3cret");
+	assert_true(c.tls_client && !c.tls_server);
+}
+
+/* The same profile with everything inline validates the same way. */
+static void test_client_inline(void **state)
+{
+	char text[32768];
+	(void)state;
+
+	snprintf(text, sizeof(text), "client\ndev tap\nremote localhost 1194\n<ca>\n%s</ca>\n"
+		 "<cert>\n%s</cert>\n<key>\n%s</key>\n<tls-crypt>\n%s</tls-crypt>\n"
+		 "<auth-user-pass>\nuser\npass\n</auth-user-pass>\n",
+		 read_text("ca.crt"), read_text("client.crt"), read_text("client.key"),
+		 read_text("ta.key"));
+	assert_int_equal(load(text, CFG_ROLE_AUTO), 0);
+	assert_int_equal(c.role, CFG_ROLE_CLIENT);
+	assert_int_equal(c.dev_type, CFG_DEV_TAP);
+	assert_true(c.tls_crypt.key.is_inline);
+	assert_string_equal(c.auth_user_pass.username, "user");
+	assert_string_equal(c.auth_user_pass.password, "pass");
+}
+
+static void test_tls_crypt_v2(void **state)
+{
+	(void)state;
+	assert_int_equal(load(CLIENT_BASE "tls-crypt-v2 v2c.key\n", CFG_ROLE_CLIENT), 0);
+	assert_int_equal(load(SERVER_BASE "tls-crypt-v2 v2s.key\n", CFG_ROLE_SERVER), 0);
+	/* a client key on the server is the wrong kind */
+	expect(SERVER_BASE "tls-crypt-v2 v2c.key\n", CFG_ROLE_SERVER, -EINVAL,
+	       "p.ovpn:11: tls-crypt-v2: ");
+	assert_non_null(strstr(e.text, "not a valid key"));
+}
+
+static void test_missing_and_broken_files(void **state)
+{
+	char want[512];
+	(void)state;
+
+	snprintf(want, sizeof(want), "p.ovpn:4: ca: cannot read '%s/nope.crt': No such file or "
+		 "directory \u2014 check the path (relative paths are relative to %s)", dir, dir);
+	expect("client\ndev tun\nremote h\nca nope.crt\ncert client.crt\nkey client.key\n",
+	       CFG_ROLE_CLIENT, -ENOENT, want);
+	expect("client\ndev tun\nremote h\nca garbage.crt\ncert client.crt\nkey client.key\n",
+	       CFG_ROLE_CLIENT, -EINVAL, "p.ovpn:4: ca: ");
+	assert_non_null(strstr(e.text, "garbage.crt: no certificate found \u2014 it must hold a PEM"));
+	expect("client\ndev tun\nremote h\nca ca.crt\n<cert>\n</cert>\nkey client.key\n",
+	       CFG_ROLE_CLIENT, -EINVAL,
+	       "p.ovpn:5: cert: inline block: no certificate found");
+	/* key not matching the certificate */
+	expect("client\ndev tun\nremote h\nca ca.crt\ncert client.crt\nkey server.key\n",
+	       CFG_ROLE_CLIENT, -EINVAL, "p.ovpn:6: key: ");
+	assert_non_null(strstr(e.text, "private key does not match the certificate \u2014 use the "
+			       "key the certificate was issued for"));
+	expect("client\ndev tun\nremote h\nca ca.crt\ncert client.crt\nkey ca.crt\n",
+	       CFG_ROLE_CLIENT, -EINVAL, "p.ovpn:6: key: ");
+	expect(CLIENT_BASE "tls-auth empty.txt 1\n", CFG_ROLE_CLIENT, -EINVAL,
+	       "p.ovpn:7: tls-auth: ");
+	expect(CLIENT_BASE "auth-user-pass empty.txt\n", CFG_ROLE_CLIENT, -EINVAL,
+	       "no username on the first line");
+	assert_int_equal(load(CLIENT_BASE "auth-user-pass user-only.txt\n", CFG_ROLE_CLIENT), 0);
+	assert_string_equal(c.auth_user_pass.username, "bob");
+	assert_null(c.auth_user_pass.password);	/* the client asks for it */
+	expect("client\ndev tun\nremote h\nca ca.crt\ncert client.crt\n", CFG_ROLE_CLIENT, -EINVAL,
+	       "p.ovpn:5: cert: cert without key \u2014 give both cert and key");
+}
+
+static void test_cross_checks(void **state)
+{
+	(void)state;
+	expect("client\ndev tun\nca ca.crt\ncert client.crt\nkey client.key\n", CFG_ROLE_CLIENT,
+	       -EINVAL, "p.ovpn: remote: no server to connect to \u2014 add 'remote HOST [PORT]' "
+	       "or pass --remote HOST");
+	expect("client\nremote h\nca ca.crt\ncert client.crt\nkey client.key\n", CFG_ROLE_CLIENT,
+	       -EINVAL, "p.ovpn: dev: no device configured \u2014 add 'dev tun' (or 'dev tap')");
+	expect("client\ndev mine\nremote h\nca ca.crt\ncert client.crt\nkey client.key\n",
+	       CFG_ROLE_CLIENT, -EINVAL, "cannot tell the type of device 'mine' \u2014 add "
+	       "'dev-type tun' or 'dev-type tap'");
+	assert_int_equal(load("client\ndev mine\ndev-type tap\nremote h\nca ca.crt\ncert client.crt\n"
+			      "key client.key\n", CFG_ROLE_CLIENT), 0);
+	expect(CLIENT_BASE "data-ciphers AES-256-GCM:FOO-1\n", CFG_ROLE_CLIENT, -EINVAL,
+	       "data-ciphers: unknown cipher 'FOO-1'");
+	expect(CLIENT_BASE "auth SHA7\n", CFG_ROLE_CLIENT, -EINVAL, "auth: unknown digest 'SHA7'");
+	assert_int_equal(load(CLIENT_BASE "cipher aes-256-cbc\nauth sha1\n", CFG_ROLE_CLIENT), 0);
+	expect(CLIENT_BASE "tls-auth ta.key 1\ntls-crypt ta.key\n", CFG_ROLE_CLIENT, -EINVAL,
+	       "p.ovpn:8: tls-crypt: tls-auth and tls-crypt together");
+	expect(CLIENT_BASE "up ./up.sh\n", CFG_ROLE_CLIENT, -EINVAL,
+	       "up: external scripts are not allowed at script-security 1 \u2014 add 'script-security 2'");
+	expect(CLIENT_BASE "verb 3\nhttp-proxy p 8080\n", CFG_ROLE_CLIENT, -EINVAL,
+	       "p.ovpn:8: http-proxy: connecting through an HTTP proxy is not implemented");
+	expect(CLIENT_BASE "proto %HOST_TUN_PROTOCOL%\n", CFG_ROLE_CLIENT, -EINVAL,
+	       "p.ovpn:7: proto: unexpanded template placeholder '%HOST_TUN_PROTOCOL%' \u2014 "
+	       "replace it with a real value");
+	expect("dev tun\nremote h\nca ca.crt\n", CFG_ROLE_AUTO, -EINVAL,
+	       "cannot tell whether this is a client or a server configuration");
+	expect("remote h 1194 tcp-server\n" CLIENT_BASE, CFG_ROLE_CLIENT, -EINVAL,
+	       "p.ovpn:1: remote: a client cannot connect with tcp-server");
+}
+
+static void test_server(void **state)
+{
+	char text[1024];
+	(void)state;
+
+	assert_int_equal(load(SERVER_BASE "proto tcp\ntls-crypt ta.key\n", CFG_ROLE_AUTO), 0);
+	assert_int_equal(c.role, CFG_ROLE_SERVER);
+	assert_true(c.tls_server);
+	assert_int_equal(c.proto, CFG_PROTO_TCP_SERVER);	/* "tcp" on a server listens */
+	assert_int_equal(c.lport, 1194);
+	assert_int_equal(c.ping, 10);
+	assert_int_equal(c.ping_restart, 120);		/* the server waits twice as long */
+	expect(SERVER_BASE "dh missing.pem\n", CFG_ROLE_SERVER, -ENOENT, "p.ovpn:11: dh: cannot read");
+	expect(SERVER_BASE "dh ca.crt\n", CFG_ROLE_SERVER, -EINVAL, "p.ovpn:11: dh: ");
+	expect(SERVER_BASE "crl-verify ca.crt\n", CFG_ROLE_SERVER, -EINVAL, "p.ovpn:11: crl-verify: ");
+	expect(SERVER_BASE "client-config-dir nodir\n", CFG_ROLE_SERVER, -ENOENT,
+	       "client-config-dir: '");
+	expect(SERVER_BASE "verify-client-cert none\n", CFG_ROLE_SERVER, -EINVAL,
+	       "clients without certificates would not be authenticated at all");
+	assert_int_equal(load(SERVER_BASE "verify-client-cert none\nscript-security 2\n"
+			      "auth-user-pass-verify /bin/true via-env\n", CFG_ROLE_SERVER), 0);
+	expect("mode server\ntls-server\ndev tun\nca ca.crt\ncert server.crt\nkey server.key\n",
+	       CFG_ROLE_SERVER, -EINVAL, "server mode without an address pool");
+	/* ccd files are read from the validated directory */
+	snprintf(text, sizeof(text), "%s/ccd", dir);
+	assert_int_equal(mkdir(text, 0700), 0);
+	write_file("ccd/client1", "ifconfig-push 10.8.0.50 255.255.255.0\niroute 10.50.0.0 255.255.0.0\n");
+	assert_int_equal(load(SERVER_BASE "client-config-dir ccd\n", CFG_ROLE_SERVER), 0);
+	{
+		struct cfg_ccd d;
+
+		assert_int_equal(cfg_ccd_load(&c, "client1", &d, &e), 0);
+		assert_true(d.ifconfig_push.set);
+		assert_int_equal(d.iroutes.n, 1);
+		cfg_ccd_free(&d);
+		assert_int_equal(cfg_ccd_load(&c, "client2", &d, &e), -ENOENT);
+		cfg_ccd_free(&d);
+		assert_int_equal(cfg_ccd_load(&c, "..", &d, &e), -EINVAL);
+		cfg_ccd_free(&d);
+		assert_int_equal(cfg_ccd_load(&c, "../p.ovpn", &d, &e), -EINVAL);
+		cfg_ccd_free(&d);
+	}
+	snprintf(text, sizeof(text), "%s/ccd/client1", dir);
+	remove(text);
+	snprintf(text, sizeof(text), "%s/ccd", dir);
+	rmdir(text);
+}
+
+static void test_command_line_override(void **state)
+{
+	char *argv[] = { "--remote", "10.0.0.1", "2000", "--dev", "tap3", "--verb", "6", NULL };
+	char *bad[] = { "--ca", "nonexistent.crt", NULL };
+	(void)state;
+
+	write_file("p.ovpn", "client\nca ca.crt\ncert client.crt\nkey client.key\nverb 1\n");
+	cfg_free(&c);
+	assert_int_equal(cfg_load_file(prof, CFG_ROLE_CLIENT, &c, &e), 0);
+	assert_int_equal(cfg_apply_args(7, argv, &c, &e), 0);
+	assert_int_equal(cfg_validate(&c, &e), 0);
+	assert_int_equal(c.remotes.v[0].port, 2000);
+	assert_int_equal(c.dev_type, CFG_DEV_TAP);
+	assert_int_equal(c.verb, 6);
+	cfg_free(&c);
+	assert_int_equal(cfg_load_file(prof, CFG_ROLE_CLIENT, &c, &e), 0);
+	assert_int_equal(cfg_apply_args(7, argv, &c, &e), 0);
+	assert_int_equal(cfg_apply_args(2, bad, &c, &e), 0);
+	assert_int_equal(cfg_validate(&c, &e), -ENOENT);
+	assert_non_null(strstr(e.text, "<command line>:1: ca: cannot read 'nonexistent.crt'"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_teardown(test_client_ok, after_each),
+		cmocka_unit_test_teardown(test_client_inline, after_each),
+		cmocka_unit_test_teardown(test_tls_crypt_v2, after_each),
+		cmocka_unit_test_teardown(test_missing_and_broken_files, after_each),
+		cmocka_unit_test_teardown(test_cross_checks, after_each),
+		cmocka_unit_test_teardown(test_server, after_each),
+		cmocka_unit_test_teardown(test_command_line_override, after_each),
+	};
+
+	log_set_level(LOG_LVL_ERROR);
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
