@@ -5,7 +5,7 @@
 
 static const struct cli_cmd burrow_cmds[] = {
 	{ "help", cmd_help, "describe a command: burrow help COMMAND",
-	  "Usage: burrow help [COMMAND [SUBCOMMAND]]" },
+	  "Usage: burrow help [COMMAND [SUBCOMMAND]]\n       burrow help directives   (every configuration directive)" },
 	{ "version", cmd_version, "print version, OpenSSL version and build options",
 	  "Usage: burrow version\n\nPrints burrow's version, the OpenSSL it runs with, and the build type." },
 	{ "dev", cmd_dev, "create, configure, show and delete kernel TUN/TAP devices",

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "config/config.h"
 #include "util/log.h"
 
 const struct cli_cmd *cli_table;
@@ -67,6 +68,11 @@ int cmd_help(int argc, char **argv)
 
 	if (argc < 2) {
 		cli_print_help(cli_table);
+		return CLI_OK;
+	}
+	if (strcmp(argv[1], "directives") == 0) {
+		/* the config option table: every directive a profile may use */
+		cfg_print_directives(stdout);
 		return CLI_OK;
 	}
 	cmd = cli_find(cli_table, argv[1]);
