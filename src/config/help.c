@@ -1,4 +1,5 @@
 /* `burrow help directives`: printed from the option table, so it cannot drift. */
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "config/internal.h"
@@ -34,12 +35,13 @@ void cfg_print_directives(FILE *fp)
 	for (size_t i = 0; i < cfg_n_options; i++) {
 		const struct cfg_option *o = &cfg_options[i];
 		const char *r = roles_tag(o), *f = flags_tag(o);
-		char tags[40];
+		bool args = o->args && o->args[0] && o->args[0] != '.';
+		char usage[96];
 
-		snprintf(tags, sizeof(tags), "%s%s%s", r, *r && *f ? "," : "", f);
-		fprintf(fp, "  %-26s %-12s %s%s%s%s\n", o->name, tags, o->help,
-			o->args && *o->args && o->args[0] != '.' ? " [" : "",
-			o->args && *o->args && o->args[0] != '.' ? o->args : "",
-			o->args && *o->args && o->args[0] != '.' ? "]" : "");
+		snprintf(usage, sizeof(usage), "%s%s%s", o->name, args ? " " : "", args ? o->args : "");
+		fprintf(fp, "  %-44s %s", usage, o->help);
+		if (*r || *f)
+			fprintf(fp, " (%s%s%s)", r, *r && *f ? ", " : "", f);
+		fputc('\n', fp);
 	}
 }
