@@ -17,6 +17,8 @@
  *   -EBUSY    the device is already open (and not multiqueue), or exclusive and it exists
  *   -EINVAL   bad name, or MTU out of range (err gives the range)
  *   -EOPNOTSUPP  vnet_hdr (reserved for offloads, not implemented yet)
+ * An empty name means "tun%d"/"tap%d" by type; so does vif_config_init()'s "tun%d" on a TAP.
+ * port->queue is the queue's index at open time on a multiqueue device (0 otherwise).
  * The device starts administratively down, like any new interface: bring it up with
  * nl_link_set_up(vif_kernel_ifindex(port), true, ...) once it has its addresses.
  * exclusive: fail with -EBUSY if a device of that name already exists (for `burrow dev add`);

@@ -229,14 +229,19 @@ static int vif_kernel_persist(int fd, const struct vif_config *cfg, const char *
 	return 0;
 }
 
-static int vif_kernel_link_setup(int ifindex, const struct vif_config *cfg, struct nl_err *err)
+/* MTU and MAC as configured; notes which queue of a multiqueue device this port is. */
+static int vif_kernel_link_setup(struct vif_kport *k, const struct vif_config *cfg,
+				 struct nl_err *err)
 {
 	struct nl_link_info *li = calloc(1, sizeof(*li));
+	int ifindex = k->ifindex;
 	int rc;
 
 	if (!li)
 		return nl_fail(err, -ENOMEM, "out of memory");
 	rc = nl_link_get(ifindex, li, err);
+	if (rc == 0 && li->multi_queue && li->num_queues > 0)
+		k->pub.queue = li->num_queues - 1;
 	if (rc == 0 && cfg->mtu && cfg->mtu != li->mtu)
 		rc = nl_link_set_mtu(ifindex, cfg->mtu, err);
 	if (rc == 0 && cfg->type == VIF_TAP && cfg->has_mac && memcmp(cfg->mac, li->mac, 6))
@@ -260,7 +265,8 @@ static int vif_kernel_check(const struct vif_config *cfg, char name[NL_IFNAMSIZ]
 		return nl_fail(err, -EINVAL, "device name '%.*s' is too long (at most %d "
 			       "characters)", (int)(len > 64 ? 64 : len), cfg->name, NL_IFNAMSIZ - 1);
 	memset(name, 0, NL_IFNAMSIZ);
-	if (len == 0)
+	/* Empty, or vif_config_init()'s "tun%d" left on a TAP config: the type's own template. */
+	if (len == 0 || (cfg->type == VIF_TAP && strcmp(cfg->name, "tun%d") == 0))
 		snprintf(name, NL_IFNAMSIZ, "%s%%d", vif_ktype(cfg->type));
 	else
 		memcpy(name, cfg->name, len);
@@ -308,7 +314,7 @@ int vif_kernel_open_ex(const struct vif_config *cfg, bool exclusive, char *name_
 	rc = vif_kernel_port_new(fd, name, cfg, &p, err);
 	if (rc < 0)
 		goto fail_persist;
-	rc = vif_kernel_link_setup(vif_kport(p)->ifindex, cfg, err);
+	rc = vif_kernel_link_setup(vif_kport(p), cfg, err);
 	if (rc < 0)
 		goto fail_port;
 	if (name_out && n)

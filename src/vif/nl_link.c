@@ -125,6 +125,9 @@ int nl_link_set_mtu(int ifindex, unsigned mtu, struct nl_err *err)
 	if (rc == 0 && li->max_mtu && (mtu < li->min_mtu || mtu > li->max_mtu))
 		rc = nl_fail(err, -EINVAL, "MTU %u is out of range for %s: %u..%u", mtu, li->name,
 			     li->min_mtu, li->max_mtu);
+	else if (rc == 0 && mtu < li->min_mtu)	/* no upper limit (max_mtu 0) */
+		rc = nl_fail(err, -EINVAL, "MTU %u is too small for %s: at least %u", mtu,
+			     li->name, li->min_mtu);
 	if (rc == 0)
 		rc = nl_link_set(ifindex, 0, 0, IFLA_MTU, &v, sizeof(v), "set MTU", err);
 	free(li);

@@ -403,6 +403,8 @@ static void test_route_gateway_metric(void **state)
 	r.gw = addr("192.0.2.1");
 	assert_true(nl_route_add(&r, &err) < 0);
 	assert_non_null(strstr(err.msg, "add route 10.83.0.0/16"));
+	/* ...with the kernel's own words (extended ack), not only strerror. */
+	assert_non_null(strcasestr(err.msg, "gateway"));
 	r.gw = addr("fd82::fe");
 	assert_int_equal(nl_route_add(&r, &err), -EINVAL);
 	assert_int_equal(nl_link_del(idx, NULL), 0);

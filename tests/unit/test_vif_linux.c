@@ -195,6 +195,12 @@ static void test_create_tap_by_template(void **state)
 	cfg.name[0] = '\0';
 	c = open_ok(&cfg, n3, sizeof(n3));
 	assert_string_equal(n3, "tap0");
+	vif_close(c);
+	/* vif_config_init()'s "tun%d" on a TAP config means the TAP template too. */
+	vif_config_init(&cfg);
+	cfg.type = VIF_TAP;
+	c = open_ok(&cfg, n3, sizeof(n3));
+	assert_string_equal(n3, "tap0");
 	vif_close(a);
 	vif_close(b);
 	vif_close(c);
@@ -397,6 +403,8 @@ static void test_multiqueue(void **state)
 	assert_int_equal(nl_link_get(vif_kernel_ifindex(q[0]), &li, NULL), 0);
 	assert_true(li.multi_queue);
 	assert_int_equal(li.num_queues, 4);
+	for (unsigned i = 0; i < 4; i++)
+		assert_int_equal(q[i]->queue, i);
 	assert_true(vif_fd(q[0]) != vif_fd(q[3]));
 	/* A single-queue open of a multiqueue device is refused. */
 	cfg.multiqueue = false;
