@@ -33,7 +33,7 @@ struct sim_link {
 	uint64_t sent, dropped, dups;
 };
 
-static uint32_t sim_rand(uint64_t *st)
+static inline uint32_t sim_rand(uint64_t *st)
 {
 	uint64_t x = *st;	/* xorshift64*: deterministic per seed */
 	x ^= x >> 12;
@@ -43,7 +43,7 @@ static uint32_t sim_rand(uint64_t *st)
 	return (uint32_t)((x * 0x2545F4914F6CDD1Dull) >> 32);
 }
 
-static void sim_link_init(struct sim_link *l, uint64_t seed, unsigned drop, unsigned dup,
+static inline void sim_link_init(struct sim_link *l, uint64_t seed, unsigned drop, unsigned dup,
 			  unsigned delay)
 {
 	memset(l, 0, sizeof(*l));
@@ -53,14 +53,14 @@ static void sim_link_init(struct sim_link *l, uint64_t seed, unsigned drop, unsi
 	l->max_delay_ms = delay ? delay : 1;
 }
 
-static void sim_link_free(struct sim_link *l)
+static inline void sim_link_free(struct sim_link *l)
 {
 	for (size_t i = 0; i < l->n; i++)
 		free(l->q[i].data);
 	l->n = 0;
 }
 
-static void sim_link_put(struct sim_link *l, const uint8_t *d, size_t len, uint64_t now)
+static inline void sim_link_put(struct sim_link *l, const uint8_t *d, size_t len, uint64_t now)
 {
 	if (l->n == SIM_QCAP)
 		return;
@@ -74,7 +74,7 @@ static void sim_link_put(struct sim_link *l, const uint8_t *d, size_t len, uint6
 	l->n++;
 }
 
-static void sim_link_send(struct sim_link *l, const uint8_t *d, size_t len, uint64_t now)
+static inline void sim_link_send(struct sim_link *l, const uint8_t *d, size_t len, uint64_t now)
 {
 	l->sent++;
 	if (sim_rand(&l->rng) % 100 < l->drop_pct) {
@@ -88,7 +88,7 @@ static void sim_link_send(struct sim_link *l, const uint8_t *d, size_t len, uint
 	}
 }
 
-static uint64_t sim_link_next(const struct sim_link *l)
+static inline uint64_t sim_link_next(const struct sim_link *l)
 {
 	uint64_t t = UINT64_MAX;
 	for (size_t i = 0; i < l->n; i++)
@@ -98,7 +98,7 @@ static uint64_t sim_link_next(const struct sim_link *l)
 }
 
 /* The earliest due packet (caller frees data), false if none is due. */
-static bool sim_link_pop(struct sim_link *l, uint64_t now, struct sim_pkt *out)
+static inline bool sim_link_pop(struct sim_link *l, uint64_t now, struct sim_pkt *out)
 {
 	size_t best = SIZE_MAX;
 	for (size_t i = 0; i < l->n; i++)
@@ -118,7 +118,7 @@ struct sim_pki {
 	struct tls_conf *client, *server, *client2;
 };
 
-static int sim_tls_conf(struct tls_conf **out, const char *dir, bool server, const char *cert,
+static inline int sim_tls_conf(struct tls_conf **out, const char *dir, bool server, const char *cert,
 			const char *key)
 {
 	char ca[128], crt[128], k[128], err[TLS_ERR_MAX];
@@ -139,7 +139,7 @@ static int sim_tls_conf(struct tls_conf **out, const char *dir, bool server, con
 	return r;
 }
 
-static int sim_pki_make(struct sim_pki *p)
+static inline int sim_pki_make(struct sim_pki *p)
 {
 	struct pki_opts o;
 
@@ -163,7 +163,7 @@ static int sim_pki_make(struct sim_pki *p)
 	return r;
 }
 
-static void sim_pki_free(struct sim_pki *p)
+static inline void sim_pki_free(struct sim_pki *p)
 {
 	char path[512];
 	struct dirent *e;
