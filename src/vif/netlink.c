@@ -60,8 +60,11 @@ static void nl_parse_extack(const struct nlmsghdr *nlh, const struct nlmsgerr *e
 
 	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
 		return;
-	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED)) {
+		if (e->msg.nlmsg_len < sizeof(e->msg))
+			return;
 		off += e->msg.nlmsg_len - sizeof(e->msg);
+	}
 	if (off > mnl_nlmsg_get_payload_len(nlh))
 		return;
 	mnl_attr_for_each(attr, nlh, off) {
