@@ -34,8 +34,12 @@ extern const struct cli_cmd *cli_table;
 /* Subcommands implemented in src/cmd/. */
 int cmd_version(int argc, char **argv);
 int cmd_help(int argc, char **argv);
+int cmd_client(int argc, char **argv);
 /* burrow dev (dev.c): kernel TUN/TAP devices; its usage text is shared with the table. */
 int cmd_dev(int argc, char **argv);
+/* burrow server (server.c). */
+int cmd_server(int argc, char **argv);
+extern const char cmd_server_usage[];
 extern const char cmd_dev_usage[];
 
 #endif

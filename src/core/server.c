@@ -1,0 +1,456 @@
+/* Server engine: set-up, the transports (UDP demultiplexing with the stateless cookie, TCP
+ * accept), signals, the status file and shutdown. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/rand.h>
+
+#include "core/server.h"
+#include "core/server_impl.h"
+#include "core/sessconf.h"
+#include "core/status.h"
+#include "proto/packet.h"
+#include "util/log.h"
+
+#define SERVER_MAX_HALF_OPEN 64	/* handshakes in progress at once */
+
+/* ---- push options every client gets ---- */
+
+static int push_add(char **acc, const char *opt)
+{
+	size_t a = *acc ? strlen(*acc) : 0, b = strlen(opt);
+	char *n = realloc(*acc, a + b + 2);
+
+	if (!n)
+		return -ENOMEM;
+	if (a)
+		n[a++] = ',';
+	memcpy(n + a, opt, b + 1);
+	*acc = n;
+	return 0;
+}
+
+static void ip4_str(uint32_t host, char *buf, size_t n)
+{
+	struct in_addr a = { .s_addr = htonl(host) };
+
+	inet_ntop(AF_INET, &a, buf, (socklen_t)n);
+}
+
+/* What OpenVPN's `server` helper and `keepalive` push, after the configured `push` lines. */
+static int server_push_base(struct server *srv)
+{
+	const struct cfg *c = srv->cfg;
+	char opt[128], a[INET_ADDRSTRLEN];
+	int e = 0;
+
+	for (size_t i = 0; i < c->push.n && e == 0; i++)
+		e = push_add(&srv->push_base, c->push.v[i]);
+	if (e == 0 && srv->has_pool && !srv->topo_net30) {
+		ip4_str(srv->srv_v4, a, sizeof(a));
+		snprintf(opt, sizeof(opt), "route-gateway %s", a);
+		e = push_add(&srv->push_base, opt);
+		if (e == 0 && !srv->dev.tap)
+			e = push_add(&srv->push_base, "topology subnet");
+	} else if (e == 0 && srv->has_pool) {
+		ip4_str(srv->srv_v4, a, sizeof(a));
+		snprintf(opt, sizeof(opt), "route %s", a);
+		e = push_add(&srv->push_base, opt);
+		if (e == 0)
+			e = push_add(&srv->push_base, "topology net30");
+	}
+	if (e == 0 && c->keepalive_interval > 0) {
+		snprintf(opt, sizeof(opt), "ping %d", c->keepalive_interval);
+		e = push_add(&srv->push_base, opt);
+		snprintf(opt, sizeof(opt), "ping-restart %d", c->keepalive_timeout);
+		if (e == 0)
+			e = push_add(&srv->push_base, opt);
+	}
+	return e;
+}
+
+/* ---- the address pool ---- */
+
+static int server_pool_init(struct server *srv)
+{
+	const struct cfg *c = srv->cfg;
+	const struct in6_addr *net6 = c->server_ipv6.set ? &c->server_ipv6.net : NULL;
+	int e;
+
+	srv->topo_net30 = c->dev_type != CFG_DEV_TAP && c->topology != CFG_TOPO_SUBNET;
+	if (c->server_ipv6.set) {
+		srv->has_v6 = true;
+		srv->srv_v6 = c->server_ipv6.net;
+		srv->srv_v6.s6_addr[15] |= 1;
+		srv->v6_prefix = c->server_ipv6.prefix;
+	}
+	if (!c->server.set)
+		return 0;
+	srv->srv_mask = ntohl(c->server.mask.s_addr);
+	srv->srv_v4 = (ntohl(c->server.net.s_addr) & srv->srv_mask) + 1;
+	e = pool_init_server(&srv->pool, srv->topo_net30 ? POOL_NET30 : POOL_SUBNET,
+			     ntohl(c->server.net.s_addr), srv->srv_mask, net6, c->server_ipv6.prefix);
+	if (e < 0) {
+		log_error("server: the network is too small for an address pool; use at least a /29 "
+			  "(/28 with topology net30)");
+		return e;
+	}
+	srv->has_pool = true;
+	return 0;
+}
+
+static void server_pool_persist_load(struct server *srv)
+{
+	const char *path = srv->cfg->pool_persist.file;
+	char buf[65536];
+	unsigned skipped = 0;
+	size_t n;
+	FILE *fp;
+
+	if (!path || !srv->has_pool || !(fp = fopen(path, "r")))
+		return;
+	n = fread(buf, 1, sizeof(buf), fp);
+	fclose(fp);
+	pool_load(&srv->pool, buf, n, &skipped);
+	if (skipped)
+		log_warn("%s: %u line(s) skipped (not 'NAME,ADDRESS' inside the pool)", path, skipped);
+}
+
+static void server_pool_persist_save(struct server *srv)
+{
+	const char *path = srv->cfg->pool_persist.file;
+	static char buf[1 << 16];
+	char tmp[4096];
+	FILE *fp;
+	int n;
+
+	if (!path || !srv->has_pool || (n = pool_save(&srv->pool, buf, sizeof(buf))) < 0)
+		return;
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	fp = fopen(tmp, "w");
+	if (!fp || fwrite(buf, 1, (size_t)n, fp) != (size_t)n || fclose(fp) != 0) {
+		log_warn("ifconfig-pool-persist: cannot write %s", tmp);
+		return;
+	}
+	rename(tmp, path);
+}
+
+/* ---- status ---- */
+
+void server_write_status(struct server *srv)
+{
+	struct status_peer rows[256];
+	char v4[256][INET_ADDRSTRLEN], v6[256][INET6_ADDRSTRLEN];
+	size_t n = 0;
+
+	if (!srv->cfg->status)
+		return;
+	for (uint32_t i = 0; i < srv->n_slots && n < 256; i++) {
+		struct peer *p = srv->peers[i];
+		const struct sess_stats *st;
+
+		if (!p || p->state != PEER_ACTIVE)
+			continue;
+		st = sess_get_stats(p->sess);
+		ip4_str(p->v4, v4[n], sizeof(v4[n]));
+		if (p->has_v6)
+			inet_ntop(AF_INET6, &p->v6, v6[n], sizeof(v6[n]));
+		rows[n] = (struct status_peer){
+			.name = p->cn, .remote = p->addr_str, .proto = p->tcp ? "tcp" : "udp",
+			.state = "connected", .device = srv->dev.name,
+			.ipv4 = p->has_v4 ? v4[n] : NULL, .ipv6 = p->has_v6 ? v6[n] : NULL,
+			.cipher = sess_cipher(p->sess), .key_id = -1, .since = p->since,
+			.bytes_in = p->tun_in, .bytes_out = p->tun_out,
+			.link_in = st->rx_bytes, .link_out = st->tx_bytes,
+		};
+		n++;
+	}
+	if (status_write(srv->cfg->status, rows, n) < 0)
+		log_warn("status: cannot write %s", srv->cfg->status);
+}
+
+static void server_on_status_timer(struct loop *lp, void *arg)
+{
+	struct server *srv = arg;
+	int every = srv->cfg->status_interval > 0 ? srv->cfg->status_interval : 60;
+
+	server_write_status(srv);
+	server_pool_persist_save(srv);
+	loop_timer_in(lp, &srv->t_status, (uint64_t)every * 1000);
+}
+
+/* ---- transports ---- */
+
+static void server_udp_new(struct server *srv, const uint8_t *pkt, size_t len,
+			   const struct xport_addr *from)
+{
+	uint8_t reply[COOKIE_REPLY_MAX];
+	size_t rlen = 0;
+	struct cookie_accept acc;
+	struct peer *p;
+	enum cookie_verdict v;
+
+	v = cookie_check(srv->cookie, &from->ss, from->len, loop_clock_ms(), (uint32_t)time(NULL),
+			 pkt, len, reply, &rlen, &acc, NULL);
+	if (v == COOKIE_REPLY) {
+		xport_send(srv->udp, reply, rlen, from);
+		return;
+	}
+	if (v != COOKIE_ACCEPT) {
+		srv->drops_cookie++;
+		return;
+	}
+	if (srv->n_half >= SERVER_MAX_HALF_OPEN) {
+		srv->drops_full++;
+		return;
+	}
+	p = server_peer_new(srv, from, srv->udp, false);
+	if (!p)
+		return;
+	{
+		struct sess_conf sc = srv->sconf;
+
+		sc.peer_id = p->id;
+		sc.transport = SESS_UDP;
+		sc.unix_time = (uint32_t)time(NULL);
+		p->sess = acc.reset ? sess_new(&sc, loop_clock_ms()) :
+			  sess_new_accepted(&sc, acc.own_sid, acc.peer_sid, acc.early_neg,
+					    loop_clock_ms());
+	}
+	if (!p->sess) {
+		server_peer_close(p, "cannot create a session (out of memory?)");
+		return;
+	}
+	server_peer_input(p, pkt, len);
+}
+
+/* P_DATA_V2 carries the peer-id: find the client without searching, and let a client that
+ * moved to a new address follow (floating) once one of its packets authenticates. */
+static struct peer *server_peer_by_id(struct server *srv, const uint8_t *pkt, size_t len)
+{
+	uint32_t id;
+	struct peer *p;
+
+	if (len < 4 || pkt_op(pkt[0]) != P_DATA_V2)
+		return NULL;
+	id = ((uint32_t)pkt[1] << 16) | ((uint32_t)pkt[2] << 8) | pkt[3];
+	if (id >= srv->n_slots || !(p = srv->peers[id]) || p->state != PEER_ACTIVE || p->tcp)
+		return NULL;
+	return p;
+}
+
+static void server_udp_recv(void *arg, struct xport *xp, const uint8_t *pkt, size_t len,
+			    const struct xport_addr *from)
+{
+	struct server *srv = arg;
+	struct peer *p = server_peer_by_id(srv, pkt, len);
+
+	(void)xp;
+	if (p && xport_addr_equal(&p->addr, from)) {
+		server_peer_input(p, pkt, len);
+		return;
+	}
+	if (p) {
+		server_peer_float(p, pkt, len, from);
+		return;
+	}
+	p = server_peer_by_addr(srv, from);
+	if (p)
+		server_peer_input(p, pkt, len);
+	else
+		server_udp_new(srv, pkt, len, from);
+}
+
+static void server_udp_event(void *arg, struct xport *xp, enum xport_event ev, int err)
+{
+	(void)arg;
+	(void)xp;
+	(void)ev;
+	log_debug("udp socket: %s", strerror(-err));
+}
+
+static const struct xport_cb server_udp_cb = {
+	.recv = server_udp_recv,
+	.event = server_udp_event,
+};
+
+static void server_tcp_recv(void *arg, struct xport *xp, const uint8_t *pkt, size_t len,
+			    const struct xport_addr *from)
+{
+	struct peer *p = arg;
+
+	(void)xp;
+	(void)from;
+	server_peer_input(p, pkt, len);
+}
+
+static void server_tcp_event(void *arg, struct xport *xp, enum xport_event ev, int err)
+{
+	struct peer *p = arg;
+	char why[96];
+
+	(void)xp;
+	if (ev != XPORT_EV_CLOSED)
+		return;
+	snprintf(why, sizeof(why), "TCP connection %s", err ? strerror(-err) : "closed");
+	server_peer_close(p, why);
+}
+
+static const struct xport_cb server_tcp_cb = {
+	.recv = server_tcp_recv,
+	.event = server_tcp_event,
+};
+
+static void server_tcp_accept(void *arg, struct xport *listener, struct xport *conn,
+			      const struct xport_addr *from)
+{
+	struct server *srv = arg;
+	struct sess_conf sc = srv->sconf;
+	struct peer *p;
+
+	(void)listener;
+	if (srv->n_half >= SERVER_MAX_HALF_OPEN) {
+		srv->drops_full++;
+		xport_close(conn);
+		return;
+	}
+	p = server_peer_new(srv, from, conn, true);
+	if (!p) {
+		xport_close(conn);
+		return;
+	}
+	sc.peer_id = p->id;
+	sc.transport = SESS_TCP;
+	sc.unix_time = (uint32_t)time(NULL);
+	p->sess = sess_new(&sc, loop_clock_ms());
+	if (!p->sess) {
+		server_peer_close(p, "cannot create a session (out of memory?)");
+		return;
+	}
+	xport_set_cb(conn, &server_tcp_cb, p);
+}
+
+static const struct xport_cb server_listen_cb = {
+	.accept = server_tcp_accept,
+};
+
+static int server_listen(struct server *srv)
+{
+	const struct cfg *c = srv->cfg;
+	bool tcp = c->proto == CFG_PROTO_TCP_SERVER || c->proto == CFG_PROTO_TCP_CLIENT;
+	int family = c->proto_af == CFG_AF_INET6 ? AF_INET6 : c->proto_af == CFG_AF_INET ? AF_INET : AF_UNSPEC;
+	struct xport_addr local;
+	char port[8], where[64];
+	size_t n = 0;
+	int e;
+
+	snprintf(port, sizeof(port), "%u", c->lport ? c->lport : 1194);
+	e = xport_resolve(c->local, port, family, tcp ? XPORT_TCP : XPORT_UDP, 1, &local, 1, &n);
+	if (e < 0 || n == 0) {
+		log_error("local %s: cannot resolve the address to listen on", c->local ? c->local : "*");
+		return e < 0 ? e : -ENOENT;
+	}
+	xport_addr_str(&local, where, sizeof(where));
+	if (tcp)
+		e = xport_tcp_listen(srv->lp, &local, 64, &server_listen_cb, srv, &srv->tcp);
+	else
+		e = xport_udp_open(srv->lp, xport_addr_family(&local), &local, NULL, &server_udp_cb,
+				   srv, &srv->udp);
+	if (e < 0) {
+		log_error("cannot listen on %s %s: %s%s", tcp ? "tcp" : "udp", where, strerror(-e),
+			  e == -EADDRINUSE ? " (another server is using the port; change 'port')" : "");
+		return e;
+	}
+	log_notice("listening on %s %s", tcp ? "tcp" : "udp", where);
+	return 0;
+}
+
+/* ---- life cycle ---- */
+
+static void server_on_signal(struct loop *lp, int signo, void *arg)
+{
+	struct server *srv = arg;
+
+	if (signo == SIGHUP || signo == SIGUSR1) {
+		log_notice("signal %s: writing the status file", strsignal(signo));
+		server_write_status(srv);
+		return;
+	}
+	log_notice("signal %s: stopping", strsignal(signo));
+	loop_stop(lp, 0);
+}
+
+static int server_init(struct server *srv, struct cfg *cfg)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGUSR1 };
+	uint8_t secret[COOKIE_SECRET_LEN];
+	int e;
+
+	srv->cfg = cfg;
+	fib_init(&srv->fib, 300000);
+	e = loop_new(&srv->lp);
+	if (e < 0)
+		return e;
+	loop_signals(srv->lp, sigs, 4, server_on_signal, srv);
+	signal(SIGPIPE, SIG_IGN);
+	e = core_sess_conf(cfg, SESS_SERVER, &srv->sconf, &srv->tls);
+	if (e < 0)
+		return e;
+	if (RAND_bytes(secret, sizeof(secret)) != 1)
+		return -EIO;
+	srv->cookie = cookie_new(secret, &srv->sconf);
+	if (!srv->cookie)
+		return -EINVAL;
+	if ((e = server_pool_init(srv)) < 0 || (e = server_dev_open(srv)) < 0)
+		return e;
+	server_pool_persist_load(srv);
+	if ((e = server_push_base(srv)) < 0 || (e = server_listen(srv)) < 0)
+		return e;
+	loop_timer_init(&srv->t_status, server_on_status_timer, srv);
+	if (cfg->status || cfg->pool_persist.file)
+		loop_timer_in(srv->lp, &srv->t_status, 1000);
+	return 0;
+}
+
+static void server_release(struct server *srv)
+{
+	for (uint32_t i = 0; i < srv->n_slots; i++)
+		if (srv->peers[i])
+			server_peer_close(srv->peers[i], "server shutting down");
+	server_pool_persist_save(srv);
+	if (srv->udp)
+		xport_close(srv->udp);
+	if (srv->tcp)
+		xport_close(srv->tcp);
+	server_dev_close(srv);
+	if (srv->lp)
+		loop_timer_stop(srv->lp, &srv->t_status);
+	cookie_free(srv->cookie);
+	core_sess_conf_free(&srv->sconf, &srv->tls);
+	pool_free(&srv->pool);
+	fib_free(&srv->fib);
+	free(srv->peers);
+	free(srv->push_base);
+	if (srv->lp)
+		loop_free(srv->lp);
+}
+
+int core_server_run(struct cfg *cfg)
+{
+	struct server srv = { 0 };
+	int rc = 1;
+
+	if (server_init(&srv, cfg) == 0) {
+		log_notice("server ready: device %s, %s", srv.dev.name,
+			   srv.has_pool ? "address pool ready" : "no address pool");
+		server_write_status(&srv);
+		rc = loop_run(srv.lp) ? 1 : 0;
+	}
+	server_release(&srv);
+	return rc;
+}

@@ -1,0 +1,122 @@
+/* Private to the server engine (server*.c): its state and the calls between its files. */
+#ifndef BURROW_CORE_SERVER_IMPL_H
+#define BURROW_CORE_SERVER_IMPL_H
+
+#include <net/if.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "config/config.h"
+#include "core/fib.h"
+#include "core/loop.h"
+#include "core/pool.h"
+#include "core/xport.h"
+#include "proto/cookie.h"
+#include "proto/session.h"
+#include "vif/nl.h"
+#include "vif/vif.h"
+
+enum peer_state {
+	PEER_HANDSHAKE = 0,	/* TLS / key exchange running */
+	PEER_AUTH,		/* waiting for the auth-user-pass-verify script */
+	PEER_ACTIVE,		/* authorised: addresses assigned, routes in the fib */
+};
+
+struct server;
+
+struct peer {
+	struct server *srv;
+	uint32_t id;			/* index in srv->peers = the pushed peer-id */
+	enum peer_state state;
+	struct sess *sess;
+	struct xport *xp;		/* TCP: its own stream; UDP: the shared socket */
+	bool tcp;
+	struct xport_addr addr;		/* real address */
+	char addr_str[64];
+	char cn[SESS_TEXT_MAX];
+	time_t since;			/* wall clock, when it became active */
+	uint64_t tun_in, tun_out;	/* tunnel bytes from / to this client */
+	uint64_t last_rx_ms;		/* last authenticated packet */
+	struct pool_lease lease;	/* from the pool (slot >= 0) or fixed (ccd) */
+	bool has_v4, has_v6;
+	uint32_t v4;			/* host order */
+	struct in6_addr v6;
+	struct loop_timer t_sess, t_keep;
+	/* auth-user-pass-verify child */
+	pid_t auth_pid;
+	int auth_fd;			/* pidfd */
+	struct loop_io auth_io;
+	struct loop_timer t_auth;
+	char auth_file[64];
+	bool closing;
+	int busy;			/* callbacks running on it (peer_hold) */
+};
+
+struct server_dev {
+	struct vif_port *port;
+	struct loop_io io;
+	bool io_added;
+	int ifindex;
+	char name[IF_NAMESIZE];
+	bool tap;
+	uint8_t mac[6];
+};
+
+struct server {
+	struct cfg *cfg;
+	struct loop *lp;
+	struct sess_conf sconf;
+	struct tls_conf *tls;
+	struct cookie_ctx *cookie;
+	struct xport *udp, *tcp;
+	struct peer **peers;		/* by peer-id */
+	uint32_t n_slots;
+	uint32_t n_peers, n_half;	/* all / still in handshake */
+	struct pool pool;
+	bool has_pool;
+	bool topo_net30;
+	uint32_t srv_v4, srv_mask;	/* host order; the server's own tunnel address */
+	bool has_v6;
+	struct in6_addr srv_v6;
+	unsigned v6_prefix;
+	struct fib fib;
+	struct server_dev dev;
+	char *push_base;		/* configured + helper push options, comma-separated */
+	struct loop_timer t_status;
+	uint64_t drops_spoof, drops_nopeer, drops_full, drops_cookie;
+	int exit_status;
+};
+
+/* server_peer.c: the per-client life cycle. */
+struct peer *server_peer_new(struct server *srv, const struct xport_addr *from,
+			     struct xport *xp, bool tcp);
+void server_peer_close(struct peer *p, const char *why);
+void server_peer_input(struct peer *p, const uint8_t *pkt, size_t len);
+void server_peer_float(struct peer *p, const uint8_t *pkt, size_t len,
+		       const struct xport_addr *from);
+void server_peer_keepalive(struct peer *p);
+/* Keeps p allocated while a callback works on it (closing frees on the last unhold). */
+void server_peer_hold(struct peer *p);
+void server_peer_unhold(struct peer *p);
+void server_peer_pump(struct peer *p);
+struct peer *server_peer_by_addr(struct server *srv, const struct xport_addr *a);
+/* Accept the client: addresses, routes, PUSH_REPLY. */
+void server_peer_authorize(struct peer *p);
+void server_peer_reject(struct peer *p, const char *reason);
+
+/* server_auth.c: auth-user-pass-verify, without blocking the loop. */
+int server_auth_start(struct peer *p);
+void server_auth_cancel(struct peer *p);
+
+/* server_tun.c: the device and the routing between it and the clients. */
+int server_dev_open(struct server *srv);
+void server_dev_close(struct server *srv);
+/* A packet a client sent into the tunnel. */
+void server_from_client(struct peer *p, const uint8_t *pkt, size_t len);
+
+/* server.c */
+void server_write_status(struct server *srv);
+
+#endif

@@ -1,0 +1,490 @@
+/* Server engine, one client: creation, the pump between its session, the transport and the
+ * device, its events (authorisation, keys, exit), keepalive and removal. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/server_impl.h"
+#include "util/log.h"
+
+/* ---- the table of clients (index = peer-id) ---- */
+
+static int peer_slot(struct server *srv)
+{
+	uint32_t cap, old = srv->n_slots;
+	struct peer **n;
+
+	for (uint32_t i = 0; i < srv->n_slots; i++)
+		if (!srv->peers[i])
+			return (int)i;
+	cap = srv->n_slots ? srv->n_slots * 2 : 16;
+	n = realloc(srv->peers, cap * sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	memset(n + srv->n_slots, 0, (cap - srv->n_slots) * sizeof(*n));
+	srv->peers = n;
+	srv->n_slots = cap;
+	return (int)old;
+}
+
+struct peer *server_peer_by_addr(struct server *srv, const struct xport_addr *a)
+{
+	for (uint32_t i = 0; i < srv->n_slots; i++) {
+		struct peer *p = srv->peers[i];
+
+		if (p && !p->tcp && xport_addr_equal(&p->addr, a))
+			return p;
+	}
+	return NULL;
+}
+
+static void peer_on_sess_timer(struct loop *lp, void *arg)
+{
+	struct peer *p = arg;
+
+	(void)lp;
+	server_peer_hold(p);
+	sess_timer(p->sess, loop_clock_ms());
+	server_peer_pump(p);
+	server_peer_unhold(p);
+}
+
+static void peer_on_keep(struct loop *lp, void *arg);
+
+struct peer *server_peer_new(struct server *srv, const struct xport_addr *from,
+			     struct xport *xp, bool tcp)
+{
+	int max = srv->cfg->max_clients > 0 ? srv->cfg->max_clients : 1024;
+	struct peer *p;
+	int slot;
+
+	if (srv->n_peers >= (uint32_t)max) {
+		srv->drops_full++;
+		log_info("refusing a client from a new address: max-clients %d reached", max);
+		return NULL;
+	}
+	slot = peer_slot(srv);
+	if (slot < 0 || !(p = calloc(1, sizeof(*p))))
+		return NULL;
+	p->srv = srv;
+	p->id = (uint32_t)slot;
+	p->addr = *from;
+	p->xp = xp;
+	p->tcp = tcp;
+	p->auth_fd = -1;
+	p->lease.slot = -1;
+	p->last_rx_ms = loop_clock_ms();
+	xport_addr_str(from, p->addr_str, sizeof(p->addr_str));
+	snprintf(p->cn, sizeof(p->cn), "?");
+	loop_timer_init(&p->t_sess, peer_on_sess_timer, p);
+	loop_timer_init(&p->t_keep, peer_on_keep, p);
+	srv->peers[slot] = p;
+	srv->n_peers++;
+	srv->n_half++;
+	log_info("%s: new connection (peer-id %u)", p->addr_str, p->id);
+	loop_timer_in(srv->lp, &p->t_keep, 1000);	/* checks the handshake deadline */
+	return p;
+}
+
+static void peer_release_addresses(struct peer *p)
+{
+	struct server *srv = p->srv;
+
+	fib_del_client(&srv->fib, p->id);
+	if (p->lease.slot >= 0)
+		pool_release(&srv->pool, p->lease.slot);
+	p->lease.slot = -1;
+}
+
+static void peer_free(struct peer *p)
+{
+	sess_free(p->sess);
+	free(p);
+}
+
+/* Callbacks hold the client while they run, so that closing it from deep inside (an event
+ * in the pump) frees it only when the outermost caller is done with it. */
+void server_peer_hold(struct peer *p) { p->busy++; }
+
+void server_peer_unhold(struct peer *p)
+{
+	if (--p->busy == 0 && p->closing)
+		peer_free(p);
+}
+
+/* Frees the client at once (explicit exit, keepalive timeout, TCP close, errors). Safe to
+ * call from inside the client's own callbacks: the memory goes when the pump unwinds. */
+void server_peer_close(struct peer *p, const char *why)
+{
+	struct server *srv = p->srv;
+
+	if (p->closing)
+		return;
+	p->closing = true;
+	if (p->state == PEER_ACTIVE)
+		log_notice("client '%s' (%s) disconnected: %s", p->cn, p->addr_str, why);
+	else
+		log_info("%s: dropped during the handshake: %s", p->addr_str, why);
+	if (p->state != PEER_ACTIVE)
+		srv->n_half--;
+	server_auth_cancel(p);
+	peer_release_addresses(p);
+	loop_timer_stop(srv->lp, &p->t_sess);
+	loop_timer_stop(srv->lp, &p->t_keep);
+	srv->peers[p->id] = NULL;
+	srv->n_peers--;
+	if (p->tcp)
+		xport_close(p->xp);
+	p->xp = NULL;
+	server_write_status(srv);
+	if (p->busy == 0)
+		peer_free(p);
+}
+
+/* ---- authorisation ---- */
+
+static void v4_str(uint32_t host, char *buf, size_t n)
+{
+	struct in_addr a = { .s_addr = htonl(host) };
+
+	inet_ntop(AF_INET, &a, buf, (socklen_t)n);
+}
+
+/* Drops an older client with the same common name, as OpenVPN does without duplicate-cn. */
+static void peer_kick_duplicates(struct peer *p)
+{
+	struct server *srv = p->srv;
+
+	if (srv->cfg->duplicate_cn)
+		return;
+	for (uint32_t i = 0; i < srv->n_slots; i++) {
+		struct peer *o = srv->peers[i];
+
+		if (o && o != p && o->state == PEER_ACTIVE && strcmp(o->cn, p->cn) == 0)
+			server_peer_close(o, "replaced by a new connection with the same name");
+	}
+}
+
+static int peer_ccd(struct peer *p, struct cfg_ccd *ccd, bool *have)
+{
+	const struct cfg *c = p->srv->cfg;
+	struct cfg_err err;
+	int e;
+
+	*have = false;
+	if (!c->client_config_dir)
+		return 0;
+	memset(ccd, 0, sizeof(*ccd));
+	e = cfg_ccd_load(c, p->cn, ccd, &err);
+	if (e == -ENOENT)
+		return c->ccd_exclusive ? -EACCES : 0;
+	if (e < 0) {
+		log_warn("client '%s': %s", p->cn, err.text);
+		return e;
+	}
+	*have = true;
+	return ccd->disable ? -EACCES : 0;
+}
+
+static int peer_addresses(struct peer *p, const struct cfg_ccd *ccd)
+{
+	struct server *srv = p->srv;
+
+	if (ccd && ccd->ifconfig_push.set) {
+		p->has_v4 = true;
+		p->v4 = ntohl(ccd->ifconfig_push.local.s_addr);
+		p->lease.peer4 = ntohl(ccd->ifconfig_push.remote_or_mask.s_addr);
+	} else if (srv->has_pool) {
+		if (pool_acquire(&srv->pool, p->cn, !srv->cfg->duplicate_cn, &p->lease) < 0) {
+			log_warn("client '%s': the address pool is full", p->cn);
+			return -ENOSPC;
+		}
+		p->has_v4 = true;
+		p->v4 = p->lease.ip4;
+		if (srv->has_v6) {
+			p->has_v6 = true;
+			p->v6 = p->lease.ip6;
+		}
+	}
+	if (ccd && ccd->ifconfig_ipv6_push.set) {
+		p->has_v6 = true;
+		p->v6 = ccd->ifconfig_ipv6_push.local;
+	}
+	return 0;
+}
+
+static int peer_routes(struct peer *p, const struct cfg_ccd *ccd)
+{
+	struct fib *f = &p->srv->fib;
+	uint32_t a = htonl(p->v4);
+	int e = 0;
+
+	if (p->has_v4)
+		e = fib_add(f, 4, &a, 32, p->id);
+	if (e == 0 && p->has_v6)
+		e = fib_add(f, 6, &p->v6, 128, p->id);
+	for (size_t i = 0; ccd && e == 0 && i < ccd->iroutes.n; i++) {
+		const struct cfg_route *r = &ccd->iroutes.v[i];
+		uint32_t m = ntohl(r->mask.s_addr);
+		int plen = 0;
+
+		while (m & 0x80000000u) {
+			plen++;
+			m <<= 1;
+		}
+		e = fib_add(f, 4, &r->net, plen, p->id);
+	}
+	for (size_t i = 0; ccd && e == 0 && i < ccd->iroutes6.n; i++)
+		e = fib_add(f, 6, &ccd->iroutes6.v[i].net, ccd->iroutes6.v[i].prefix, p->id);
+	if (e == -EEXIST)
+		log_warn("client '%s': its address or iroute belongs to another client", p->cn);
+	return e;
+}
+
+/* The per-client options after the common ones: ccd pushes, ifconfig-ipv6, ifconfig. */
+static char *peer_push_text(struct peer *p, const struct cfg_ccd *ccd)
+{
+	struct server *srv = p->srv;
+	size_t cap = 4096;
+	char *t = malloc(cap), a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
+	size_t n = 0;
+
+	if (!t)
+		return NULL;
+	t[0] = '\0';
+#define ADD(...) do { int k_ = snprintf(t + n, cap - n, __VA_ARGS__); \
+		if (k_ > 0 && (size_t)k_ < cap - n) n += (size_t)k_; } while (0)
+	if ((!ccd || !ccd->push_reset) && srv->push_base)
+		ADD("%s", srv->push_base);
+	for (size_t i = 0; ccd && i < ccd->push.n; i++)
+		ADD("%s%s", n ? "," : "", ccd->push.v[i]);
+	if (p->has_v6) {
+		inet_ntop(AF_INET6, &p->v6, a, sizeof(a));
+		inet_ntop(AF_INET6, &srv->srv_v6, b, sizeof(b));
+		ADD("%sifconfig-ipv6 %s/%u %s", n ? "," : "", a, srv->v6_prefix ? srv->v6_prefix : 64, b);
+	}
+	if (p->has_v4) {
+		v4_str(p->v4, a, sizeof(a));
+		if (srv->topo_net30 || (ccd && ccd->ifconfig_push.set && !srv->has_pool))
+			v4_str(p->lease.peer4, b, sizeof(b));
+		else
+			v4_str(srv->srv_mask, b, sizeof(b));
+		ADD("%sifconfig %s %s", n ? "," : "", a, b);
+	}
+#undef ADD
+	return t;
+}
+
+void server_peer_authorize(struct peer *p)
+{
+	struct cfg_ccd ccd;
+	bool have = false;
+	char *text;
+	int e;
+
+	peer_kick_duplicates(p);
+	e = peer_ccd(p, &ccd, &have);
+	if (e < 0) {
+		if (have)
+			cfg_ccd_free(&ccd);
+		server_peer_reject(p, "client not allowed (client-config-dir)");
+		return;
+	}
+	e = peer_addresses(p, have ? &ccd : NULL);
+	if (e == 0)
+		e = peer_routes(p, have ? &ccd : NULL);
+	text = e == 0 ? peer_push_text(p, have ? &ccd : NULL) : NULL;
+	if (have)
+		cfg_ccd_free(&ccd);
+	if (!text) {
+		server_peer_reject(p, e == -ENOSPC ? "no free address" : "address conflict");
+		return;
+	}
+	p->state = PEER_ACTIVE;
+	p->srv->n_half--;
+	p->since = time(NULL);
+	sess_auth_reply(p->sess, true, text, loop_clock_ms());
+	server_peer_keepalive(p);
+	free(text);
+}
+
+void server_peer_reject(struct peer *p, const char *reason)
+{
+	log_notice("client '%s' (%s) refused: %s", p->cn, p->addr_str, reason);
+	peer_release_addresses(p);
+	p->has_v4 = p->has_v6 = false;
+	sess_auth_reply(p->sess, false, reason, loop_clock_ms());
+}
+
+/* ---- session events ---- */
+
+static void peer_on_auth_request(struct peer *p)
+{
+	const char *user = sess_peer_username(p->sess);
+
+	snprintf(p->cn, sizeof(p->cn), "%s",
+		 p->srv->cfg->username_as_cn && *user ? user : sess_peer_cn(p->sess));
+	if (!p->cn[0])
+		snprintf(p->cn, sizeof(p->cn), "%s", *user ? user : "UNDEF");
+	if (p->srv->cfg->auth_user_pass_verify.script) {
+		p->state = PEER_AUTH;
+		if (server_auth_start(p) < 0)
+			server_peer_reject(p, "authentication script could not run");
+		return;
+	}
+	server_peer_authorize(p);
+}
+
+static void peer_on_keys(struct peer *p, const struct sess_event *ev)
+{
+	char a[INET_ADDRSTRLEN] = "-";
+
+	if (p->has_v4)
+		v4_str(p->v4, a, sizeof(a));
+	if (ev->key_id == 0)
+		log_notice("client '%s' connected from %s: address %s, cipher %s, %s", p->cn,
+			   p->addr_str, a, ev->text, ev->ekm ? "tls-ekm" : "prf");
+	else
+		log_info("client '%s': renegotiated, key id %u", p->cn, ev->key_id);
+	server_write_status(p->srv);
+}
+
+static void peer_on_event(struct peer *p, const struct sess_event *ev)
+{
+	switch (ev->type) {
+	case SESS_EV_TLS_UP:
+		log_info("%s: TLS established with '%s'", p->addr_str, ev->text);
+		break;
+	case SESS_EV_AUTH_REQUEST:
+		peer_on_auth_request(p);
+		break;
+	case SESS_EV_KEYS_READY:
+		peer_on_keys(p, ev);
+		break;
+	case SESS_EV_EXIT:
+		server_peer_close(p, "client sent exit notification");
+		break;
+	case SESS_EV_ERROR:
+		server_peer_close(p, ev->text);
+		break;
+	default:
+		break;
+	}
+}
+
+/* ---- the pump ---- */
+
+void server_peer_pump(struct peer *p)
+{
+	struct server *srv = p->srv;
+	struct sess_buf b;
+	struct sess_event ev;
+	uint64_t due;
+
+	for (int guard = 0; !p->closing && guard < 100000; guard++) {
+		bool any = false;
+
+		while (!p->closing && sess_pop_wire(p->sess, &b)) {
+			xport_send(p->xp, b.data, b.len, p->tcp ? NULL : &p->addr);
+			any = true;
+		}
+		while (!p->closing && sess_pop_tun(p->sess, &b)) {
+			server_from_client(p, b.data, b.len);
+			any = true;
+		}
+		if (!p->closing && sess_pop_event(p->sess, &ev)) {
+			peer_on_event(p, &ev);
+			any = true;
+		}
+		if (!any)
+			break;
+	}
+	if (p->closing)
+		return;
+	due = sess_next_deadline(p->sess);
+	if (due == UINT64_MAX)
+		loop_timer_stop(srv->lp, &p->t_sess);
+	else
+		loop_timer_at(srv->lp, &p->t_sess, due);
+}
+
+void server_peer_input(struct peer *p, const uint8_t *pkt, size_t len)
+{
+	if (p->closing || !p->sess)
+		return;
+	server_peer_hold(p);
+	sess_input(p->sess, pkt, len, loop_clock_ms());
+	server_peer_pump(p);
+	server_peer_unhold(p);
+}
+
+/* Input from a new address for an existing client (floating): it moves there only when the
+ * packet authenticated. */
+void server_peer_float(struct peer *p, const uint8_t *pkt, size_t len,
+		       const struct xport_addr *from)
+{
+	uint64_t before = sess_last_rx_ms(p->sess);
+	char was[64];
+
+	server_peer_hold(p);
+	server_peer_input(p, pkt, len);
+	if (!p->closing && sess_last_rx_ms(p->sess) != before) {
+		snprintf(was, sizeof(was), "%s", p->addr_str);
+		p->addr = *from;
+		xport_addr_str(from, p->addr_str, sizeof(p->addr_str));
+		log_notice("client '%s' moved from %s to %s", p->cn, was, p->addr_str);
+	}
+	server_peer_unhold(p);
+}
+
+/* ---- keepalive: ping when idle, drop when silent; armed at the next real deadline ---- */
+
+static void peer_on_keep(struct loop *lp, void *arg)
+{
+	struct peer *p = arg;
+	const struct cfg *c = p->srv->cfg;
+	uint64_t now = loop_clock_ms(), rx = sess_last_rx_ms(p->sess), limit, next;
+
+	if (rx < p->last_rx_ms)
+		rx = p->last_rx_ms;
+	if (p->state != PEER_ACTIVE) {
+		limit = (uint64_t)(c->hand_window > 0 ? c->hand_window : 60) * 1000 + 1000;
+		if (now - p->last_rx_ms >= limit) {
+			server_peer_close(p, "handshake did not complete in time");
+			return;
+		}
+		loop_timer_at(lp, &p->t_keep, p->last_rx_ms + limit);
+		return;
+	}
+	limit = c->ping_restart > 0 ? (uint64_t)c->ping_restart * 1000 : 0;
+	if (limit && now - rx >= limit) {
+		server_peer_close(p, "no packets received within ping-restart (keepalive)");
+		return;
+	}
+	next = limit ? rx + limit : UINT64_MAX;
+	if (c->ping > 0 && sess_data_ready(p->sess)) {
+		uint64_t ping = (uint64_t)c->ping * 1000;
+
+		if (now - sess_last_tx_ms(p->sess) >= ping) {
+			server_peer_hold(p);
+			sess_send_ping(p->sess, now);
+			server_peer_pump(p);
+			server_peer_unhold(p);
+			if (p->closing)
+				return;
+		}
+		if (sess_last_tx_ms(p->sess) + ping < next)
+			next = sess_last_tx_ms(p->sess) + ping;
+	}
+	if (next != UINT64_MAX)
+		loop_timer_at(lp, &p->t_keep, next > now ? next : now + 1);
+}
+
+/* Called when the client becomes active and whenever the keepalive settings matter again. */
+void server_peer_keepalive(struct peer *p)
+{
+	loop_timer_at(p->srv->lp, &p->t_keep, loop_clock_ms());
+}

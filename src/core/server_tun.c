@@ -1,0 +1,255 @@
+/* Server engine, device side: the server's TUN/TAP device (address, MTU, routes through
+ * rtnetlink) and the forwarding between it and the clients: by destination address (TUN)
+ * or learned MAC (TAP), with client-to-client inside burrow when configured. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/server_impl.h"
+#include "util/log.h"
+
+#define DEV_READ_BUDGET 64
+#define DEV_BUF (VIF_MTU_MAX + VIF_ETH_HLEN)
+
+static void dev_addr4(struct nl_addr *a, uint32_t host, unsigned prefix)
+{
+	uint32_t n = htonl(host);
+
+	memset(a, 0, sizeof(*a));
+	a->family = AF_INET;
+	a->prefix = prefix;
+	memcpy(a->bytes, &n, 4);
+}
+
+static unsigned mask_len(uint32_t m)
+{
+	unsigned n = 0;
+
+	while (m & 0x80000000u) {
+		n++;
+		m <<= 1;
+	}
+	return n;
+}
+
+static int dev_addresses(struct server *srv)
+{
+	struct server_dev *d = &srv->dev;
+	struct nl_addr a, peer;
+	struct nl_err err;
+	int e = 0;
+
+	if (srv->has_pool && srv->topo_net30) {
+		struct nl_route r = { .ifindex = d->ifindex, .has_gw = true };
+
+		dev_addr4(&a, srv->srv_v4, 32);
+		dev_addr4(&peer, srv->srv_v4 + 1, 32);
+		e = nl_addr_add(d->ifindex, &a, &peer, &err);
+		dev_addr4(&r.dst, srv->srv_v4 - 1, mask_len(srv->srv_mask));
+		r.gw = peer;
+		if (e == 0 && nl_link_set_up(d->ifindex, true, &err) == 0)
+			e = nl_route_add(&r, &err);
+	} else if (srv->has_pool) {
+		dev_addr4(&a, srv->srv_v4, mask_len(srv->srv_mask));
+		e = nl_addr_add(d->ifindex, &a, NULL, &err);
+	}
+	if (e == 0 && srv->has_v6) {
+		memset(&a, 0, sizeof(a));
+		a.family = AF_INET6;
+		a.prefix = srv->v6_prefix;
+		memcpy(a.bytes, &srv->srv_v6, 16);
+		e = nl_addr_add(d->ifindex, &a, NULL, &err);
+	}
+	if (e < 0 && e != -EEXIST)
+		log_error("device %s: cannot set the server's address: %s", d->name, err.msg);
+	return e == -EEXIST ? 0 : e;
+}
+
+/* `route` lines of the server config: networks behind clients (with iroute in their ccd). */
+static void dev_routes(struct server *srv)
+{
+	const struct cfg *c = srv->cfg;
+	struct nl_err err;
+
+	for (size_t i = 0; i < c->routes.n; i++) {
+		struct nl_route r = { .ifindex = srv->dev.ifindex };
+		uint32_t net = ntohl(c->routes.v[i].net.s_addr);
+
+		dev_addr4(&r.dst, net, mask_len(ntohl(c->routes.v[i].mask.s_addr)));
+		if (nl_route_add(&r, &err) < 0)
+			log_warn("route %s: %s", inet_ntoa(c->routes.v[i].net), err.msg);
+	}
+}
+
+static void server_dev_input(struct loop *lp, uint32_t events, void *arg);
+
+int server_dev_open(struct server *srv)
+{
+	struct server_dev *d = &srv->dev;
+	const struct cfg *c = srv->cfg;
+	struct vif_config vc;
+	struct nl_err err;
+	int e;
+
+	vif_config_init(&vc);
+	d->tap = c->dev_type == CFG_DEV_TAP;
+	vc.type = d->tap ? VIF_TAP : VIF_TUN;
+	if (!c->dev || !strcmp(c->dev, "tun") || !strcmp(c->dev, "tap"))
+		snprintf(vc.name, sizeof(vc.name), "%s%%d", d->tap ? "tap" : "tun");
+	else
+		snprintf(vc.name, sizeof(vc.name), "%s", c->dev);
+	e = vif_kernel_open(&vc, d->name, sizeof(d->name), &d->port);
+	if (e < 0) {
+		log_error("cannot create the %s device '%s': %s; burrow server needs root or "
+			  "CAP_NET_ADMIN and /dev/net/tun", d->tap ? "tap" : "tun", vc.name,
+			  strerror(-e));
+		return e;
+	}
+	vif_set_nonblock(d->port, true);
+	d->ifindex = nl_link_index(d->name, &err);
+	if (d->ifindex < 0 ||
+	    (c->tun_mtu > 0 && nl_link_set_mtu(d->ifindex, (unsigned)c->tun_mtu, &err) < 0) ||
+	    nl_link_set_up(d->ifindex, true, &err) < 0) {
+		log_error("device %s: %s", d->name, err.msg);
+		return d->ifindex < 0 ? d->ifindex : -EIO;
+	}
+	e = dev_addresses(srv);
+	if (e < 0)
+		return e;
+	dev_routes(srv);
+	e = loop_io_add(srv->lp, &d->io, vif_fd(d->port), EPOLLIN, server_dev_input, srv);
+	if (e < 0)
+		return e;
+	d->io_added = true;
+	return 0;
+}
+
+void server_dev_close(struct server *srv)
+{
+	struct server_dev *d = &srv->dev;
+
+	if (d->io_added)
+		loop_io_del(srv->lp, &d->io);
+	d->io_added = false;
+	if (d->port)
+		vif_close(d->port);	/* a non-persistent device disappears with its fd */
+	d->port = NULL;
+}
+
+/* ---- forwarding ---- */
+
+static void to_peer(struct peer *p, const uint8_t *pkt, size_t len)
+{
+	if (p->closing || p->state != PEER_ACTIVE || !sess_data_ready(p->sess))
+		return;
+	if (sess_send_data(p->sess, pkt, len, loop_clock_ms()) == 0)
+		p->tun_out += len;
+	server_peer_pump(p);
+}
+
+static void to_dev(struct server *srv, const uint8_t *pkt, size_t len)
+{
+	if (vif_write(srv->dev.port, pkt, len) < 0)
+		srv->drops_full++;
+}
+
+static void flood(struct server *srv, const struct peer *except, const uint8_t *pkt, size_t len)
+{
+	for (uint32_t i = 0; i < srv->n_slots; i++)
+		if (srv->peers[i] && srv->peers[i] != except)
+			to_peer(srv->peers[i], pkt, len);
+}
+
+static struct peer *peer_of(struct server *srv, uint32_t id)
+{
+	return id < srv->n_slots ? srv->peers[id] : NULL;
+}
+
+static void from_client_tap(struct peer *p, const uint8_t *f, size_t len)
+{
+	struct server *srv = p->srv;
+	struct peer *dst;
+
+	if (len < VIF_ETH_HLEN)
+		return;
+	fib_learn(&srv->fib, f + 6, p->id, loop_clock_ms());
+	if (!srv->cfg->client_to_client) {
+		to_dev(srv, f, len);
+		return;
+	}
+	if (f[0] & 1) {
+		to_dev(srv, f, len);
+		flood(srv, p, f, len);
+		return;
+	}
+	dst = peer_of(srv, fib_lookup_mac(&srv->fib, f, loop_clock_ms()));
+	if (dst && dst != p)
+		to_peer(dst, f, len);
+	else
+		to_dev(srv, f, len);
+}
+
+void server_from_client(struct peer *p, const uint8_t *pkt, size_t len)
+{
+	struct server *srv = p->srv;
+	uint8_t src[16];
+	int fam;
+	struct peer *dst;
+
+	p->tun_in += len;
+	if (srv->dev.tap) {
+		from_client_tap(p, pkt, len);
+		return;
+	}
+	/* A client may only send from its own addresses (and iroutes). */
+	fam = fib_ip_src(pkt, len, src);
+	if (!fam || fib_lookup(&srv->fib, fam, src) != p->id) {
+		srv->drops_spoof++;
+		return;
+	}
+	dst = srv->cfg->client_to_client ? peer_of(srv, fib_route_ip(&srv->fib, pkt, len)) : NULL;
+	if (dst && dst != p)
+		to_peer(dst, pkt, len);
+	else
+		to_dev(srv, pkt, len);
+}
+
+static void from_dev(struct server *srv, const uint8_t *pkt, size_t len)
+{
+	uint32_t id;
+
+	if (srv->dev.tap) {
+		if (len < VIF_ETH_HLEN)
+			return;
+		if (pkt[0] & 1) {
+			flood(srv, NULL, pkt, len);
+			return;
+		}
+		id = fib_lookup_mac(&srv->fib, pkt, loop_clock_ms());
+	} else {
+		id = fib_route_ip(&srv->fib, pkt, len);
+	}
+	if (peer_of(srv, id))
+		to_peer(srv->peers[id], pkt, len);
+	else if (srv->dev.tap)
+		flood(srv, NULL, pkt, len);	/* unknown unicast: a bridge floods it */
+	else
+		srv->drops_nopeer++;
+}
+
+static void server_dev_input(struct loop *lp, uint32_t events, void *arg)
+{
+	static uint8_t buf[DEV_BUF];
+	struct server *srv = arg;
+
+	(void)lp;
+	(void)events;
+	for (int i = 0; i < DEV_READ_BUDGET; i++) {
+		ssize_t n = vif_read(srv->dev.port, buf, sizeof(buf));
+
+		if (n <= 0)
+			break;
+		from_dev(srv, buf, (size_t)n);
+	}
+}
