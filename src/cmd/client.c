@@ -1,0 +1,137 @@
+/* burrow client PROFILE [--directive args...]: connect to an OpenVPN 2.6 server. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+
+#include "cmd/cli.h"
+#include "config/config.h"
+#include "core/client.h"
+#include "util/log.h"
+
+#define CRED_MAX 512
+
+/* Reads one line from the terminal, optionally without echo. Returns 0 or -errno. */
+static int prompt_line(const char *what, bool echo, char *out, size_t cap)
+{
+	struct termios old, quiet;
+	bool restore = false;
+	size_t n;
+
+	fprintf(stderr, "%s: ", what);
+	fflush(stderr);
+	if (!echo && tcgetattr(STDIN_FILENO, &old) == 0) {
+		quiet = old;
+		quiet.c_lflag &= ~(tcflag_t)ECHO;
+		restore = tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) == 0;
+	}
+	if (!fgets(out, (int)cap, stdin))
+		out[0] = '\0';
+	if (restore) {
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+		fputc('\n', stderr);
+	}
+	n = strcspn(out, "\r\n");
+	out[n] = '\0';
+	return n ? 0 : -ENODATA;
+}
+
+/* auth-user-pass without a (complete) file: ask on the terminal, as OpenVPN does. */
+static int client_credentials(const struct cfg *c, char *user, char *pass)
+{
+	const char *u = c->auth_user_pass.username, *p = c->auth_user_pass.password;
+
+	user[0] = pass[0] = '\0';
+	if (c->auth_user_pass.source == CFG_AUP_NONE || (u && p))
+		return 0;
+	if (!isatty(STDIN_FILENO)) {
+		log_error("the profile asks for a username/password (auth-user-pass) but there is "
+			  "no terminal to ask on: put them in a file and use 'auth-user-pass FILE'");
+		return -ENOTTY;
+	}
+	if (u)
+		snprintf(user, CRED_MAX, "%s", u);
+	else if (prompt_line("Enter Auth Username", true, user, CRED_MAX) < 0)
+		return -ENODATA;
+	if (prompt_line("Enter Auth Password", false, pass, CRED_MAX) < 0)
+		return -ENODATA;
+	return 0;
+}
+
+/* Splits argv into the profile (first non-option word or --config FILE) and overrides. */
+static int client_args(int argc, char **argv, const char **profile, int *first_override)
+{
+	int i = 1;
+
+	*profile = NULL;
+	if (i < argc && strcmp(argv[i], "--config") == 0) {
+		if (i + 1 >= argc)
+			return cli_usage_error("client", "--config needs a FILE");
+		*profile = argv[i + 1];
+		i += 2;
+	} else if (i < argc && argv[i][0] != '-') {
+		*profile = argv[i++];
+	}
+	for (int j = i; j < argc; j++)
+		if (strcmp(argv[j], "--config") == 0)
+			return cli_usage_error("client", "give only one profile");
+	if (!*profile && i >= argc)
+		return cli_usage_error("client", "missing PROFILE.ovpn");
+	*first_override = i;
+	return 0;
+}
+
+static int client_load(int argc, char **argv, struct cfg *c)
+{
+	const char *profile;
+	struct cfg_err err;
+	int first = 0, e;
+
+	e = client_args(argc, argv, &profile, &first);
+	if (e)
+		return e;
+	memset(&err, 0, sizeof(err));
+	if (profile)
+		e = cfg_load_file(profile, CFG_ROLE_CLIENT, c, &err);
+	else
+		cfg_init(c, CFG_ROLE_CLIENT);
+	if (e == 0)
+		e = cfg_apply_args(argc - first, argv + first, c, &err);
+	if (e == 0)
+		e = cfg_validate(c, &err);
+	if (e < 0) {
+		log_error("%s", err.text[0] ? err.text : strerror(-e));
+		return CLI_FAIL;
+	}
+	return 0;
+}
+
+int cmd_client(int argc, char **argv)
+{
+	struct cfg c;
+	char user[CRED_MAX], pass[CRED_MAX];
+	int e;
+
+	memset(&c, 0, sizeof(c));
+	e = client_load(argc, argv, &c);
+	if (e) {
+		cfg_free(&c);
+		return e;
+	}
+	if (c.role != CFG_ROLE_CLIENT) {
+		log_error("this is a server configuration; use 'burrow server'");
+		cfg_free(&c);
+		return CLI_FAIL;
+	}
+	if (client_credentials(&c, user, pass) < 0) {
+		cfg_free(&c);
+		return CLI_FAIL;
+	}
+	e = core_client_run_creds(&c, user[0] ? user : NULL, pass[0] ? pass : NULL);
+	OPENSSL_cleanse(pass, sizeof(pass));
+	cfg_free(&c);
+	return e;
+}
