@@ -15,7 +15,11 @@ t_cleanup() {
 	local p ns
 	for p in "${T_PIDS[@]}"; do kill "$p" 2>/dev/null; done
 	for p in "${T_PIDS[@]}"; do wait "$p" 2>/dev/null; done
-	for ns in "${T_NS[@]}"; do ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null; ip netns del "$ns" 2>/dev/null; done
+	# t_netns may run in a command substitution (a subshell): its names are kept in a file
+	for ns in "${T_NS[@]}" $(cat "$T_TMP/netns.list" 2>/dev/null); do
+		ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null
+		ip netns del "$ns" 2>/dev/null
+	done
 	rm -rf "$T_TMP"
 }
 trap t_cleanup EXIT
@@ -38,8 +42,12 @@ t_grep() { if grep -qE -- "$1" "$T_TMP/out"; then t_ok "$2"; else t_bad "$2 (no 
 t_done() { echo "$T_NAME: $T_PASS passed, $T_FAIL failed"; [ "$T_FAIL" = 0 ]; exit $?; }
 
 # t_netns: makes a namespace with loopback up, prints its name.
+# Works in $(...) too: the name is unique per call and remembered in a file for cleanup.
 t_netns() {
-	local ns="bw-${T_NAME:0:8}-$$-${#T_NS[@]}"
+	local n ns
+	n=$(cat "$T_TMP/netns.list" 2>/dev/null | wc -l)
+	ns="bw-${T_NAME:0:8}-$$-$n"
+	echo "$ns" >> "$T_TMP/netns.list"
 	ip netns add "$ns" || return 1
 	ip -n "$ns" link set lo up
 	T_NS+=("$ns")
