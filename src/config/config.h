@@ -372,6 +372,7 @@ struct cfg {
 	unsigned n_errors;		/* errors seen (the first one is reported) */
 
 	struct cfg_mem *mem;		/* private: allocations owned by this cfg */
+	struct cfg_where *seen;		/* private: where each option-table row was last used */
 };
 
 /* ---- per-client config (client-config-dir) ------------------------------------------ */

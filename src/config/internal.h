@@ -130,6 +130,8 @@ struct cfg_ctx {
 int cfg_fail(struct cfg_ctx *x, const char *hint, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 struct cfg_where cfg_here(const struct cfg_ctx *x);
+/* Where directive `name` was last given (file:line), or the top-level file with line 0. */
+struct cfg_where cfg_seen(const struct cfg *c, const char *name);
 /* Run one tokenized directive line through the table. */
 int cfg_dispatch(struct cfg_ctx *x, int argc, char **argv);
 /* Parse a whole text (file, <connection> body, ccd file) with x. */

@@ -172,6 +172,24 @@ static int dispatch_role(struct cfg_ctx *x, const struct cfg_option *o)
 	return 0;
 }
 
+/* Validation errors about a directive name the line it was set on. */
+static void remember(struct cfg_ctx *x, const struct cfg_option *o)
+{
+	if (!x->c->seen)
+		x->c->seen = cfg_mem_alloc(x->mem, cfg_n_options * sizeof(*x->c->seen));
+	if (x->c->seen)
+		x->c->seen[o - cfg_options] = cfg_here(x);
+}
+
+struct cfg_where cfg_seen(const struct cfg *c, const char *name)
+{
+	const struct cfg_option *o = cfg_option_find(name);
+
+	if (o && c->seen && c->seen[o - cfg_options].file)
+		return c->seen[o - cfg_options];
+	return (struct cfg_where){ .file = c->file, .line = 0 };
+}
+
 int cfg_dispatch(struct cfg_ctx *x, int argc, char **argv)
 {
 	const char *name = argv[0];
@@ -202,7 +220,10 @@ int cfg_dispatch(struct cfg_ctx *x, int argc, char **argv)
 				o->max_args, nargs);
 	}
 	argv[0] = (char *)name;
-	return o->parse(x, o, argc, argv);
+	ret = o->parse(x, o, argc, argv);
+	if (ret == 0 && x->c)
+		remember(x, o);
+	return ret;
 }
 
 /* "<tag>" line: read the block body and hand it to the directive as its inline value. */

@@ -9,6 +9,9 @@
 
 #include "config/internal.h"
 
+/* file:line of the directive's last use, for messages about its value */
+#define SEEN(c, d) cfg_seen(c, d).file, cfg_seen(c, d).line
+
 static int vfail(struct cfg_err *err, const struct cfg_where *w, const char *d,
 		 const char *hint, const char *problem)
 {
@@ -51,7 +54,7 @@ static int check_dev(struct cfg *c, struct cfg_err *err)
 		else if (strncmp(c->dev, "tap", 3) == 0)
 			c->dev_type = CFG_DEV_TAP;
 		else
-			return cfg_err_set(err, -EINVAL, c->file, 0, "dev",
+			return cfg_err_set(err, -EINVAL, SEEN(c, "dev"), "dev",
 					   "add 'dev-type tun' or 'dev-type tap'",
 					   "cannot tell the type of device '%s'", c->dev);
 	}
@@ -99,11 +102,11 @@ static int check_ciphers(const char *list, const char *d, struct cfg *c, struct 
 		size_t n = strcspn(p, ":");
 
 		if (n == 0 || n >= sizeof(name))
-			return cfg_err_set(err, -EINVAL, c->file, 0, d, NULL, "bad cipher list '%s'", list);
+			return cfg_err_set(err, -EINVAL, SEEN(c, d), d, NULL, "bad cipher list '%s'", list);
 		memcpy(name, p, n);
 		name[n] = '\0';
 		if (strcasecmp(name, "none") != 0 && !EVP_get_cipherbyname(name))
-			return cfg_err_set(err, -EINVAL, c->file, 0, d,
+			return cfg_err_set(err, -EINVAL, SEEN(c, d), d,
 					   "e.g. AES-256-GCM, AES-128-GCM, CHACHA20-POLY1305",
 					   "unknown cipher '%s'", name);
 		p += n + (p[n] == ':');
@@ -122,7 +125,7 @@ static int check_crypto(struct cfg *c, struct cfg_err *err)
 	if (ret)
 		return ret;
 	if (c->auth && strcasecmp(c->auth, "none") != 0 && !EVP_get_digestbyname(c->auth))
-		return cfg_err_set(err, -EINVAL, c->file, 0, "auth", "e.g. SHA1, SHA256, SHA512",
+		return cfg_err_set(err, -EINVAL, SEEN(c, "auth"), "auth", "e.g. SHA1, SHA256, SHA512",
 				   "unknown digest '%s'", c->auth);
 	if (cfg_blob_set(&c->tls_auth.key) && cfg_blob_set(&c->tls_crypt.key))
 		return vfail(err, &c->tls_crypt.key.where, "tls-crypt",
@@ -164,7 +167,7 @@ static int check_server(struct cfg *c, struct cfg_err *err)
 		return cfg_err_set(err, -EINVAL, c->file, 0, "cert", "add 'cert FILE' and 'key FILE'",
 				   "a server needs a certificate");
 	if (c->verify_client_cert != CFG_VCC_REQUIRE && !c->auth_user_pass_verify.script)
-		return cfg_err_set(err, -EINVAL, c->file, 0, "verify-client-cert",
+		return cfg_err_set(err, -EINVAL, SEEN(c, "verify-client-cert"), "verify-client-cert",
 				   "add auth-user-pass-verify, or require client certificates",
 				   "clients without certificates would not be authenticated at all");
 	if (c->mode == CFG_MODE_SERVER && !c->server.set && !c->server_bridge.set &&
@@ -173,7 +176,7 @@ static int check_server(struct cfg *c, struct cfg_err *err)
 				   "add 'server NETWORK NETMASK', e.g. server 10.8.0.0 255.255.255.0",
 				   "server mode without an address pool");
 	if (c->client_config_dir && (stat(c->client_config_dir, &st) < 0 || !S_ISDIR(st.st_mode)))
-		return cfg_err_set(err, -ENOENT, c->file, 0, "client-config-dir",
+		return cfg_err_set(err, -ENOENT, SEEN(c, "client-config-dir"), "client-config-dir",
 				   "create the directory or fix the path", "'%s' is not a directory",
 				   c->client_config_dir);
 	if (c->keepalive_interval > 0) {
@@ -193,7 +196,7 @@ static int check_scripts(struct cfg *c, struct cfg_err *err)
 		c->auth_user_pass_verify.script ? "auth-user-pass-verify" : NULL;
 
 	if (need && c->script_security < 2)
-		return cfg_err_set(err, -EINVAL, c->file, 0, need, "add 'script-security 2'",
+		return cfg_err_set(err, -EINVAL, SEEN(c, need), need, "add 'script-security 2'",
 				   "external scripts are not allowed at script-security %d",
 				   c->script_security);
 	return 0;

@@ -222,18 +222,18 @@ static void test_cross_checks(void **state)
 	expect("client\nremote h\nca ca.crt\ncert client.crt\nkey client.key\n", CFG_ROLE_CLIENT,
 	       -EINVAL, "p.ovpn: dev: no device configured \u2014 add 'dev tun' (or 'dev tap')");
 	expect("client\ndev mine\nremote h\nca ca.crt\ncert client.crt\nkey client.key\n",
-	       CFG_ROLE_CLIENT, -EINVAL, "cannot tell the type of device 'mine' \u2014 add "
+	       CFG_ROLE_CLIENT, -EINVAL, "p.ovpn:2: dev: cannot tell the type of device 'mine' \u2014 add "
 	       "'dev-type tun' or 'dev-type tap'");
 	assert_int_equal(load("client\ndev mine\ndev-type tap\nremote h\nca ca.crt\ncert client.crt\n"
 			      "key client.key\n", CFG_ROLE_CLIENT), 0);
 	expect(CLIENT_BASE "data-ciphers AES-256-GCM:FOO-1\n", CFG_ROLE_CLIENT, -EINVAL,
-	       "data-ciphers: unknown cipher 'FOO-1'");
-	expect(CLIENT_BASE "auth SHA7\n", CFG_ROLE_CLIENT, -EINVAL, "auth: unknown digest 'SHA7'");
+	       "p.ovpn:7: data-ciphers: unknown cipher 'FOO-1'");
+	expect(CLIENT_BASE "auth SHA7\n", CFG_ROLE_CLIENT, -EINVAL, "p.ovpn:7: auth: unknown digest 'SHA7'");
 	assert_int_equal(load(CLIENT_BASE "cipher aes-256-cbc\nauth sha1\n", CFG_ROLE_CLIENT), 0);
 	expect(CLIENT_BASE "tls-auth ta.key 1\ntls-crypt ta.key\n", CFG_ROLE_CLIENT, -EINVAL,
 	       "p.ovpn:8: tls-crypt: tls-auth and tls-crypt together");
 	expect(CLIENT_BASE "up ./up.sh\n", CFG_ROLE_CLIENT, -EINVAL,
-	       "up: external scripts are not allowed at script-security 1 \u2014 add 'script-security 2'");
+	       "p.ovpn:7: up: external scripts are not allowed at script-security 1 \u2014 add 'script-security 2'");
 	expect(CLIENT_BASE "verb 3\nhttp-proxy p 8080\n", CFG_ROLE_CLIENT, -EINVAL,
 	       "p.ovpn:8: http-proxy: connecting through an HTTP proxy is not implemented");
 	expect(CLIENT_BASE "proto %HOST_TUN_PROTOCOL%\n", CFG_ROLE_CLIENT, -EINVAL,
@@ -261,9 +261,9 @@ static void test_server(void **state)
 	expect(SERVER_BASE "dh ca.crt\n", CFG_ROLE_SERVER, -EINVAL, "p.ovpn:11: dh: ");
 	expect(SERVER_BASE "crl-verify ca.crt\n", CFG_ROLE_SERVER, -EINVAL, "p.ovpn:11: crl-verify: ");
 	expect(SERVER_BASE "client-config-dir nodir\n", CFG_ROLE_SERVER, -ENOENT,
-	       "client-config-dir: '");
+	       "p.ovpn:11: client-config-dir: '");
 	expect(SERVER_BASE "verify-client-cert none\n", CFG_ROLE_SERVER, -EINVAL,
-	       "clients without certificates would not be authenticated at all");
+	       "p.ovpn:11: verify-client-cert: clients without certificates would not be authenticated at all");
 	assert_int_equal(load(SERVER_BASE "verify-client-cert none\nscript-security 2\n"
 			      "auth-user-pass-verify /bin/true via-env\n", CFG_ROLE_SERVER), 0);
 	expect("mode server\ntls-server\ndev tun\nca ca.crt\ncert server.crt\nkey server.key\n",
