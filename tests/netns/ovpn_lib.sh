@@ -224,6 +224,7 @@ ovpn_client_exit() {
 	t_check "client exits 0 on SIGTERM" ovpn_stop client
 	t_check "client logs that it exits" grep -q "exiting" "$T_TMP/client.log"
 	t_check "client's device $dev is gone" sh -c "! ip -n $NS_C link show $dev >/dev/null 2>&1"
+	[ -z "${OVPN_SHOW:-}" ] || sed 's/^/    client: /' "$T_TMP/client.log"
 }
 
 # ovpn_start_burrow_server NS CONF NAME [ARGS...]: runs `burrow -v server CONF`; waits until it
