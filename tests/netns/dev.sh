@@ -11,11 +11,7 @@ TUNFWD=${TUNFWD:-$(dirname "$BURROW")/../tests/netns/tunfwd}
 [ -x "$TUNFWD" ] || t_skip "the tunfwd helper is not built ($TUNFWD)"
 [ -c /dev/net/tun ] || t_skip "no /dev/net/tun (modprobe tun)"
 
-# t_netns records the namespace for cleanup only when not run in a $( ) subshell.
-t_netns >/dev/null || t_skip "cannot create a network namespace"
-A=${T_NS[-1]}
-t_netns >/dev/null || t_skip "cannot create a network namespace"
-B=${T_NS[-1]}
+A=$(t_netns) && B=$(t_netns) || t_skip "cannot create network namespaces"
 inA() { ip netns exec "$A" "$@"; }
 inB() { ip netns exec "$B" "$@"; }
 
