@@ -14,6 +14,8 @@
 #define HDR (1 + PKT_SID_LEN)			/* op/key_id + session id, always clear */
 #define CRYPT_HDR (HDR + WRAP_PID_LEN + WRAP_TAG_LEN)
 
+static bool carries_wkc(uint8_t byte0);
+
 /* One piece of HMAC input. */
 struct part {
 	const uint8_t *p;
@@ -188,6 +190,8 @@ int wrap_init_v2_server(struct wrap_ctx *ctx, const uint8_t server_key[WRAP_V2_S
 	memset(ctx, 0, sizeof(*ctx));
 	if (!wire || len < CRYPT_HDR)
 		return WRAP_ERR_SHORT;
+	if (!carries_wkc(wire[0]))
+		return WRAP_ERR_WKC;
 	off = wrap_v2_find_wkc(wire, len);
 	if (off < 0)
 		return off;

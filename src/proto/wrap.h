@@ -101,7 +101,7 @@ int wrap_init_v2_client(struct wrap_ctx *ctx, const uint8_t kc[WRAP_KEY2_LEN],
 /* tls-crypt-v2 server, per client: unwraps the WKc at the end of a received
  * HARD_RESET_CLIENT_V3 / CONTROL_WKC_V1 wire packet with the server key and sets ctx up with
  * Kc (metadata in ctx->meta).  Does NOT authenticate the packet itself: call wrap_decode()
- * next.  Returns 0, WRAP_ERR_WKC, WRAP_ERR_SHORT or -ENOMEM. */
+ * next.  Returns 0, WRAP_ERR_WKC (also for another opcode), WRAP_ERR_SHORT or -ENOMEM. */
 int wrap_init_v2_server(struct wrap_ctx *ctx, const uint8_t server_key[WRAP_V2_SERVER_KEY_LEN],
 			const uint8_t *wire, size_t len);
 /* Dynamic tls-crypt (§5.5): ekm = 256 bytes from TLS-Exporter

@@ -440,6 +440,12 @@ static void test_tls_crypt_v2(void **state)
 	bad[n - 1] = 10;
 	assert_int_equal(wrap_init_v2_server(&sv2, srv, bad, (size_t)n), WRAP_ERR_WKC);
 	assert_int_equal(wrap_init_v2_server(&sv2, srv, wire, 40), WRAP_ERR_SHORT);
+	memcpy(bad, wire, (size_t)n);
+	bad[0] = pkt_byte0(P_CONTROL_V1, 0);	/* only opcodes 10 and 11 carry a WKc */
+	assert_int_equal(wrap_init_v2_server(&sv2, srv, bad, (size_t)n), WRAP_ERR_WKC);
+	memcpy(bad, wire, (size_t)n);
+	bad[n - 2] = 0;
+	bad[n - 1] = 10;
 	srv[0] ^= 1;
 	assert_int_equal(wrap_init_v2_server(&sv2, srv, wire, (size_t)n), WRAP_ERR_WKC);
 	srv[0] ^= 1;
