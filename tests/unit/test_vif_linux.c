@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -288,6 +289,34 @@ static void test_not_root(void **state)
 			_exit(3);
 		rc = vif_kernel_open_ex(&cfg, false, name, sizeof(name), &p, &err);
 		_exit(rc == -EPERM && strstr(err.msg, "root") ? 0 : 1);
+	}
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+}
+
+static void test_no_dev_net_tun(void **state)
+{
+	pid_t pid;
+	int st = 0;
+
+	(void)state;
+	fflush(NULL);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct vif_config cfg = cfg_of("ktnod0", VIF_TUN);
+		struct vif_port *p = NULL;
+		struct nl_err err = { { 0 } };
+		char name[IFNAMSIZ];
+		int rc;
+
+		/* A private mount namespace where /dev/net is an empty tmpfs: the host is untouched. */
+		if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+		    mount("none", "/dev/net", "tmpfs", 0, NULL) < 0)
+			_exit(3);
+		rc = vif_kernel_open_ex(&cfg, false, name, sizeof(name), &p, &err);
+		_exit(rc == -ENOENT && strstr(err.msg, "modprobe tun") ? 0 : 1);
 	}
 	assert_int_equal(waitpid(pid, &st, 0), pid);
 	assert_true(WIFEXITED(st));
@@ -602,6 +631,7 @@ int main(void)
 		cmocka_unit_test(test_create_tap_with_mac_and_mtu),
 		cmocka_unit_test(test_create_errors),
 		cmocka_unit_test(test_not_root),
+		cmocka_unit_test(test_no_dev_net_tun),
 		cmocka_unit_test(test_persist_and_owner),
 		cmocka_unit_test(test_failed_open_leaves_nothing),
 		cmocka_unit_test(test_multiqueue),
