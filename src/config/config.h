@@ -344,6 +344,7 @@ struct cfg {
 		enum cfg_aupv_method method;
 	} auth_user_pass_verify;
 	bool username_as_cn;
+	int tls_crypt_v2_max_age;	/* days (OpenVPN 2.7); 0 = no age check */
 	char *client_connect, *client_disconnect, *learn_address;
 
 	/* static-key (pre-shared) mode: recorded so validate can refuse it with a reason */

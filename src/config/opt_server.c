@@ -20,18 +20,49 @@ static int net_mask(struct cfg_ctx *x, const char *n, const char *m, struct in_a
 	return 0;
 }
 
+/* "10.8.0.0/24" -> "10.8.0.0" and "255.255.255.0" */
+static int cidr_split(struct cfg_ctx *x, const char *s, char *net, char *mask)
+{
+	const char *slash = strchr(s, '/');
+	size_t n = (size_t)(slash - s);
+	struct in_addr m;
+	long bits;
+
+	if (n >= INET_ADDRSTRLEN || cfg_parse_long(slash + 1, 0, 32, &bits) < 0)
+		return cfg_fail(x, "e.g. server 10.8.0.0/24", "bad network '%s'", s);
+	memcpy(net, s, n);
+	net[n] = '\0';
+	m.s_addr = htonl(bits ? 0xffffffffu << (32 - bits) : 0);
+	inet_ntop(AF_INET, &m, mask, INET_ADDRSTRLEN);
+	return 0;
+}
+
 int cfg_opt_server(struct cfg_ctx *x, const struct cfg_option *o, int argc, char **argv)
 {
 	struct cfg *c = x->c;
 
-	if (net_mask(x, argv[1], argv[2], &c->server.net, &c->server.mask) < 0)
+	char mask[INET_ADDRSTRLEN], net[INET_ADDRSTRLEN];
+	int opt = 3, ret;
+
+	/* OpenVPN 2.7 also takes "server 10.8.0.0/24" */
+	ret = strchr(argv[1], '/') ? cidr_split(x, argv[1], net, mask) : 0;
+	if (ret < 0)
+		return ret;
+	if (strchr(argv[1], '/'))
+		opt = 2;
+	else if (argc < 3)
+		return cfg_fail(x, "e.g. server 10.8.0.0 255.255.255.0", "missing netmask");
+	if (net_mask(x, opt == 2 ? net : argv[1], opt == 2 ? mask : argv[2], &c->server.net,
+		     &c->server.mask) < 0)
 		return -EINVAL;
 	if (ntohl(c->server.mask.s_addr) > 0xfffffff8u)
 		return cfg_fail(x, "use at least a /29, e.g. 255.255.255.0", "netmask %s is too small "
-				"for a server pool", argv[2]);
-	if (argc > 3 && strcmp(argv[3], "nopool") != 0)
-		return cfg_fail(x, "the only option is 'nopool'", "unknown option '%s'", argv[3]);
-	c->server.nopool = argc > 3;
+				"for a server pool", opt == 2 ? mask : argv[2]);
+	if (argc > opt + 1)
+		return cfg_fail(x, "usage: server NETWORK NETMASK [nopool]", "too many arguments");
+	if (argc > opt && strcmp(argv[opt], "nopool") != 0)
+		return cfg_fail(x, "the only option is 'nopool'", "unknown option '%s'", argv[opt]);
+	c->server.nopool = argc > opt;
 	c->server.set = true;
 	c->mode = CFG_MODE_SERVER;
 	return 0;

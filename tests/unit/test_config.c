@@ -398,6 +398,23 @@ static void test_server_directives(void **state)
 	assert_string_equal(c.crl.path, "/p/crl.pem");
 	assert_string_equal(c.local, "127.0.0.1");
 	assert_int_equal(c.status_version, 2);
+	/* OpenVPN 2.7 CIDR form */
+	assert_int_equal(parse_role("server 10.9.0.0/16 nopool\ntls-crypt-v2-max-age 30\n",
+				    CFG_ROLE_SERVER), 0);
+	assert_string_equal(ip4(c.server.net), "10.9.0.0");
+	assert_string_equal(ip4(c.server.mask), "255.255.0.0");
+	assert_true(c.server.nopool);
+	assert_int_equal(c.tls_crypt_v2_max_age, 30);
+	expect_err("server 10.8.0.0\n", CFG_ROLE_SERVER,
+		   "t.ovpn:1: server: missing netmask \u2014 e.g. server 10.8.0.0 255.255.255.0");
+	expect_err("server 10.8.0.0/33\n", CFG_ROLE_SERVER,
+		   "t.ovpn:1: server: bad network '10.8.0.0/33' \u2014 e.g. server 10.8.0.0/24");
+	expect_err("server 10.8.0.1/24\n", CFG_ROLE_SERVER,
+		   "t.ovpn:1: server: 10.8.0.1 is not a network address for netmask 255.255.255.0 "
+		   "\u2014 clear the host bits, e.g. 10.8.0.0 255.255.255.0");
+	expect_err("server 10.8.0.0/30\n", CFG_ROLE_SERVER,
+		   "t.ovpn:1: server: netmask 255.255.255.252 is too small for a server pool \u2014 "
+		   "use at least a /29, e.g. 255.255.255.0");
 	assert_int_equal(parse_role("dh dh.pem\n", CFG_ROLE_SERVER), 0);
 	assert_false(c.dh_none);
 	assert_string_equal(c.dh.path, "/p/dh.pem");
