@@ -130,6 +130,7 @@ static void occ_in(struct sess *s, const struct dpkt_info *info, uint64_t now_ms
 	uint8_t p[DPKT_MAGIC_LEN + 1 + KEYS_OPTIONS_MAX + 1];
 	struct sess_ks *ks = &s->ks[SESS_KS_PRIMARY];
 
+	s->st.occ_rx++;
 	if (info->occ_op == DPKT_OCC_EXIT) {
 		sess_event_push(s, SESS_EV_EXIT, 0, 0, "OCC_EXIT");
 		return;

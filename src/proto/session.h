@@ -147,6 +147,7 @@ struct sess_stats {
 	uint64_t pings_rx, pings_tx;
 	uint64_t retransmits;
 	uint64_t renegotiations;
+	uint64_t occ_rx;		/* OCC messages received (answered if a request) */
 };
 
 struct sess;

@@ -1,0 +1,267 @@
+/* Helper of session_interop.sh (not a test by itself): drives ONE burrow client session
+ * (proto/session.h, no core) over a UDP socket against a real openvpn server, with the real
+ * clock: handshake, ICMP echo to the server's tunnel address (answered by the server's
+ * kernel), OCC request/reply, renegotiations, explicit exit. Exit 0 when all checks passed.
+ *
+ * sessdrive HOST PORT PKI_DIR [--tls-crypt F | --tls-auth F | --v2 F] [--no-ekm]
+ *           [--renegs N] [--seconds S]
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "proto/dpkt.h"
+#include "proto/push.h"
+#include "proto/session.h"
+#include "proto/statickey.h"
+#include "proto/tls.h"
+#include "util/log.h"
+
+struct drv {
+	int fd;
+	struct sess *s;
+	int keys, renegs_wanted, echo_ok, echo_sent, occ_before;
+	uint8_t last_key;
+	bool failed, exit_done;
+	struct in_addr local;
+	uint16_t echo_seq;
+};
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static uint16_t csum(const uint8_t *p, size_t n)
+{
+	uint32_t sum = 0;
+	for (size_t i = 0; i + 1 < n; i += 2)
+		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
+	if (n & 1)
+		sum += (uint32_t)p[n - 1] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+/* IPv4 ICMP echo request local -> 10.8.0.1. */
+static size_t icmp_echo(struct drv *d, uint8_t *p)
+{
+	memset(p, 0, 84);
+	p[0] = 0x45;
+	p[3] = 84;
+	p[8] = 64;
+	p[9] = 1;
+	memcpy(p + 12, &d->local, 4);
+	p[16] = 10, p[17] = 8, p[18] = 0, p[19] = 1;
+	uint16_t c = csum(p, 20);
+	p[10] = (uint8_t)(c >> 8), p[11] = (uint8_t)c;
+	uint8_t *icmp = p + 20;
+	icmp[0] = 8;
+	icmp[4] = 0x42, icmp[5] = 0x42;
+	icmp[6] = (uint8_t)(d->echo_seq >> 8), icmp[7] = (uint8_t)d->echo_seq;
+	memcpy(icmp + 8, "burrow-session-interop-check....................", 48);
+	c = csum(icmp, 64);
+	icmp[2] = (uint8_t)(c >> 8), icmp[3] = (uint8_t)c;
+	return 84;
+}
+
+static void flush(struct drv *d)
+{
+	struct sess_buf b;
+	while (sess_pop_wire(d->s, &b))
+		if (send(d->fd, b.data, b.len, 0) < 0)
+			perror("send");
+	while (sess_pop_tun(d->s, &b)) {
+		/* an echo reply from 10.8.0.1 with our id */
+		if (b.len >= 28 && (b.data[0] >> 4) == 4 && b.data[9] == 1 && b.data[20] == 0 &&
+		    b.data[24] == 0x42 && b.data[25] == 0x42) {
+			d->echo_ok++;
+			printf("echo reply %u on key %u\n", b.data[26] << 8 | b.data[27], d->last_key);
+		}
+	}
+}
+
+static void send_probe(struct drv *d, uint64_t t)
+{
+	uint8_t p[128];
+	d->echo_seq++;
+	if (sess_send_data(d->s, p, icmp_echo(d, p), t) == 0)
+		d->echo_sent++;
+	uint8_t occ[DPKT_MAGIC_LEN + 1];
+	ssize_t n = dpkt_build_occ(0, NULL, 0, occ, sizeof(occ));	/* OCC_REQUEST */
+	if (n > 0)
+		sess_send_data(d->s, occ, (size_t)n, t);
+}
+
+static void on_event(struct drv *d, const struct sess_event *e, uint64_t t)
+{
+	switch (e->type) {
+	case SESS_EV_TLS_UP:
+		printf("tls up key %u peer '%s'\n", e->key_id, e->text);
+		break;
+	case SESS_EV_PUSH_REPLY:
+		if (e->push->has_ifconfig)
+			d->local = e->push->ifc_local;
+		printf("push reply: cipher '%s' peer-id %ld ifconfig %s\n", e->push->cipher,
+		       e->push->peer_id, inet_ntoa(d->local));
+		break;
+	case SESS_EV_KEYS_READY:
+		d->keys++;
+		d->last_key = e->key_id;
+		printf("keys ready key %u %s %s\n", e->key_id, e->text, e->ekm ? "EKM" : "PRF");
+		send_probe(d, t);
+		break;
+	case SESS_EV_AUTH_FAILED:
+	case SESS_EV_ERROR:
+		printf("FAIL: event %d: %s\n", e->type, e->text);
+		d->failed = true;
+		break;
+	default:
+		printf("event %d %s\n", e->type, e->text);
+		break;
+	}
+}
+
+static int load(const char *path, char *buf, size_t cap)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return -errno;
+	size_t n = fread(buf, 1, cap - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	return (int)n;
+}
+
+static int wrap_arg(struct sess_conf *c, const char *opt, const char *file)
+{
+	char text[8192];
+	int n = load(file, text, sizeof(text));
+	if (n < 0)
+		return n;
+	if (!strcmp(opt, "--tls-crypt")) {
+		c->wrap = SESS_WRAP_TLS_CRYPT;
+		return skey_parse(text, (size_t)n, c->wrap_key);
+	}
+	if (!strcmp(opt, "--tls-auth")) {
+		c->wrap = SESS_WRAP_TLS_AUTH;
+		c->key_dir = SESS_KEYDIR_INVERSE;
+		return skey_parse(text, (size_t)n, c->wrap_key);
+	}
+	c->wrap = SESS_WRAP_TLS_CRYPT_V2;
+	return skey_v2_client_parse(text, (size_t)n, c->wrap_key, c->wkc, sizeof(c->wkc),
+				    &c->wkc_len);
+}
+
+static int open_sock(const char *host, const char *port)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	sa.sin_port = htons((uint16_t)strtoul(port, NULL, 10));
+	if (inet_pton(AF_INET, host, &sa.sin_addr) != 1)
+		return -1;
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)))
+		return -1;
+	return fd;
+}
+
+static int make_tls(struct tls_conf **out, const char *dir)
+{
+	char ca[512], crt[512], key[512], err[TLS_ERR_MAX];
+	struct tls_conf_opts o = { .role = TLS_ROLE_CLIENT, .remote_cert = TLS_REMOTE_CERT_SERVER };
+	snprintf(ca, sizeof(ca), "%s/ca.crt", dir);
+	snprintf(crt, sizeof(crt), "%s/client.crt", dir);
+	snprintf(key, sizeof(key), "%s/client.key", dir);
+	o.ca.path = ca;
+	o.cert.path = crt;
+	o.key.path = key;
+	int r = tls_conf_new(out, &o, err, sizeof(err));
+	if (r)
+		fprintf(stderr, "tls: %s\n", err);
+	return r;
+}
+
+/* One poll round: input, timers, events, output. */
+static void step(struct drv *d, int wait_ms)
+{
+	struct pollfd p = { .fd = d->fd, .events = POLLIN };
+	uint8_t buf[4096];
+	struct sess_event e;
+
+	if (poll(&p, 1, wait_ms) > 0) {
+		ssize_t n = recv(d->fd, buf, sizeof(buf), 0);
+		if (n > 0)
+			sess_input(d->s, buf, (size_t)n, now_ms());
+	}
+	uint64_t t = now_ms();
+	if (sess_next_deadline(d->s) <= t)
+		sess_timer(d->s, t);
+	while (sess_pop_event(d->s, &e))
+		on_event(d, &e, t);
+	flush(d);
+}
+
+int main(int argc, char **argv)
+{
+	struct sess_conf c = { .role = SESS_CLIENT, .transport = SESS_UDP };
+	struct tls_conf *tls = NULL;
+	struct drv d = { .renegs_wanted = 0 };
+	int seconds = 30;
+
+	if (argc < 4) {
+		fprintf(stderr, "usage: sessdrive HOST PORT PKI_DIR [options]\n");
+		return 2;
+	}
+	for (int i = 4; i < argc; i++) {
+		if (!strcmp(argv[i], "--no-ekm"))
+			c.no_ekm = true;
+		else if (!strcmp(argv[i], "--renegs") && i + 1 < argc)
+			d.renegs_wanted = atoi(argv[++i]) > 0 ? (int)strtol(argv[i], NULL, 10) : 0;
+		else if (!strcmp(argv[i], "--seconds") && i + 1 < argc)
+			seconds = (int)strtol(argv[++i], NULL, 10);
+		else if (i + 1 < argc && wrap_arg(&c, argv[i], argv[i + 1]) == 0)
+			i++;
+		else {
+			fprintf(stderr, "bad option %s\n", argv[i]);
+			return 2;
+		}
+	}
+	log_set_level(LOG_LVL_INFO);
+	d.fd = open_sock(argv[1], argv[2]);
+	if (d.fd < 0 || make_tls(&tls, argv[3]))
+		return 1;
+	c.tls = tls;
+	c.unix_time = (uint32_t)time(NULL);
+	d.s = sess_new(&c, now_ms());
+	if (!d.s)
+		return 1;
+	flush(&d);
+	uint64_t end = now_ms() + (uint64_t)seconds * 1000;
+	while (!d.failed && now_ms() < end &&
+	       !(d.keys > d.renegs_wanted && d.echo_ok >= d.keys))
+		step(&d, 50);
+	const struct sess_stats *st = sess_get_stats(d.s);
+	printf("keys %d echo %d/%d occ %llu pings %llu renegs %llu\n", d.keys, d.echo_ok,
+	       d.echo_sent, (unsigned long long)st->occ_rx, (unsigned long long)st->pings_rx,
+	       (unsigned long long)st->renegotiations);
+	bool ok = !d.failed && d.keys > d.renegs_wanted && d.echo_ok >= d.keys &&
+		  st->occ_rx >= 1;
+	sess_send_exit(d.s, now_ms());
+	for (int i = 0; i < 20; i++)	/* give the EXIT a second to be delivered and ACKed */
+		step(&d, 50);
+	sess_free(d.s);
+	tls_conf_free(tls);
+	close(d.fd);
+	printf("%s\n", ok ? "PASS" : "FAIL");
+	return ok ? 0 : 1;
+}
