@@ -298,10 +298,13 @@ int vif_kernel_open_ex(const struct vif_config *cfg, bool exclusive, char *name_
 {
 	char name[NL_IFNAMSIZ];
 	struct vif_port *p = NULL;
+	bool existed;
 	int fd, rc = vif_kernel_check(cfg, name, err);
 
 	if (rc < 0)
 		return rc;
+	/* Attaching to someone's persistent device: a failure must not delete it. */
+	existed = !strchr(name, '%') && nl_link_index(name, NULL) > 0;
 	fd = vif_kernel_open_dev(err);
 	if (fd < 0)
 		return fd;
@@ -325,8 +328,8 @@ fail_port:
 	vif_kport(p)->fd = -1;	/* closed below, after persistence is undone */
 	vif_kernel_close(p);
 fail_persist:
-	/* Undo persistence so a failed open leaves no device behind. */
-	if (cfg->persist)
+	/* Undo persistence so a failed open leaves no device of ours behind. */
+	if (cfg->persist && !existed)
 		ioctl(fd, TUNSETPERSIST, 0UL);
 fail_fd:
 	close(fd);

@@ -410,6 +410,15 @@ static void test_failed_open_leaves_nothing(void **state)
 	assert_non_null(strstr(err.msg, "MAC"));
 	assert_null(p);
 	assert_false(link_exists("ktleak0"));
+
+	/* A failed attach to an existing persistent device leaves that device alone. */
+	cfg.has_mac = false;
+	p = open_ok(&cfg, name, sizeof(name));
+	vif_close(p);
+	cfg.has_mac = true;
+	assert_true(vif_kernel_open_ex(&cfg, false, name, sizeof(name), &p, &err) < 0);
+	assert_true(link_exists("ktleak0"));
+	assert_int_equal(nl_link_del(nl_link_index("ktleak0", NULL), NULL), 0);
 }
 
 /* ---- multiqueue ---- */
