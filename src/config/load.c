@@ -178,6 +178,17 @@ static int check_statickey(struct cfg *c, const struct cfg_blob *b, const char *
 	return 0;
 }
 
+/* "C:\\..." from a Windows profile, possibly prefixed with the profile's directory. */
+static bool windows_path(const char *path, const char *dir)
+{
+	size_t dl = dir ? strlen(dir) : 0;
+
+	if (dl && strncmp(path, dir, dl) == 0 && path[dl] == '/')
+		path += dl + 1;
+	return ((path[0] >= 'A' && path[0] <= 'Z') || (path[0] >= 'a' && path[0] <= 'z')) &&
+	       path[1] == ':' && (path[2] == '\\' || path[2] == '/');
+}
+
 int cfg_load_blob(struct cfg *c, struct cfg_blob *b, const char *d, struct cfg_err *err)
 {
 	char hint[320];
@@ -188,8 +199,12 @@ int cfg_load_blob(struct cfg *c, struct cfg_blob *b, const char *d, struct cfg_e
 	if (!b->is_inline) {
 		ret = cfg_read_file(&c->mem, b->path, &b->text, &b->len);
 		if (ret < 0) {
-			snprintf(hint, sizeof(hint), "check the path (relative paths are relative "
-				 "to %s)", c->dir ? c->dir : "the current directory");
+			if (windows_path(b->path, c->dir))
+				snprintf(hint, sizeof(hint), "this is a Windows path; give the file's "
+					 "path on this machine");
+			else
+				snprintf(hint, sizeof(hint), "check the path (relative paths are "
+					 "relative to %s)", c->dir ? c->dir : "the current directory");
 			return cfg_err_set(err, ret, b->where.file, b->where.line, d, hint,
 					   "cannot read '%s': %s", b->path, strerror(-ret));
 		}
@@ -241,10 +256,15 @@ static int load_key(struct cfg *c, EVP_PKEY **pk, struct cfg_err *err)
 		return -ENOMEM;
 	*pk = PEM_read_bio_PrivateKey(bio, NULL, key_pass_cb, pass);
 	BIO_free(bio);
-	if (!*pk)
+	if (!*pk) {
+		char problem[200];
+
+		snprintf(problem, sizeof(problem), "not a usable private key (OpenSSL: %s)",
+			 ssl_reason("no PEM private key found"));
 		return blob_fail(&c->key, "key", pass ? "check the askpass passphrase" :
-				 "a PEM private key is needed; an encrypted key needs 'askpass FILE'",
-				 ssl_reason("no private key found"), err);
+				 "give a PEM private key; an encrypted one also needs 'askpass FILE'",
+				 problem, err);
+	}
 	return 0;
 }
 

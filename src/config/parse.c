@@ -81,7 +81,11 @@ char *cfg_resolve_path(struct cfg_ctx *x, const char *path)
 	size_t dl, pl = strlen(path);
 	char *out;
 
-	if (!x->dir || path[0] == '/')
+	/* "C:\\..." (Windows profiles) is kept as written so the error shows it unchanged */
+	bool drive = ((path[0] | 0x20) >= 'a' && (path[0] | 0x20) <= 'z') && path[1] == ':' &&
+		     (path[2] == '\\' || path[2] == '/');
+
+	if (!x->dir || path[0] == '/' || drive)
 		return cfg_mem_strdup(x->mem, path);
 	dl = strlen(x->dir);
 	out = cfg_mem_alloc(x->mem, dl + 1 + pl);

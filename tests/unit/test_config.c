@@ -89,7 +89,7 @@ static void test_quotes_and_escapes(void **state)
 	assert_int_equal(c.pull_filters.v[0].action, CFG_PF_IGNORE);
 	/* Windows path in quotes, as in windows-server__server.ovpn */
 	assert_int_equal(parse("ca \"C:\\\\Program Files\\\\OpenVPN\\\\ca.crt\"\n"), 0);
-	assert_string_equal(c.ca.path, "/p/C:\\Program Files\\OpenVPN\\ca.crt");
+	assert_string_equal(c.ca.path, "C:\\Program Files\\OpenVPN\\ca.crt");
 	expect_err("verb 3\nsetenv X \"open\n", CFG_ROLE_CLIENT,
 		   "t.ovpn:2: setenv: unterminated quote \u2014 close the quote on the same line");
 }
