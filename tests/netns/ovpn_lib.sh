@@ -122,11 +122,13 @@ ovpn_start_openvpn() {
 }
 
 # ovpn_start_burrow NS CMD CONF NAME [ARGS...]: runs `burrow -v CMD CONF ARGS`; waits for the
-# tunnel; log in $T_TMP/NAME.log; its pid in $T_TMP/NAME.pid.
+# tunnel; log in $T_TMP/NAME.log; its pid in $T_TMP/NAME.pid. CMD is split on spaces
+# ("client --config").
 ovpn_start_burrow() {
 	local ns=$1 cmd=$2 conf=$3 name=$4
 	shift 4
-	ip netns exec "$ns" "$BURROW" -v "$cmd" "$conf" "$@" >"$T_TMP/$name.log" 2>&1 &
+	# shellcheck disable=SC2086
+	ip netns exec "$ns" "$BURROW" -v $cmd "$conf" "$@" >"$T_TMP/$name.log" 2>&1 &
 	T_PIDS+=($!)
 	echo $! > "$T_TMP/$name.pid"
 	if ! ovpn_wait_log "$T_TMP/$name.log" "tunnel up" 20; then
