@@ -450,7 +450,9 @@ static int decode_crypt(struct wrap_ctx *ctx, const uint8_t *wire, size_t len, u
 	/* Copy header and tag first: out may alias wire. */
 	memcpy(ad, wire, sizeof(ad));
 	memcpy(tag, wire + sizeof(ad), sizeof(tag));
-	rc = aes_ctr(ctx->recv_cipher, tag, wire + CRYPT_HDR, plen, out + HDR);
+	/* Decrypt in place: OpenSSL refuses partially overlapping buffers (out == wire). */
+	memmove(out + HDR, wire + CRYPT_HDR, plen);
+	rc = aes_ctr(ctx->recv_cipher, tag, out + HDR, plen, out + HDR);
 	if (rc < 0)
 		return rc;
 	struct part parts[] = { { ad, sizeof(ad) }, { out + HDR, plen } };

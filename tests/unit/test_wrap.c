@@ -350,6 +350,13 @@ static void test_sizes_and_buffers(void **state)
 	/* In place: decode into the wire buffer itself. */
 	assert_int_equal(wrap_decode(&b, out, 54, NOW, out, 54), (int)len);
 	assert_int_equal(out[0], 0x38);
+	/* In place with a long packet (ciphertext and plaintext regions overlap). */
+	len = control(out, sizeof(out), P_CONTROL_V1, 1000);
+	memcpy(big, out, len);
+	n = wrap_encode(&a, out, len, NOW, out, sizeof(out));
+	assert_int_equal(n, (int)len + 40);
+	assert_int_equal(wrap_decode(&b, out, (size_t)n, NOW, out, sizeof(out)), (int)len);
+	assert_memory_equal(out, big, len);
 	/* In place encode too (tls-auth moves the body right). */
 	wrap_free(&a);
 	wrap_free(&b);
