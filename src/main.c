@@ -4,6 +4,8 @@
 #include "cmd/cli.h"
 
 static const struct cli_cmd burrow_cmds[] = {
+	{ "demo", cmd_demo, "run a throw-away VPN between two network namespaces and report",
+	  cmd_demo_usage },
 	{ "help", cmd_help, "describe a command: burrow help COMMAND",
 	  "Usage: burrow help [COMMAND [SUBCOMMAND]]\n       burrow help directives   (every configuration directive)" },
 	{ "version", cmd_version, "print version, OpenSSL version and build options",

@@ -40,6 +40,9 @@ int cmd_dev(int argc, char **argv);
 /* burrow server (server.c). */
 int cmd_server(int argc, char **argv);
 extern const char cmd_server_usage[];
+/* burrow demo (demo.c). */
+int cmd_demo(int argc, char **argv);
+extern const char cmd_demo_usage[];
 extern const char cmd_dev_usage[];
 
 #endif

@@ -89,6 +89,11 @@ int nl_link_get(int ifindex, struct nl_link_info *out, struct nl_err *err);
 int nl_link_foreach(int (*fn)(const struct nl_link_info *link, void *arg), void *arg,
 		    struct nl_err *err);
 
+/* A veth pair: name in the namespace of netns_fd, peer in that of peer_netns_fd (-1 = the
+ * caller's namespace). Returns 0 or -errno (-EEXIST name taken). */
+int nl_veth_add(const char *name, int netns_fd, const char *peer, int peer_netns_fd,
+		struct nl_err *err);
+
 /* ---- addresses ---- */
 
 /* Adds local/prefix to the link; peer (may be NULL) makes it point-to-point (IFA_ADDRESS).
