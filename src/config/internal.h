@@ -224,6 +224,7 @@ int cfg_read_file(struct cfg_mem **m, const char *path, char **text, size_t *len
 /* Load b (when a path) and check it parses as kind ("ca", "cert", ...). */
 int cfg_load_blob(struct cfg *c, struct cfg_blob *b, const char *directive, struct cfg_err *err);
 int cfg_check_pki(struct cfg *c, struct cfg_err *err);
+int cfg_unpack_pkcs12(struct cfg *c, struct cfg_err *err);
 int cfg_load_user_pass(struct cfg *c, struct cfg_err *err);
 
 #endif

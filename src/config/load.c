@@ -222,6 +222,107 @@ int cfg_load_blob(struct cfg *c, struct cfg_blob *b, const char *d, struct cfg_e
 	return 0;	/* key: checked with its certificate in cfg_check_pki() */
 }
 
+/* One PEM-encoded object into a blob that takes the place of a file (origin: pkcs12). */
+static int pem_into(struct cfg *c, struct cfg_blob *dst, const struct cfg_blob *src,
+		    int (*write)(BIO *, const void *), const void *obj)
+{
+	BIO *bio = BIO_new(BIO_s_mem());
+	char *data;
+	long n;
+	int ret = -ENOMEM;
+
+	if (!bio)
+		return -ENOMEM;
+	if (write(bio, obj) != 1)
+		goto out;
+	n = BIO_get_mem_data(bio, &data);
+	memset(dst, 0, sizeof(*dst));
+	dst->where = src->where;
+	dst->is_inline = true;
+	dst->text = cfg_mem_strndup(&c->mem, data, (size_t)n);
+	dst->len = (size_t)n;
+	ret = dst->text ? 0 : -ENOMEM;
+out:
+	BIO_free(bio);
+	return ret;
+}
+
+static int write_x509(BIO *b, const void *x) { return PEM_write_bio_X509(b, (X509 *)x); }
+static int write_key(BIO *b, const void *k)
+{
+	return PEM_write_bio_PrivateKey(b, (EVP_PKEY *)k, NULL, NULL, 0, NULL, NULL);
+}
+
+/* The CA certificates of a PKCS#12 bundle, appended as PEM to the ca blob. */
+static int p12_cas(struct cfg *c, STACK_OF(X509) *cas)
+{
+	int ret = 0;
+
+	for (int i = 0; ret == 0 && i < sk_X509_num(cas); i++) {
+		struct cfg_blob one;
+		char *joined;
+
+		ret = pem_into(c, &one, &c->pkcs12, write_x509, sk_X509_value(cas, i));
+		if (ret < 0)
+			break;
+		joined = cfg_mem_alloc(&c->mem, c->ca.len + one.len);
+		if (!joined)
+			return -ENOMEM;
+		if (c->ca.len)
+			memcpy(joined, c->ca.text, c->ca.len);
+		memcpy(joined + c->ca.len, one.text, one.len);
+		c->ca.text = joined;
+		c->ca.len += one.len;
+		c->ca.is_inline = true;
+		c->ca.where = c->pkcs12.where;
+	}
+	return ret;
+}
+
+/* pkcs12: unpacked into cert, key and (unless ca is given) ca, so that the engines only
+ * ever see PEM. The password comes from askpass, else none. */
+int cfg_unpack_pkcs12(struct cfg *c, struct cfg_err *err)
+{
+	BIO *bio;
+	PKCS12 *p12;
+	EVP_PKEY *pk = NULL;
+	X509 *x = NULL;
+	STACK_OF(X509) *cas = NULL;
+	char *pass = NULL, buf[256] = "";
+	size_t plen;
+	bool own_ca = !cfg_blob_set(&c->ca);
+	int ret;
+
+	if (!cfg_blob_set(&c->pkcs12))
+		return 0;
+	if (c->askpass && c->askpass[0] && cfg_read_file(&c->mem, c->askpass, &pass, &plen) == 0)
+		snprintf(buf, sizeof(buf), "%.*s", (int)strcspn(pass, "\r\n"), pass);
+	bio = BIO_new_mem_buf(c->pkcs12.text, (int)c->pkcs12.len);
+	if (!bio)
+		return -ENOMEM;
+	p12 = d2i_PKCS12_bio(bio, NULL);
+	BIO_free(bio);
+	ret = p12 && PKCS12_parse(p12, buf, &pk, &x, &cas) == 1 && pk && x ? 0 : -EINVAL;
+	PKCS12_free(p12);
+	OPENSSL_cleanse(buf, sizeof(buf));
+	if (ret < 0) {
+		ret = blob_fail(&c->pkcs12, "pkcs12", "a password-protected bundle needs 'askpass FILE'",
+				"cannot unpack the certificate and key", err);
+		goto out;
+	}
+	ret = pem_into(c, &c->cert, &c->pkcs12, write_x509, x);
+	if (ret == 0)
+		ret = pem_into(c, &c->key, &c->pkcs12, write_key, pk);
+	if (ret == 0 && own_ca)
+		ret = p12_cas(c, cas);
+out:
+	ERR_clear_error();
+	EVP_PKEY_free(pk);
+	X509_free(x);
+	sk_X509_pop_free(cas, X509_free);
+	return ret;
+}
+
 /* The askpass file's first line, for encrypted keys. */
 static int key_pass_cb(char *buf, int size, int rwflag, void *u)
 {

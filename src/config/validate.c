@@ -227,7 +227,12 @@ static int load_files(struct cfg *c, struct cfg_err *err)
 		if (ret < 0)
 			return ret;
 	}
-	ret = cfg_check_pki(c, err);
+	ret = cfg_unpack_pkcs12(c, err);
+	if (ret == 0 && cfg_blob_set(&c->pkcs12) && !cfg_blob_set(&c->ca))
+		return vfail(err, &c->pkcs12.where, "pkcs12", "add 'ca FILE'",
+			     "the bundle holds no CA certificate");
+	if (ret == 0)
+		ret = cfg_check_pki(c, err);
 	return ret < 0 ? ret : cfg_load_user_pass(c, err);
 }
 

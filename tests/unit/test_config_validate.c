@@ -14,6 +14,9 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include <openssl/pem.h>
+#include <openssl/pkcs12.h>
+
 #include "config/config.h"
 #include "proto/statickey.h"
 #include "util/log.h"
@@ -54,6 +57,44 @@ static char *read_text(const char *name)
 	return b;
 }
 
+/* client.p12 (no password, with the CA) and nocap.p12 (password "pw", no CA) */
+static void write_p12(const char *name, const char *pass, bool with_ca)
+{
+	char path[256];
+	FILE *fp;
+	EVP_PKEY *pk;
+	X509 *x, *ca;
+	STACK_OF(X509) *cas = sk_X509_new_null();
+	PKCS12 *p12;
+
+	snprintf(path, sizeof(path), "%s/client.key", dir);
+	fp = fopen(path, "r");
+	pk = PEM_read_PrivateKey(fp, NULL, NULL, NULL);
+	fclose(fp);
+	snprintf(path, sizeof(path), "%s/client.crt", dir);
+	fp = fopen(path, "r");
+	x = PEM_read_X509(fp, NULL, NULL, NULL);
+	fclose(fp);
+	snprintf(path, sizeof(path), "%s/ca.crt", dir);
+	fp = fopen(path, "r");
+	ca = PEM_read_X509(fp, NULL, NULL, NULL);
+	fclose(fp);
+	assert_true(pk && x && ca && cas);
+	if (with_ca)
+		sk_X509_push(cas, ca);
+	p12 = PKCS12_create(pass, "client1", pk, x, cas, 0, 0, 0, 0, 0);
+	assert_non_null(p12);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fp = fopen(path, "wb");
+	assert_int_equal(i2d_PKCS12_fp(fp, p12), 1);
+	fclose(fp);
+	PKCS12_free(p12);
+	sk_X509_free(cas);
+	X509_free(ca);
+	X509_free(x);
+	EVP_PKEY_free(pk);
+}
+
 static int setup(void **state)
 {
 	char key[SKEY_TEXT_MAX], v2s[SKEY_TEXT_MAX], v2c[SKEY_TEXT_MAX];
@@ -76,6 +117,9 @@ static int setup(void **state)
 	write_file("garbage.crt", "-----BEGIN CERTIFICATE-----\nnot base64 at all\n"
 		   "-----END CERTIFICATE-----\n");
 	snprintf(prof, sizeof(prof), "%s/p.ovpn", dir);
+	write_p12("client.p12", "", true);
+	write_p12("nocap.p12", "pw", false);
+	write_file("pw.txt", "pw\n");
 	return 0;
 }
 
@@ -293,6 +337,27 @@ static void test_server(void **state)
 	rmdir(text);
 }
 
+static void test_pkcs12(void **state)
+{
+	(void)state;
+	assert_int_equal(load("client\ndev tun\nremote h\npkcs12 client.p12\n", CFG_ROLE_CLIENT), 0);
+	assert_non_null(strstr(c.cert.text, "BEGIN CERTIFICATE"));
+	assert_non_null(strstr(c.key.text, "PRIVATE KEY"));
+	assert_non_null(strstr(c.ca.text, "BEGIN CERTIFICATE"));
+	assert_int_equal(c.cert.where.line, 4);
+	expect("client\ndev tun\nremote h\npkcs12 nocap.p12\n", CFG_ROLE_CLIENT, -EINVAL,
+	       "p.ovpn:4: pkcs12: ");
+	assert_non_null(strstr(e.text, "cannot unpack the certificate and key \u2014 a "
+			       "password-protected bundle needs 'askpass FILE'"));
+	expect("client\ndev tun\nremote h\npkcs12 nocap.p12\naskpass pw.txt\n", CFG_ROLE_CLIENT,
+	       -EINVAL, "p.ovpn:4: pkcs12: the bundle holds no CA certificate \u2014 add 'ca FILE'");
+	assert_int_equal(load("client\ndev tun\nremote h\npkcs12 nocap.p12\naskpass pw.txt\n"
+			      "ca ca.crt\n", CFG_ROLE_CLIENT), 0);
+	assert_non_null(strstr(c.key.text, "PRIVATE KEY"));
+	expect("client\ndev tun\nremote h\npkcs12 ca.crt\n", CFG_ROLE_CLIENT, -EINVAL,
+	       "p.ovpn:4: pkcs12: ");
+}
+
 static void test_command_line_override(void **state)
 {
 	char *argv[] = { "--remote", "10.0.0.1", "2000", "--dev", "tap3", "--verb", "6", NULL };
@@ -324,6 +389,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_missing_and_broken_files, after_each),
 		cmocka_unit_test_teardown(test_cross_checks, after_each),
 		cmocka_unit_test_teardown(test_server, after_each),
+		cmocka_unit_test_teardown(test_pkcs12, after_each),
 		cmocka_unit_test_teardown(test_command_line_override, after_each),
 	};
 
