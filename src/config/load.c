@@ -357,6 +357,9 @@ static int load_key(struct cfg *c, EVP_PKEY **pk, struct cfg_err *err)
 		return -ENOMEM;
 	*pk = PEM_read_bio_PrivateKey(bio, NULL, key_pass_cb, pass);
 	BIO_free(bio);
+	/* hand the engines the decrypted key, so that only config deals with passphrases */
+	if (*pk && pass && strstr(c->key.text, "ENCRYPTED"))
+		return pem_into(c, &c->key, &c->key, write_key, *pk);
 	if (!*pk) {
 		char problem[200];
 

@@ -95,6 +95,26 @@ static void write_p12(const char *name, const char *pass, bool with_ca)
 	EVP_PKEY_free(pk);
 }
 
+/* client.key encrypted with the passphrase "pw" */
+static void write_encrypted_key(void)
+{
+	char path[256];
+	EVP_PKEY *pk;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/client.key", dir);
+	fp = fopen(path, "r");
+	pk = PEM_read_PrivateKey(fp, NULL, NULL, NULL);
+	fclose(fp);
+	assert_non_null(pk);
+	snprintf(path, sizeof(path), "%s/enc.key", dir);
+	fp = fopen(path, "w");
+	assert_int_equal(PEM_write_PrivateKey(fp, pk, EVP_aes_256_cbc(), (unsigned char *)"pw", 2,
+					      NULL, NULL), 1);
+	fclose(fp);
+	EVP_PKEY_free(pk);
+}
+
 static int setup(void **state)
 {
 	char key[SKEY_TEXT_MAX], v2s[SKEY_TEXT_MAX], v2c[SKEY_TEXT_MAX];
@@ -120,6 +140,8 @@ static int setup(void **state)
 	write_p12("client.p12", "", true);
 	write_p12("nocap.p12", "pw", false);
 	write_file("pw.txt", "pw\n");
+	write_file("wrong.txt", "nope\n");
+	write_encrypted_key();
 	return 0;
 }
 
@@ -337,6 +359,20 @@ static void test_server(void **state)
 	rmdir(text);
 }
 
+static void test_encrypted_key(void **state)
+{
+	(void)state;
+	assert_int_equal(load("client\ndev tun\nremote h\nca ca.crt\ncert client.crt\nkey enc.key\n"
+			      "askpass pw.txt\n", CFG_ROLE_CLIENT), 0);
+	assert_null(strstr(c.key.text, "ENCRYPTED"));	/* engines get the plain key */
+	assert_non_null(strstr(c.key.text, "BEGIN PRIVATE KEY"));
+	expect("client\ndev tun\nremote h\nca ca.crt\ncert client.crt\nkey enc.key\n",
+	       CFG_ROLE_CLIENT, -EINVAL, "p.ovpn:6: key: ");
+	assert_non_null(strstr(e.text, "an encrypted one also needs 'askpass FILE'"));
+	expect("client\ndev tun\nremote h\nca ca.crt\ncert client.crt\nkey enc.key\n"
+	       "askpass wrong.txt\n", CFG_ROLE_CLIENT, -EINVAL, "check the askpass passphrase");
+}
+
 static void test_pkcs12(void **state)
 {
 	(void)state;
@@ -389,6 +425,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_missing_and_broken_files, after_each),
 		cmocka_unit_test_teardown(test_cross_checks, after_each),
 		cmocka_unit_test_teardown(test_server, after_each),
+		cmocka_unit_test_teardown(test_encrypted_key, after_each),
 		cmocka_unit_test_teardown(test_pkcs12, after_each),
 		cmocka_unit_test_teardown(test_command_line_override, after_each),
 	};
