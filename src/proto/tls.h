@@ -56,7 +56,7 @@ struct tls_conf_opts {
 	enum tls_role role;
 	struct tls_pem ca;		/* required unless verify-client-cert none on a server */
 	struct tls_pem cert;		/* own certificate (may contain the chain after it) */
-	struct tls_pem key;		/* own private key (unencrypted) */
+	struct tls_pem key;		/* own private key (see key_password) */
 	struct tls_pem extra_certs;	/* optional extra chain certificates */
 	struct tls_pem crl;		/* optional CRL(s); checked for the leaf when given */
 	int version_min;		/* 0 = TLS 1.2; else TLS1_2_VERSION / TLS1_3_VERSION */
@@ -65,8 +65,18 @@ struct tls_conf_opts {
 	enum tls_x509_name x509_type;
 	const char *x509_name;		/* for x509_type != NONE */
 	enum tls_verify_client verify_client;
-	const char *cipher_list;	/* TLS <= 1.2; NULL = OpenVPN's default (§6) */
+	/* TLS <= 1.2 (--tls-cipher); NULL = OpenVPN's default (§6). OpenSSL names, or the
+	 * IANA names OpenVPN configs use ("TLS-ECDHE-RSA-WITH-AES-256-GCM-SHA384"). */
+	const char *cipher_list;
 	const char *ciphersuites;	/* TLS 1.3; NULL = OpenSSL's default */
+	/* Added after the first release of this header; zero/NULL = default. */
+	const char *groups;		/* --tls-groups / --ecdh-curve: "X25519:P-256" */
+	const char *cert_profile;	/* insecure|legacy|preferred|suiteb; NULL = legacy */
+	const char *remote_cert_eku;	/* OID, long or short name ("serverAuth") */
+	struct tls_pem dh;		/* server DH parameters (PEM); none = ECDHE only */
+	struct tls_pem pkcs12;		/* DER PKCS#12 (data+len or path): cert, key and CA
+					 * (the CA only when ca is not given) */
+	const char *key_password;	/* encrypted PEM key or PKCS#12 (--askpass) */
 };
 
 struct tls_conf;

@@ -1,0 +1,47 @@
+/* Internals shared by tls.c (sessions), tls_conf.c (contexts) and tls_verify.c (peer
+ * certificate policy). Not for other modules: use tls.h. */
+#ifndef BURROW_PROTO_TLS_INT_H
+#define BURROW_PROTO_TLS_INT_H
+
+#include <openssl/ssl.h>
+
+#include "proto/tls.h"
+
+#define TLS_NAME_MAX 256
+
+struct tls_conf {
+	SSL_CTX *ctx;
+	int refs;
+	enum tls_role role;
+	enum tls_remote_cert remote_cert;
+	enum tls_x509_name x509_type;
+	char x509_name[TLS_NAME_MAX];
+	ASN1_OBJECT *eku;		/* remote-cert-eku, NULL = none */
+	char eku_text[TLS_NAME_MAX];	/* as configured, for messages */
+};
+
+struct tls_sess {
+	struct tls_conf *conf;
+	SSL *ssl;
+	BIO *in;		/* ciphertext from the peer -> OpenSSL */
+	BIO *out;		/* OpenSSL -> ciphertext for the peer */
+	bool done;
+	bool failed;
+	bool verify_failed;	/* our callback rejected the peer certificate */
+	char err[TLS_ERR_MAX];
+};
+
+/* OpenSSL verify callback: chain errors and our policy, reason kept in the tls_sess. */
+int tls_verify_cb(int preverify_ok, X509_STORE_CTX *xs);
+/* First CN of x as UTF-8 ("" if none). Returns 0, -EINVAL (embedded NUL) or -ENOSPC. */
+int tls_cert_cn(X509 *x, char *out, size_t cap);
+/* Loads CA, own cert/key (PEM or PKCS#12), extra chain, CRL, DH into ctx (tls_load.c).
+ * Returns 0 or -EINVAL with the reason in err. */
+int tls_conf_load(SSL_CTX *ctx, const struct tls_conf_opts *o, char *err, size_t errlen);
+/* snprintf into err when err is given. */
+void tls_set_err(char *err, size_t cap, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* The last OpenSSL error as text ("unknown TLS error" if none); clears the queue. */
+const char *tls_ossl_reason(void);
+
+#endif
