@@ -84,7 +84,7 @@ static bool tls_check_eku(const struct tls_conf *c, X509 *x, char *why, size_t c
 		found = OBJ_cmp(sk_ASN1_OBJECT_value(eku, i), c->eku) == 0;
 	EXTENDED_KEY_USAGE_free(eku);
 	if (!found)
-		snprintf(why, cap, "remote-cert-eku: certificate lacks extendedKeyUsage %s",
+		snprintf(why, cap, "remote-cert-eku: certificate lacks extendedKeyUsage %.150s",
 			 c->eku_text);
 	return found;
 }
@@ -107,7 +107,7 @@ static bool tls_check_name(const struct tls_conf *c, X509 *x, char *why, size_t 
 		ok = strcmp(got, c->x509_name) == 0;
 	}
 	if (!ok)
-		snprintf(why, cap, "verify-x509-name: %s '%s' does not match '%s'",
+		snprintf(why, cap, "verify-x509-name: %s '%.90s' does not match '%.90s'",
 			    c->x509_type == TLS_X509_SUBJECT ? "subject" : "CN", got,
 			    c->x509_name);
 	return ok;
