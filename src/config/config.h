@@ -18,6 +18,18 @@
  * Config has no side effects other than reading the files it is told to (and one log
  * notice per accepted-but-ignored directive).
  *
+ * After a successful cfg_validate() the engines can rely on:
+ *   - role is CLIENT or SERVER (tls_client / tls_server set accordingly); proto "tcp" is
+ *     tcp-server on a server; dev_type is TUN or TAP;
+ *   - every remote has a port and a proto; lport/rport are set;
+ *   - ca/cert/key/... text holds PEM in memory: files read, a pkcs12 bundle unpacked into
+ *     cert/key (and ca), an askpass-encrypted key decrypted; cert and key match;
+ *   - tls_auth/tls_crypt/tls_crypt_v2 key text parses with proto/statickey.h;
+ *     tls_auth.direction already includes key-direction (-1 = bidirectional);
+ *   - ping/ping_restart include keepalive (server: ping-restart = 2 x timeout; what to push
+ *     to clients is keepalive_interval/keepalive_timeout);
+ *   - auth_user_pass username/password read from the file or block.
+ *
  * Strings in struct cfg are NUL-terminated and owned by the cfg (freed by cfg_free).
  * Single-valued directives: the last one wins. Multi-valued ones accumulate in order.
  */
