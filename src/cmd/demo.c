@@ -75,9 +75,12 @@ static int demo_args(struct demo *d, int argc, char **argv)
 			d->proto = argv[++i];
 		else if (!strcmp(a, "--seconds") && v && atoi(v) >= 1 && atoi(v) <= 60)
 			d->secs = atoi(argv[++i]);
+		else if (!strcmp(a, "--peer") || !strcmp(a, "--proto") || !strcmp(a, "--seconds"))
+			return cli_usage_error("demo", "%s needs one of: %s", a,
+					       !strcmp(a, "--peer") ? "burrow, openvpn" :
+					       !strcmp(a, "--proto") ? "udp, tcp" : "a number 1..60");
 		else
-			return cli_usage_error("demo", "bad argument '%s'%s", a,
-					       v ? "" : " (missing value?)");
+			return cli_usage_error("demo", "unknown argument '%s'", a);
 	}
 	return 0;
 }
