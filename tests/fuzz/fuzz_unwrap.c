@@ -1,11 +1,13 @@
 /* Fuzzes control-channel unwrapping: wrap_decode() in every mode, the tls-crypt-v2 WKc
- * unwrap, and a wrap/unwrap round trip of the input as plaintext (which must succeed and
- * give the input back).  Byte 0 picks the case; keys are fixed so runs are reproducible. */
+ * unwrap, a wrap/unwrap round trip of the input as plaintext (which must succeed and give
+ * the input back), and the key file parsers.  Byte 0 picks the case; keys are fixed so runs
+ * are reproducible. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "proto/packet.h"
+#include "proto/statickey.h"
 #include "proto/wrap.h"
 
 #define NOW 1700000000u
@@ -97,12 +99,34 @@ static void round_trip(uint8_t c, const uint8_t *data, size_t size)
 	wrap_free(&tx);
 }
 
+static void parse_keys(const uint8_t *data, size_t size)
+{
+	uint8_t key[SKEY_LEN], srv[SKEY_V2_SERVER_LEN], wkc[SKEY_WKC_MAX];
+	char text[SKEY_TEXT_MAX];
+	size_t wkc_len;
+
+	/* Whatever parses must format and parse back to the same key. */
+	if (skey_parse((const char *)data, size, key) == 0) {
+		uint8_t back[SKEY_LEN];
+
+		if (skey_format(key, text, sizeof(text)) <= 0 ||
+		    skey_parse(text, strlen(text), back) != 0 || memcmp(key, back, SKEY_LEN))
+			abort();
+	}
+	skey_v2_server_parse((const char *)data, size, srv);
+	skey_v2_client_parse((const char *)data, size, key, wkc, sizeof(wkc), &wkc_len);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size < 1)
 		return 0;
+	if (data[0] == '-' || data[0] == '#') {
+		parse_keys(data, size);
+		return 0;
+	}
 	if (data[0] & 0x80)
 		round_trip(data[0], data + 1, size - 1);
 	else
