@@ -220,7 +220,8 @@ static void client_drop_privs(struct client *cl)
 
 void client_tunnel_ready(struct client *cl)
 {
-	char v4[64], v6[64];
+	struct sess_info info;
+	char v4[64], v6[64], pid[48];
 
 	loop_timer_stop(cl->lp, &cl->t_connect);
 	if (!(cl->privs_dropped && cl->net.port) && client_tun_up(cl) < 0) {
@@ -234,10 +235,15 @@ void client_tunnel_ready(struct client *cl)
 	cl->tries_this_remote = 0;
 	cl->since = time(NULL);
 	client_tun_describe(cl, v4, sizeof(v4), v6, sizeof(v6));
-	log_notice("tunnel up: device %s%s%s%s%s, cipher %s, key derivation %s, peer-id %s",
+	sess_get_info(cl->sess, &info);
+	if (info.peer_id < 0xFFFFFFu)
+		snprintf(pid, sizeof(pid), "peer-id %u (P_DATA_V2)", info.peer_id);
+	else
+		snprintf(pid, sizeof(pid), "no peer-id (P_DATA_V1)");
+	log_notice("tunnel up: device %s%s%s%s%s, cipher %s, key derivation %s, %s%s",
 		   cl->net.name, *v4 ? " " : "", v4, *v6 ? " " : "", v6, cl->cipher,
-		   cl->ekm ? "tls-ekm" : "prf", cl->push.peer_id >= 0 &&
-		   cl->push.peer_id < 0xFFFFFF ? "pushed (P_DATA_V2)" : "none (P_DATA_V1)");
+		   cl->ekm ? "tls-ekm" : "prf", pid,
+		   info.cc_exit ? ", cc-exit" : "");
 	client_rearm_keepalive(cl);
 	client_drop_privs(cl);
 	client_write_status(cl);

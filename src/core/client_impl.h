@@ -70,7 +70,6 @@ struct client {
 	bool keys;
 	bool ekm;
 	bool tunnel_up;
-	char tls_ver[32];
 	uint8_t key_id;
 	struct push_opts push;
 	char cipher[SESS_TEXT_MAX];

@@ -186,8 +186,9 @@ static void client_on_event(struct client *cl, const struct sess_event *ev)
 	switch (ev->type) {
 	case SESS_EV_TLS_UP:
 		snprintf(cl->peer_cn, sizeof(cl->peer_cn), "%s", ev->text);
-		log_notice("TLS established: server '%s', key id %u%s%s", ev->text, ev->key_id,
-			   cl->tls_ver[0] ? ", " : "", cl->tls_ver);
+		/* Once the tunnel is up this is a renegotiation: "renegotiated" says it. */
+		log_msg(cl->tunnel_up ? LOG_LVL_INFO : LOG_LVL_NOTICE,
+			"TLS established: server '%s', key id %u", ev->text, ev->key_id);
 		break;
 	case SESS_EV_PUSH_REPLY:
 		if (!ev->push)
