@@ -394,6 +394,36 @@ static void test_pkcs12(void **state)
 	       "p.ovpn:4: pkcs12: ");
 }
 
+/* Keys and parameters made by the real tools (openvpn --genkey, openssl dhparam/ca). */
+static void test_real_tool_output(void **state)
+{
+	char cmd[1024];
+	(void)state;
+
+	if (system("command -v openvpn >/dev/null 2>&1 && command -v openssl >/dev/null 2>&1") != 0)
+		skip();
+	snprintf(cmd, sizeof(cmd), "exec >/dev/null 2>&1; cd %s && openvpn --genkey tls-auth o-ta.key && "
+		 "openvpn --genkey tls-crypt o-tc.key && "
+		 "openvpn --genkey tls-crypt-v2-server o-v2s.key && "
+		 "openvpn --genkey tls-crypt-v2-client o-v2c.key --tls-crypt-v2 o-v2s.key && "
+		 "openssl dhparam -out o-dh.pem 512 && "
+		 "printf '[ca]\\ndefault_ca=d\\n[d]\\ndatabase=idx\\ncrlnumber=crln\\n"
+		 "default_md=sha256\\ndefault_crl_days=3\\n' > o-ca.cnf && : > idx && "
+		 "echo 01 > crln && openssl ca -config o-ca.cnf -gencrl -keyfile ca.key -cert ca.crt "
+		 "-out o-crl.pem", dir);
+	if (system(cmd) != 0)
+		fail_msg("key generation failed: %s", cmd);
+	assert_int_equal(load(CLIENT_BASE "tls-auth o-ta.key 1\ncrl-verify o-crl.pem\n",
+			      CFG_ROLE_CLIENT), 0);
+	assert_int_equal(c.tls_auth.direction, 1);
+	assert_int_equal(load(CLIENT_BASE "tls-crypt o-tc.key\n", CFG_ROLE_CLIENT), 0);
+	assert_int_equal(load(CLIENT_BASE "tls-crypt-v2 o-v2c.key\n", CFG_ROLE_CLIENT), 0);
+	assert_int_equal(load(SERVER_BASE "tls-crypt-v2 o-v2s.key\ndh o-dh.pem\ncrl-verify o-crl.pem\n",
+			      CFG_ROLE_SERVER), 0);
+	assert_false(c.dh_none);
+	assert_non_null(strstr(c.dh.text, "DH PARAMETERS"));
+}
+
 static void test_command_line_override(void **state)
 {
 	char *argv[] = { "--remote", "10.0.0.1", "2000", "--dev", "tap3", "--verb", "6", NULL };
@@ -427,6 +457,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_server, after_each),
 		cmocka_unit_test_teardown(test_encrypted_key, after_each),
 		cmocka_unit_test_teardown(test_pkcs12, after_each),
+		cmocka_unit_test_teardown(test_real_tool_output, after_each),
 		cmocka_unit_test_teardown(test_command_line_override, after_each),
 	};
 
