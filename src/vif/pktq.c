@@ -1,7 +1,6 @@
 /* The bounded packet FIFO: a ring of pointers, one allocation per packet. One allocation per
  * packet keeps an idle device cheap (thousands of devices), and the copy happens outside the
  * device lock. */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -73,17 +72,23 @@ void vif_pktq_push(struct vif_pktq *q, struct vif_pkt *pkt)
 	q->count++;
 }
 
-ssize_t vif_pktq_pop(struct vif_pktq *q, void *buf, size_t len)
+struct vif_pkt *vif_pktq_take(struct vif_pktq *q, size_t len)
 {
 	struct vif_pkt *pkt = q->ring[q->head];
-	size_t n = pkt->len;
 
-	if (len < n)
-		return -EMSGSIZE;
-	memcpy(buf, pkt->data, n);
-	free(pkt);
+	if (len < pkt->len)
+		return NULL;
 	q->ring[q->head] = NULL;
 	q->head = (q->head + 1) % q->cap;
 	q->count--;
-	return (ssize_t)n;
+	return pkt;
+}
+
+size_t vif_pkt_copy_free(struct vif_pkt *pkt, void *buf)
+{
+	size_t n = pkt->len;
+
+	memcpy(buf, pkt->data, n);
+	free(pkt);
+	return n;
 }

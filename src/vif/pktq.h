@@ -5,7 +5,6 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <sys/types.h>
 
 struct vif_pkt;
 
@@ -31,8 +30,10 @@ size_t vif_pkt_len(const struct vif_pkt *pkt);
 
 /* Takes ownership of pkt; the caller checked !vif_pktq_full(). */
 void vif_pktq_push(struct vif_pktq *q, struct vif_pkt *pkt);
-/* Copies the oldest packet into buf and frees it. -EMSGSIZE (packet stays) if len is short;
- * the caller checked !vif_pktq_empty(). */
-ssize_t vif_pktq_pop(struct vif_pktq *q, void *buf, size_t len);
+/* Unlinks the oldest packet if it fits in len (so the copy can happen outside the lock);
+ * NULL if it does not fit (it stays). The caller checked !vif_pktq_empty(). */
+struct vif_pkt *vif_pktq_take(struct vif_pktq *q, size_t len);
+/* Copies a taken packet out and frees it; returns its length. */
+size_t vif_pkt_copy_free(struct vif_pkt *pkt, void *buf);
 
 #endif

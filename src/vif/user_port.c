@@ -1,5 +1,6 @@
-/* Port I/O of the userspace device: one whole packet per read or write, blocking or not,
- * with the device lock held only around queue and state changes (copies happen outside). */
+/* Port I/O of the userspace device: one whole packet per read or write, blocking or not.
+ * The device lock covers only queue and state changes: a packet is copied in before the
+ * lock is taken and copied out after it is released. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,11 +36,11 @@ static void count_delivered(struct vif_udev *d, enum vif_side reader, size_t len
 	}
 }
 
-static ssize_t read_locked(struct vif_uport *up, void *buf, size_t len)
+/* Takes the next packet for this side (the caller copies it out after unlocking). */
+static ssize_t read_locked(struct vif_uport *up, size_t len, struct vif_pkt **pkt)
 {
 	struct vif_udev *d = up->dev;
 	struct vif_uside *sd = port_side(up);
-	ssize_t r;
 
 	for (;;) {
 		if (d->gone)
@@ -52,27 +53,28 @@ static ssize_t read_locked(struct vif_uport *up, void *buf, size_t len)
 			return -EAGAIN;
 		pthread_cond_wait(&sd->nonempty, &d->lock);
 	}
-	r = vif_pktq_pop(&sd->in, buf, len);
-	if (r < 0) {
+	*pkt = vif_pktq_take(&sd->in, len);
+	if (!*pkt) {
 		/* This reader may have taken another's wake-up: pass it on. */
 		pthread_cond_signal(&sd->nonempty);
-		return r;
+		return -EMSGSIZE;
 	}
-	count_delivered(d, up->base.side, (size_t)r);
+	count_delivered(d, up->base.side, vif_pkt_len(*pkt));
 	pthread_cond_signal(&sd->space);
 	vif_udev_pair_sync(d, up->pair);
-	return r;
+	return 0;
 }
 
 static ssize_t uport_read(struct vif_port *p, void *buf, size_t len)
 {
 	struct vif_uport *up = (struct vif_uport *)p;
+	struct vif_pkt *pkt = NULL;
 	ssize_t r;
 
 	pthread_mutex_lock(&up->dev->lock);
-	r = read_locked(up, buf, len);
+	r = read_locked(up, len, &pkt);
 	pthread_mutex_unlock(&up->dev->lock);
-	return r;
+	return r < 0 ? r : (ssize_t)vif_pkt_copy_free(pkt, buf);
 }
 
 static void push_locked(struct vif_uport *up, struct vif_pkt *pkt)
