@@ -1,6 +1,7 @@
 /* The bounded packet FIFO: a ring of pointers, one allocation per packet. One allocation per
  * packet keeps an idle device cheap (thousands of devices), and the copy happens outside the
  * device lock. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
