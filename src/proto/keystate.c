@@ -88,6 +88,13 @@ static int parse_early_neg(struct sess *s, const uint8_t *p, size_t len)
 
 static void ks_error(struct sess *s, struct sess_ks *ks, int err, const char *what)
 {
+	if (ks->dk) {
+		/* An established key keeps its data keys; its control channel is done for and
+		 * the next renegotiation replaces it. (Without wrapping, anyone on the path can
+		 * inject such a packet: it must not end the session.) */
+		log_info("session: key %u: %s (data keys kept)", ks->key_id, what);
+		return;
+	}
 	if (ks->initial) {
 		sess_fail(s, err, "%s", what);
 		return;

@@ -5,6 +5,12 @@
  *
  * sessdrive HOST PORT PKI_DIR [--tls-crypt F | --tls-auth F | --v2 F] [--no-ekm]
  *           [--renegs N] [--seconds S]
+ *
+ * With --server (first option) it is the other way round: one burrow SERVER session behind
+ * the stateless cookie, listening on HOST:PORT, answering ICMP echo requests to 10.8.0.1
+ * that a real openvpn client sends through the tunnel; it ends when the client's EXIT
+ * arrives (0 if at least --echoes N requests were answered and --renegs N renegotiations
+ * happened), or fails at --seconds.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -14,9 +20,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <openssl/rand.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "proto/cookie.h"
 #include "proto/dpkt.h"
 #include "proto/push.h"
 #include "proto/session.h"
@@ -175,13 +183,18 @@ static int open_sock(const char *host, const char *port)
 	return fd;
 }
 
-static int make_tls(struct tls_conf **out, const char *dir)
+static int make_tls(struct tls_conf **out, const char *dir, bool server)
 {
 	char ca[512], crt[512], key[512], err[TLS_ERR_MAX];
 	struct tls_conf_opts o = { .role = TLS_ROLE_CLIENT, .remote_cert = TLS_REMOTE_CERT_SERVER };
+	const char *who = server ? "server" : "client";
+	if (server) {
+		o.role = TLS_ROLE_SERVER;
+		o.remote_cert = TLS_REMOTE_CERT_CLIENT;
+	}
 	snprintf(ca, sizeof(ca), "%s/ca.crt", dir);
-	snprintf(crt, sizeof(crt), "%s/client.crt", dir);
-	snprintf(key, sizeof(key), "%s/client.key", dir);
+	snprintf(crt, sizeof(crt), "%s/%s.crt", dir, who);
+	snprintf(key, sizeof(key), "%s/%s.key", dir, who);
 	o.ca.path = ca;
 	o.cert.path = crt;
 	o.key.path = key;
@@ -211,7 +224,7 @@ static void step(struct drv *d, int wait_ms)
 	flush(d);
 }
 
-int main(int argc, char **argv)
+static int client_main(int argc, char **argv)
 {
 	struct sess_conf c = { .role = SESS_CLIENT, .transport = SESS_UDP };
 	struct tls_conf *tls = NULL;
@@ -238,7 +251,7 @@ int main(int argc, char **argv)
 	}
 	log_set_level(LOG_LVL_INFO);
 	d.fd = open_sock(argv[1], argv[2]);
-	if (d.fd < 0 || make_tls(&tls, argv[3]))
+	if (d.fd < 0 || make_tls(&tls, argv[3], false))
 		return 1;
 	c.tls = tls;
 	c.unix_time = (uint32_t)time(NULL);
@@ -264,4 +277,203 @@ int main(int argc, char **argv)
 	close(d.fd);
 	printf("%s\n", ok ? "PASS" : "FAIL");
 	return ok ? 0 : 1;
+}
+
+/* ---- server mode ---- */
+
+struct srvd {
+	int fd;
+	struct sess *s;
+	struct cookie_ctx *cookie;
+	struct sess_conf conf;
+	struct sockaddr_storage peer;
+	socklen_t peer_len;
+	int echoes, keys, exits;
+	bool failed;
+};
+
+/* Turns an ICMP echo request to 10.8.0.1 into the reply, in place. */
+static bool echo_reply(uint8_t *p, size_t n)
+{
+	if (n < 28 || (p[0] >> 4) != 4 || p[9] != 1 || p[16] != 10 || p[17] != 8 || p[18] != 0 ||
+	    p[19] != 1)
+		return false;
+	size_t ihl = (size_t)(p[0] & 15) * 4;
+	if (ihl < 20 || n < ihl + 8 || p[ihl] != 8)
+		return false;
+	uint8_t tmp[4];
+	memcpy(tmp, p + 12, 4);
+	memcpy(p + 12, p + 16, 4);
+	memcpy(p + 16, tmp, 4);
+	p[10] = p[11] = 0;
+	uint16_t c = csum(p, ihl);
+	p[10] = (uint8_t)(c >> 8), p[11] = (uint8_t)c;
+	p[ihl] = 0;
+	p[ihl + 2] = p[ihl + 3] = 0;
+	c = csum(p + ihl, n - ihl);
+	p[ihl + 2] = (uint8_t)(c >> 8), p[ihl + 3] = (uint8_t)c;
+	return true;
+}
+
+static void srv_flush(struct srvd *d)
+{
+	struct sess_buf b;
+	struct sess_event e;
+	uint8_t pkt[2048];
+
+	while (d->s && sess_pop_event(d->s, &e)) {
+		if (e.type == SESS_EV_AUTH_REQUEST) {
+			printf("auth request from '%s'\n", e.text);
+			sess_auth_reply(d->s, true, "ifconfig 10.8.0.2 255.255.255.0,topology subnet,"
+					"route-gateway 10.8.0.1,ping 2,ping-restart 20", now_ms());
+		} else if (e.type == SESS_EV_KEYS_READY) {
+			d->keys++;
+			printf("keys ready key %u %s %s\n", e.key_id, e.text, e.ekm ? "EKM" : "PRF");
+		} else if (e.type == SESS_EV_EXIT) {
+			d->exits++;
+			printf("client exit\n");
+		} else if (e.type == SESS_EV_ERROR) {
+			printf("FAIL: %s\n", e.text);
+			d->failed = true;
+		} else {
+			printf("event %d %s\n", e.type, e.text);
+		}
+	}
+	while (d->s && sess_pop_tun(d->s, &b)) {
+		if (b.len > sizeof(pkt))
+			continue;
+		memcpy(pkt, b.data, b.len);
+		if (echo_reply(pkt, b.len) && sess_send_data(d->s, pkt, b.len, now_ms()) == 0)
+			d->echoes++;
+	}
+	while (d->s && sess_pop_wire(d->s, &b))
+		sendto(d->fd, b.data, b.len, 0, (struct sockaddr *)&d->peer, d->peer_len);
+}
+
+static void srv_packet(struct srvd *d, const uint8_t *buf, size_t n)
+{
+	uint8_t reply[COOKIE_REPLY_MAX];
+	size_t rlen = 0;
+	struct cookie_accept acc;
+	enum cookie_drop why;
+
+	if (d->s) {
+		sess_input(d->s, buf, n, now_ms());
+		return;
+	}
+	enum cookie_verdict v = cookie_check(d->cookie, &d->peer, d->peer_len, now_ms(),
+					     (uint32_t)time(NULL), buf, n, reply, &rlen, &acc, &why);
+	if (v == COOKIE_REPLY) {
+		printf("cookie reply\n");
+		sendto(d->fd, reply, rlen, 0, (struct sockaddr *)&d->peer, d->peer_len);
+	} else if (v == COOKIE_ACCEPT) {
+		printf("cookie accepted\n");
+		d->conf.unix_time = (uint32_t)time(NULL);	/* >= the cookie reply's timestamp */
+		d->s = acc.reset ? sess_new(&d->conf, now_ms())
+				 : sess_new_accepted(&d->conf, acc.own_sid, acc.peer_sid,
+						     acc.early_neg, now_ms());
+		if (d->s)
+			sess_input(d->s, buf, n, now_ms());
+		else
+			d->failed = true;
+	} else {
+		printf("cookie drop %d\n", why);
+	}
+}
+
+static void srv_step(struct srvd *d)
+{
+	struct pollfd p = { .fd = d->fd, .events = POLLIN };
+	uint8_t buf[4096];
+	struct sockaddr_storage from;
+	socklen_t flen = sizeof(from);
+
+	if (poll(&p, 1, 50) > 0) {
+		ssize_t n = recvfrom(d->fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &flen);
+		if (n > 0) {
+			if (!d->s) {
+				d->peer = from;
+				d->peer_len = flen;
+			}
+			srv_packet(d, buf, (size_t)n);
+		}
+	}
+	if (d->s && sess_next_deadline(d->s) <= now_ms())
+		sess_timer(d->s, now_ms());
+	srv_flush(d);
+}
+
+static int open_listen(const char *host, const char *port)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	sa.sin_port = htons((uint16_t)strtoul(port, NULL, 10));
+	if (inet_pton(AF_INET, host, &sa.sin_addr) != 1)
+		return -1;
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)))
+		return -1;
+	return fd;
+}
+
+static int server_main(int argc, char **argv)
+{
+	struct srvd d;
+	struct tls_conf *tls = NULL;
+	uint8_t secret[COOKIE_SECRET_LEN];
+	int seconds = 30, echoes = 3, renegs = 0;
+
+	memset(&d, 0, sizeof(d));
+	d.conf.role = SESS_SERVER;
+	for (int i = 5; i < argc; i++) {
+		if (!strcmp(argv[i], "--echoes") && i + 1 < argc)
+			echoes = (int)strtol(argv[++i], NULL, 10);
+		else if (!strcmp(argv[i], "--renegs") && i + 1 < argc)
+			renegs = (int)strtol(argv[++i], NULL, 10);
+		else if (!strcmp(argv[i], "--reneg-sec") && i + 1 < argc)
+			d.conf.reneg_sec = (unsigned)strtoul(argv[++i], NULL, 10);
+		else if (!strcmp(argv[i], "--seconds") && i + 1 < argc)
+			seconds = (int)strtol(argv[++i], NULL, 10);
+		else if (!strcmp(argv[i], "--v2") && i + 1 < argc) {
+			char text[4096];
+			int n = load(argv[++i], text, sizeof(text));
+			d.conf.wrap = SESS_WRAP_TLS_CRYPT_V2;
+			if (n < 0 || skey_v2_server_parse(text, (size_t)n, d.conf.v2_server_key))
+				return 2;
+		} else if (i + 1 < argc && wrap_arg(&d.conf, argv[i], argv[i + 1]) == 0) {
+			if (d.conf.wrap == SESS_WRAP_TLS_AUTH)
+				d.conf.key_dir = SESS_KEYDIR_NORMAL;
+			i++;
+		} else {
+			fprintf(stderr, "bad option %s\n", argv[i]);
+			return 2;
+		}
+	}
+	log_set_level(LOG_LVL_INFO);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	d.fd = open_listen(argv[2], argv[3]);
+	if (d.fd < 0 || make_tls(&tls, argv[4], true) || RAND_bytes(secret, sizeof(secret)) != 1)
+		return 1;
+	d.conf.tls = tls;
+	d.conf.peer_id = 3;
+	d.cookie = cookie_new(secret, &d.conf);
+	if (!d.cookie)
+		return 1;
+	printf("listening\n");
+	uint64_t end = now_ms() + (uint64_t)seconds * 1000;
+	while (!d.failed && !d.exits && now_ms() < end)
+		srv_step(&d);
+	bool ok = !d.failed && d.exits && d.echoes >= echoes && d.keys > renegs;
+	printf("keys %d echoes %d exits %d: %s\n", d.keys, d.echoes, d.exits, ok ? "PASS" : "FAIL");
+	sess_free(d.s);
+	cookie_free(d.cookie);
+	tls_conf_free(tls);
+	close(d.fd);
+	return ok ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 4 && !strcmp(argv[1], "--server"))
+		return server_main(argc, argv);
+	return client_main(argc, argv);
 }

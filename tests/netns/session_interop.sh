@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# The protocol session alone (no core, no device) against the real openvpn 2.6 server:
-# tests/netns/sessdrive runs one burrow client session over UDP, pings the server's tunnel
-# address through it (the server's kernel answers), asks for OCC, renegotiates and exits.
-# One server namespace; the helper runs in the same namespace on 127.0.0.1.
+# The protocol session alone (no core, no device) against the real openvpn 2.6:
+# tests/netns/sessdrive runs one burrow client session over UDP against an openvpn server,
+# pings the server's tunnel address through it (the server's kernel answers), asks for OCC,
+# renegotiates and exits; then, turned around, one burrow server session behind the
+# stateless cookie answers the pings of a real openvpn client until the client's EXIT.
+# Everything runs in one namespace on 127.0.0.1.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/ovpn_lib.sh"
 
@@ -44,4 +46,54 @@ case_run none "" --seconds 20
 # the server renegotiates every 3 s (dynamic tls-crypt on key_id 1, 2)
 case_run reneg "tls-crypt $PKI/tc.key
 reneg-sec 3" --tls-crypt "$PKI/tc.key" --renegs 2 --seconds 30
+
+# server_case NAME "CLIENT_LINES" SESSDRIVE_ARGS...
+server_case() {
+	local name=$1 lines=$2 dpid rc
+	shift 2
+	t_bg ip netns exec "$NS" "$DRIVE" --server 127.0.0.1 1195 "$PKI" "$@" >"$T_TMP/$name.drv" 2>&1
+	dpid=$!
+	t_wait_for 5 grep -q listening "$T_TMP/$name.drv"
+	cat > "$T_TMP/$name.conf" <<-EOF
+	client
+	dev tun
+	proto udp
+	remote 127.0.0.1 1195
+	nobind
+	ca $PKI/ca.crt
+	cert $PKI/client.crt
+	key $PKI/client.key
+	remote-cert-tls server
+	explicit-exit-notify 1
+	connect-retry 1
+	verb 3
+	$lines
+	EOF
+	if ovpn_start_openvpn "$NS" "$T_TMP/$name.conf" "$name-c"; then
+		t_check "$name: openvpn client pings through a burrow server session" \
+			ip netns exec "$NS" ping -q -c 3 -i 0.3 -W 3 10.8.0.1 >/dev/null
+		if [ -n "${RENEG_WAIT:-}" ]; then
+			sleep "$RENEG_WAIT"
+			t_check "$name: pings after renegotiations" \
+				ip netns exec "$NS" ping -q -c 3 -i 0.3 -W 3 10.8.0.1 >/dev/null
+		fi
+		ovpn_stop "$name-c"
+	else
+		t_bad "$name: openvpn client did not connect"
+	fi
+	t_wait_for 10 sh -c "! kill -0 $dpid"
+	wait "$dpid"
+	rc=$?
+	grep -E "^(keys|client exit)" "$T_TMP/$name.drv" | sed 's/^/    /'
+	if [ "$rc" = 0 ]; then t_ok "$name: server session saw the client's EXIT"
+	else t_bad "$name: server session (exit $rc)"; sed 's/^/    drv: /' "$T_TMP/$name.drv" | tail -20
+		sed 's/^/    client: /' "$T_TMP/$name-c.log" | tail -20; fi
+}
+
+server_case srv-tls-crypt "tls-crypt $PKI/tc.key" --tls-crypt "$PKI/tc.key"
+server_case srv-tls-auth "tls-auth $PKI/ta.key 1" --tls-auth "$PKI/ta.key"
+server_case srv-v2 "tls-crypt-v2 $PKI/v2cli.key" --v2 "$PKI/v2srv.key"
+server_case srv-none "" --echoes 3
+RENEG_WAIT=7 server_case srv-reneg "tls-crypt $PKI/tc.key" --tls-crypt "$PKI/tc.key" \
+	--reneg-sec 3 --renegs 2 --echoes 6
 t_done
