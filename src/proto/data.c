@@ -10,49 +10,16 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
-#include "proto/data.h"
-#include "proto/replay.h"
-
-#define PID_LEN 4
-#define AEAD_IMPLICIT_IV_LEN 8
-#define MAX_PAYLOAD 65535	/* EVP takes int lengths; no tunnel MTU comes close */
-
-struct data_dir {
-	EVP_CIPHER_CTX *ctx;
-	EVP_MAC_CTX *hmac;		/* CBC with an auth digest; NULL otherwise */
-	uint8_t implicit_iv[AEAD_IMPLICIT_IV_LEN];
-};
-
-struct data_key {
-	struct data_key_cfg cfg;
-	unsigned hdr_len;		/* of packets we send: 1 (V1) or 4 (V2) */
-	unsigned hmac_len;		/* CBC only */
-	struct data_dir tx, rx;
-	uint64_t send_pid;		/* last packet id sent */
-	struct replay replay;
-	struct data_stats st;
-};
+#include "proto/data_int.h"
 
 /* ---- small helpers ---- */
-
-static void put_u32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-static uint32_t get_u32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
 
 /* Count an error in the key's stats and pass it through. */
 static int count_err(struct data_key *k, int err)
@@ -69,6 +36,7 @@ static int count_err(struct data_key *k, int err)
 	case DATA_ERR_EXHAUSTED: s->err_exhausted++; break;
 	case DATA_ERR_PADDING: s->err_padding++; break;
 	case DATA_ERR_TOO_BIG: s->err_too_big++; break;
+	case DATA_ERR_EPOCH: s->err_epoch++; break;
 	default: s->err_crypto++; break;
 	}
 	return err;
@@ -85,7 +53,7 @@ int data_peek_header(const uint8_t *wire, size_t len, uint8_t *op, uint8_t *key_
 	if (o == DATA_OP_V2) {
 		if (len < DATA_HDR_V2_LEN)
 			return DATA_ERR_SHORT;
-		pid = get_u32(wire) & 0xFFFFFFu;
+		pid = data_get_u32(wire) & 0xFFFFFFu;
 	} else if (o != DATA_OP_V1) {
 		return DATA_ERR_OPCODE;
 	}
@@ -170,9 +138,14 @@ static void dir_free(struct data_dir *d)
 
 static int cfg_check(struct data_key_cfg *c)
 {
-	if (!c->cipher || c->key_id > 7 || c->format != DATA_FMT_CLASSIC)
+	if (!c->cipher || c->key_id > 7)
+		return -EINVAL;
+	if (c->format != DATA_FMT_CLASSIC && c->format != DATA_FMT_EPOCH)
 		return -EINVAL;
 	if (c->peer_id < -1 || c->peer_id > 0xFFFFFF)
+		return -EINVAL;
+	/* The epoch format exists only for AEAD ciphers in P_DATA_V2 (§A2.1). */
+	if (c->format == DATA_FMT_EPOCH && (c->cipher->kind != CIPHER_KIND_AEAD || c->peer_id < 0))
 		return -EINVAL;
 	if (c->replay_window > REPLAY_WINDOW_MAX)
 		return -EINVAL;
@@ -188,6 +161,14 @@ static int cfg_check(struct data_key_cfg *c)
 	if (c->replay_time == 0)
 		c->replay_time = DATA_REPLAY_TIME_DEFAULT;
 	return 0;
+}
+
+/* AEAD usage limit (2.7 §A5): the AES-GCM family only; ChaCha20-Poly1305 and CBC have none. */
+static uint64_t usage_limit(const struct cipher_info *c)
+{
+	if (c->kind != CIPHER_KIND_AEAD || strcasecmp(c->name, "CHACHA20-POLY1305") == 0)
+		return 0;
+	return DATA_AEAD_LIMIT;
 }
 
 struct data_key *data_key_new_raw(const struct data_key_cfg *cfg, const struct data_dir_keys *send,
@@ -208,6 +189,13 @@ struct data_key *data_key_new_raw(const struct data_key_cfg *cfg, const struct d
 		goto fail;
 	k->hdr_len = k->cfg.peer_id < 0 ? DATA_HDR_V1_LEN : DATA_HDR_V2_LEN;
 	k->hmac_len = k->cfg.auth ? k->cfg.auth->len : 0;
+	k->limit = usage_limit(k->cfg.cipher);
+	if (k->cfg.format == DATA_FMT_EPOCH) {
+		rc = data_ep_init(k, send->cipher, recv->cipher);
+		if (rc)
+			goto fail;
+		return k;
+	}
 	rc = replay_init(&k->replay, k->cfg.replay_window, k->cfg.replay_time);
 	if (rc)
 		goto fail_replay;
@@ -253,6 +241,7 @@ void data_key_free(struct data_key *k)
 {
 	if (!k)
 		return;
+	data_ep_free(k);
 	dir_free(&k->tx);
 	dir_free(&k->rx);
 	replay_free(&k->replay);
@@ -267,20 +256,20 @@ static void write_header(const struct data_key *k, uint8_t *out)
 	if (k->hdr_len == DATA_HDR_V1_LEN)
 		out[0] = (uint8_t)(DATA_OP_V1 << 3 | k->cfg.key_id);
 	else
-		put_u32(out, (uint32_t)DATA_OP_V2 << 27 | (uint32_t)k->cfg.key_id << 24 |
+		data_put_u32(out, (uint32_t)DATA_OP_V2 << 27 | (uint32_t)k->cfg.key_id << 24 |
 			     (uint32_t)k->cfg.peer_id);
 }
 
 static void make_nonce(const struct data_dir *d, const uint8_t *pid, uint8_t nonce[12])
 {
-	memcpy(nonce, pid, PID_LEN);
-	memcpy(nonce + PID_LEN, d->implicit_iv, AEAD_IMPLICIT_IV_LEN);
+	memcpy(nonce, pid, DATA_PID_LEN);
+	memcpy(nonce + DATA_PID_LEN, d->implicit_iv, DATA_IMPLICIT_IV_LEN);
 }
 
 static ssize_t aead_encrypt(struct data_key *k, uint32_t pid, const uint8_t *in, size_t len,
 			    uint8_t *out, size_t cap)
 {
-	size_t hl = k->hdr_len, ct_off = hl + PID_LEN + CIPHER_AEAD_TAG_LEN;
+	size_t hl = k->hdr_len, ct_off = hl + DATA_PID_LEN + CIPHER_AEAD_TAG_LEN;
 	EVP_CIPHER_CTX *ctx = k->tx.ctx;
 	uint8_t nonce[12];
 	int n1, n2;
@@ -288,17 +277,17 @@ static ssize_t aead_encrypt(struct data_key *k, uint32_t pid, const uint8_t *in,
 	if (cap < ct_off + len)
 		return DATA_ERR_NOSPACE;
 	write_header(k, out);
-	put_u32(out + hl, pid);
+	data_put_u32(out + hl, pid);
 	make_nonce(&k->tx, out + hl, nonce);
 	/* V1: the opcode byte is not authenticated (§9.2). */
 	const uint8_t *aad = hl == DATA_HDR_V2_LEN ? out : out + hl;
-	int aad_len = hl == DATA_HDR_V2_LEN ? DATA_HDR_V2_LEN + PID_LEN : PID_LEN;
+	int aad_len = hl == DATA_HDR_V2_LEN ? DATA_HDR_V2_LEN + DATA_PID_LEN : DATA_PID_LEN;
 	if (EVP_EncryptInit_ex(ctx, NULL, NULL, NULL, nonce) != 1 ||
 	    EVP_EncryptUpdate(ctx, NULL, &n1, aad, aad_len) != 1 ||
 	    EVP_EncryptUpdate(ctx, out + ct_off, &n1, in, (int)len) != 1 ||
 	    EVP_EncryptFinal_ex(ctx, out + ct_off + n1, &n2) != 1 ||
 	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, CIPHER_AEAD_TAG_LEN,
-				out + hl + PID_LEN) != 1)
+				out + hl + DATA_PID_LEN) != 1)
 		return DATA_ERR_CRYPTO;
 	return (ssize_t)(ct_off + len);
 }
@@ -319,17 +308,17 @@ static ssize_t cbc_encrypt(struct data_key *k, uint32_t pid, const uint8_t *in, 
 			   uint8_t *out, size_t cap)
 {
 	size_t hl = k->hdr_len, hm = k->hmac_len, bl = k->cfg.cipher->block_len;
-	size_t ct_len = (PID_LEN + len) / bl * bl + bl;	/* PKCS#7 always adds 1..bl */
+	size_t ct_len = (DATA_PID_LEN + len) / bl * bl + bl;	/* PKCS#7 always adds 1..bl */
 	EVP_CIPHER_CTX *ctx = k->tx.ctx;
-	uint8_t *iv = out + hl + hm, *ct = iv + bl, pidb[PID_LEN];
+	uint8_t *iv = out + hl + hm, *ct = iv + bl, pidb[DATA_PID_LEN];
 	int n1, n2, n3;
 
 	if (cap < hl + hm + bl + ct_len)
 		return DATA_ERR_NOSPACE;
 	write_header(k, out);
-	put_u32(pidb, pid);
+	data_put_u32(pidb, pid);
 	if (RAND_bytes(iv, (int)bl) != 1 || EVP_EncryptInit_ex(ctx, NULL, NULL, NULL, iv) != 1 ||
-	    EVP_EncryptUpdate(ctx, ct, &n1, pidb, PID_LEN) != 1 ||
+	    EVP_EncryptUpdate(ctx, ct, &n1, pidb, DATA_PID_LEN) != 1 ||
 	    EVP_EncryptUpdate(ctx, ct + n1, &n2, in, (int)len) != 1 ||
 	    EVP_EncryptFinal_ex(ctx, ct + n1 + n2, &n3) != 1)
 		return DATA_ERR_CRYPTO;
@@ -351,8 +340,12 @@ ssize_t data_encrypt(struct data_key *k, uint8_t key_id, const uint8_t *payload,
 		return count_err(k, DATA_ERR_KEY_ID);
 	if (len == 0)	/* peers drop empty data packets */
 		return count_err(k, DATA_ERR_SHORT);
-	if (len > MAX_PAYLOAD)
+	if (len > DATA_MAX_PAYLOAD)
 		return count_err(k, DATA_ERR_TOO_BIG);
+	if (k->ep) {
+		n = data_ep_encrypt(k, payload, len, out, cap);
+		goto done;
+	}
 	if (k->send_pid >= DATA_PID_MAX)	/* never reuse an id: renegotiate */
 		return count_err(k, DATA_ERR_EXHAUSTED);
 	uint32_t pid = (uint32_t)(k->send_pid + 1);
@@ -360,10 +353,14 @@ ssize_t data_encrypt(struct data_key *k, uint8_t key_id, const uint8_t *payload,
 		n = aead_encrypt(k, pid, payload, len, out, cap);
 	else
 		n = cbc_encrypt(k, pid, payload, len, out, cap);
+	if (n >= 0) {
+		/* The id is consumed only by a packet that was produced. */
+		k->send_pid = pid;
+		k->tx_usage += data_usage((size_t)n);
+	}
+done:
 	if (n < 0)
 		return count_err(k, (int)n);
-	/* The id is consumed only by a packet that was produced. */
-	k->send_pid = pid;
 	k->st.tx_packets++;
 	k->st.tx_bytes += len;
 	return n;
@@ -379,7 +376,7 @@ static int replay_ok(struct data_key *k, uint32_t pid, uint64_t now_s)
 static ssize_t aead_decrypt(struct data_key *k, const uint8_t *w, size_t len, size_t hl,
 			    uint8_t *out, size_t cap, uint64_t now_s)
 {
-	size_t ct_off = hl + PID_LEN + CIPHER_AEAD_TAG_LEN;
+	size_t ct_off = hl + DATA_PID_LEN + CIPHER_AEAD_TAG_LEN;
 	EVP_CIPHER_CTX *ctx = k->rx.ctx;
 	uint8_t nonce[12], tag[CIPHER_AEAD_TAG_LEN];
 	int n1, n2;
@@ -387,14 +384,14 @@ static ssize_t aead_decrypt(struct data_key *k, const uint8_t *w, size_t len, si
 	if (len < ct_off + 1)
 		return DATA_ERR_SHORT;
 	size_t ct_len = len - ct_off;
-	if (ct_len > MAX_PAYLOAD)
+	if (ct_len > DATA_MAX_PAYLOAD)
 		return DATA_ERR_TOO_BIG;
 	if (cap < ct_len)
 		return DATA_ERR_NOSPACE;
 	make_nonce(&k->rx, w + hl, nonce);
-	memcpy(tag, w + hl + PID_LEN, sizeof(tag));
+	memcpy(tag, w + hl + DATA_PID_LEN, sizeof(tag));
 	const uint8_t *aad = hl == DATA_HDR_V2_LEN ? w : w + hl;
-	int aad_len = hl == DATA_HDR_V2_LEN ? DATA_HDR_V2_LEN + PID_LEN : PID_LEN;
+	int aad_len = hl == DATA_HDR_V2_LEN ? DATA_HDR_V2_LEN + DATA_PID_LEN : DATA_PID_LEN;
 	if (EVP_DecryptInit_ex(ctx, NULL, NULL, NULL, nonce) != 1 ||
 	    EVP_DecryptUpdate(ctx, NULL, &n1, aad, aad_len) != 1 ||
 	    EVP_DecryptUpdate(ctx, out, &n1, w + ct_off, (int)ct_len) != 1 ||
@@ -405,7 +402,7 @@ static ssize_t aead_decrypt(struct data_key *k, const uint8_t *w, size_t len, si
 		OPENSSL_cleanse(out, ct_len);
 		return DATA_ERR_AUTH;
 	}
-	if (replay_ok(k, get_u32(w + hl), now_s)) {
+	if (replay_ok(k, data_get_u32(w + hl), now_s)) {
 		OPENSSL_cleanse(out, ct_len);
 		return DATA_ERR_REPLAY;
 	}
@@ -444,7 +441,7 @@ static int cbc_unpad(const uint8_t *pt, size_t pt_len, size_t bl, size_t *pad)
 
 /* Decrypts IV||ct so that the 4-byte packet id lands in pidb and the rest at out[0..]. */
 static int cbc_decrypt_body(struct data_key *k, const uint8_t *iv, size_t ct_len, uint8_t *out,
-			    uint8_t pidb[PID_LEN])
+			    uint8_t pidb[DATA_PID_LEN])
 {
 	size_t bl = k->cfg.cipher->block_len;
 	EVP_CIPHER_CTX *ctx = k->rx.ctx;
@@ -455,10 +452,10 @@ static int cbc_decrypt_body(struct data_key *k, const uint8_t *iv, size_t ct_len
 	if (EVP_DecryptInit_ex(ctx, NULL, NULL, NULL, iv) != 1 ||
 	    EVP_DecryptUpdate(ctx, first, &n1, ct, (int)bl) != 1 || (size_t)n1 != bl)
 		return DATA_ERR_CRYPTO;
-	memcpy(pidb, first, PID_LEN);
-	memcpy(out, first + PID_LEN, bl - PID_LEN);
+	memcpy(pidb, first, DATA_PID_LEN);
+	memcpy(out, first + DATA_PID_LEN, bl - DATA_PID_LEN);
 	OPENSSL_cleanse(first, sizeof(first));
-	if (ct_len > bl && (EVP_DecryptUpdate(ctx, out + bl - PID_LEN, &n2, ct + bl,
+	if (ct_len > bl && (EVP_DecryptUpdate(ctx, out + bl - DATA_PID_LEN, &n2, ct + bl,
 					      (int)(ct_len - bl)) != 1 ||
 			    (size_t)n2 != ct_len - bl))
 		return DATA_ERR_CRYPTO;
@@ -469,29 +466,29 @@ static ssize_t cbc_decrypt(struct data_key *k, const uint8_t *w, size_t len, siz
 			   uint8_t *out, size_t cap, uint64_t now_s)
 {
 	size_t hm = k->hmac_len, bl = k->cfg.cipher->block_len, pad = 0;
-	uint8_t pidb[PID_LEN];
+	uint8_t pidb[DATA_PID_LEN];
 	int rc;
 
 	if (len < hl + hm + bl + bl || (len - hl - hm - bl) % bl)
 		return DATA_ERR_SHORT;
 	size_t ct_len = len - hl - hm - bl;
-	if (ct_len > MAX_PAYLOAD)
+	if (ct_len > DATA_MAX_PAYLOAD)
 		return DATA_ERR_TOO_BIG;
-	if (cap < ct_len - PID_LEN)
+	if (cap < ct_len - DATA_PID_LEN)
 		return DATA_ERR_NOSPACE;
 	rc = cbc_auth(k, w, len, hl);
 	if (rc)
 		return rc;
 	rc = cbc_decrypt_body(k, w + hl + hm, ct_len, out, pidb);
 	if (rc == 0)
-		rc = cbc_unpad(out, ct_len - PID_LEN, bl, &pad);
+		rc = cbc_unpad(out, ct_len - DATA_PID_LEN, bl, &pad);
 	if (rc == 0)
-		rc = replay_ok(k, get_u32(pidb), now_s);
+		rc = replay_ok(k, data_get_u32(pidb), now_s);
 	if (rc) {
-		OPENSSL_cleanse(out, ct_len - PID_LEN);
+		OPENSSL_cleanse(out, ct_len - DATA_PID_LEN);
 		return rc;
 	}
-	return (ssize_t)(ct_len - PID_LEN - pad);
+	return (ssize_t)(ct_len - DATA_PID_LEN - pad);
 }
 
 ssize_t data_decrypt(struct data_key *k, const uint8_t *wire, size_t len, uint8_t *out,
@@ -509,12 +506,16 @@ ssize_t data_decrypt(struct data_key *k, const uint8_t *wire, size_t len, uint8_
 		return count_err(k, DATA_ERR_KEY_ID);
 	/* Accept V1 and V2 whatever we send (§9.1). */
 	size_t hl = op == DATA_OP_V2 ? DATA_HDR_V2_LEN : DATA_HDR_V1_LEN;
-	if (k->cfg.cipher->kind == CIPHER_KIND_AEAD)
+	if (k->ep)
+		n = op == DATA_OP_V2 ? data_ep_decrypt(k, wire, len, out, cap, now_s)
+				     : DATA_ERR_OPCODE;	/* epoch packets are always V2 */
+	else if (k->cfg.cipher->kind == CIPHER_KIND_AEAD)
 		n = aead_decrypt(k, wire, len, hl, out, cap, now_s);
 	else
 		n = cbc_decrypt(k, wire, len, hl, out, cap, now_s);
 	if (n < 0)
 		return count_err(k, (int)n);
+	k->rx_usage += data_usage((size_t)n);
 	k->st.rx_packets++;
 	k->st.rx_bytes += (uint64_t)n;
 	return n;
@@ -524,21 +525,35 @@ ssize_t data_decrypt(struct data_key *k, const uint8_t *wire, size_t len, uint8_
 
 bool data_key_needs_renegotiation(const struct data_key *k)
 {
-	return k && k->send_pid >= DATA_PID_RENEG;
+	if (!k)
+		return false;
+	/* Epoch keys renew themselves; only a worn-out epoch chain needs a new key_id (§A4.6). */
+	if (k->ep)
+		return k->ep->tx.epoch >= DATA_EPOCH_RENEG;
+	if (k->send_pid >= DATA_PID_RENEG)
+		return true;
+	if (k->cfg.cipher->kind == CIPHER_KIND_AEAD && k->st.err_auth > DATA_TAG_FAIL_WARN)
+		return true;
+	return k->limit && (k->tx_usage > DATA_RENEG_USAGE(k->limit) ||
+			    k->rx_usage > DATA_RENEG_USAGE(k->limit));
 }
 
 size_t data_key_headroom(const struct data_key *k)
 {
+	if (k->ep)	/* header, epoch, counter; the tag is at the end */
+		return DATA_HDR_V2_LEN + 8;
 	if (k->cfg.cipher->kind == CIPHER_KIND_AEAD)
-		return k->hdr_len + PID_LEN + CIPHER_AEAD_TAG_LEN;
+		return k->hdr_len + DATA_PID_LEN + CIPHER_AEAD_TAG_LEN;
 	return k->hdr_len + k->hmac_len + k->cfg.cipher->block_len;
 }
 
 size_t data_key_overhead(const struct data_key *k)
 {
+	if (k->ep)
+		return DATA_HDR_V2_LEN + 8 + CIPHER_AEAD_TAG_LEN;
 	if (k->cfg.cipher->kind == CIPHER_KIND_AEAD)
 		return data_key_headroom(k);
-	return data_key_headroom(k) + PID_LEN + k->cfg.cipher->block_len;
+	return data_key_headroom(k) + DATA_PID_LEN + k->cfg.cipher->block_len;
 }
 
 uint8_t data_key_id(const struct data_key *k)
@@ -558,12 +573,22 @@ const struct data_stats *data_key_stats(const struct data_key *k)
 
 uint64_t data_key_send_pid(const struct data_key *k)
 {
+	if (k->ep)
+		return (uint64_t)k->ep->tx.epoch << 48 | k->ep->tx_counter;
 	return k->send_pid;
 }
 
 void data_key_set_send_pid(struct data_key *k, uint64_t last_sent)
 {
-	k->send_pid = last_sent;
+	if (k->ep)
+		k->ep->tx_counter = last_sent & DATA_EPOCH_CTR_MAX;
+	else
+		k->send_pid = last_sent;
+}
+
+void data_key_set_usage_limit(struct data_key *k, uint64_t limit)
+{
+	k->limit = limit;
 }
 
 const char *data_strerror(int err)
@@ -579,6 +604,7 @@ const char *data_strerror(int err)
 	case DATA_ERR_PADDING: return "bad padding";
 	case DATA_ERR_CRYPTO: return "crypto library failure";
 	case DATA_ERR_TOO_BIG: return "payload too big";
+	case DATA_ERR_EPOCH: return "unknown epoch";
 	default: return "unknown";
 	}
 }

@@ -54,6 +54,7 @@ enum data_err {
 	DATA_ERR_PADDING = -1008,	/* CBC padding invalid (after a good HMAC) */
 	DATA_ERR_CRYPTO = -1009,	/* OpenSSL failure (should not happen) */
 	DATA_ERR_TOO_BIG = -1010,	/* payload longer than the format allows */
+	DATA_ERR_EPOCH = -1011,		/* epoch format: epoch 0 or outside the key window */
 };
 
 enum data_role {
@@ -63,7 +64,8 @@ enum data_role {
 
 enum data_format {
 	DATA_FMT_CLASSIC = 0,	/* 2.6: 32-bit packet id; AEAD tag before ciphertext */
-	/* DATA_FMT_EPOCH (2.7 aead-epoch, 64-bit ids, tag at end) reserved for later. */
+	DATA_FMT_EPOCH = 1,	/* 2.7 aead-epoch (addendum §A2-§A4): P_DATA_V2 only, AEAD only,
+				 * 16-bit epoch || 48-bit counter, tag at end, per-epoch keys */
 };
 
 struct data_key_cfg {
@@ -78,7 +80,8 @@ struct data_key_cfg {
 };
 
 /* One direction's raw key material in key2 slot layout (cipher key prefix, hmac/implicit-IV
- * prefix). For 2.6 this is simply half of key2. */
+ * prefix). For 2.6 this is simply half of key2. For DATA_FMT_EPOCH, cipher[0..31] is that
+ * direction's epoch-1 secret E1 and hmac is unused. */
 struct data_dir_keys {
 	uint8_t cipher[DATA_SLOT_LEN];
 	uint8_t hmac[DATA_SLOT_LEN];
@@ -89,6 +92,7 @@ struct data_stats {
 	uint64_t rx_packets, rx_bytes;
 	uint64_t err_short, err_opcode, err_key_id, err_auth, err_replay;
 	uint64_t err_nospace, err_exhausted, err_padding, err_crypto, err_too_big;
+	uint64_t err_epoch;		/* epoch format: unknown epoch */
 };
 
 struct data_key;
@@ -122,7 +126,10 @@ ssize_t data_decrypt(struct data_key *k, const uint8_t *wire, size_t len, uint8_
 int data_peek_header(const uint8_t *wire, size_t len, uint8_t *op, uint8_t *key_id,
 		     uint32_t *peer_id);
 
-/* True once the send packet id reached DATA_PID_RENEG: start a soft reset now. */
+/* True when this key should be replaced by a soft reset: classic format once the send packet
+ * id reached DATA_PID_RENEG, or (AES-GCM family) the send or receive usage passed 7/8 of the
+ * AEAD limit (2.7 §A5), or more than 2^35 tags failed; epoch format once the send epoch
+ * reached DATA_EPOCH_RENEG. */
 bool data_key_needs_renegotiation(const struct data_key *k);
 
 /* Bytes before the ciphertext on the wire (header + id + tag, or header + HMAC + IV). */
@@ -133,10 +140,28 @@ size_t data_key_overhead(const struct data_key *k);
 uint8_t data_key_id(const struct data_key *k);
 const struct cipher_info *data_key_cipher(const struct data_key *k);
 const struct data_stats *data_key_stats(const struct data_key *k);
-/* Last packet id sent (0 before the first packet). */
+/* Last packet id sent (0 before the first packet); epoch format: (epoch << 48) | counter. */
 uint64_t data_key_send_pid(const struct data_key *k);
-/* Jump the send counter (tests of the wrap-around limit; benchmarks). */
+/* Jump the send counter (tests of the wrap-around limit; benchmarks). Epoch format: sets the
+ * 48-bit counter of the current send epoch. */
 void data_key_set_send_pid(struct data_key *k, uint64_t last_sent);
+
+/* ---- 2.7 epoch format (DATA_FMT_EPOCH) ---- */
+#define DATA_EPOCH_FUTURE 16		/* receive keys kept ahead of the current epoch */
+#define DATA_EPOCH_RENEG 0xF000		/* send epoch that asks for a soft reset */
+#define DATA_EPOCH_CTR_MAX 0xFFFFFFFFFFFFull
+#define DATA_AEAD_LIMIT ((1ull << 36) - 1)	/* q + s for the AES-GCM family (§A5) */
+
+/* OVPN-Expand-Label (HKDF-Expand-Label, SHA-256, prefix "ovpn ", empty context), len <= 32.
+ * Returns 0 or DATA_ERR_CRYPTO. */
+int data_expand_label(const uint8_t secret[32], const char *label, uint8_t *out, size_t len);
+/* Current send / receive epoch (0 for classic keys). */
+uint16_t data_key_send_epoch(const struct data_key *k);
+uint16_t data_key_recv_epoch(const struct data_key *k);
+/* Move the send epoch forward to `epoch` (never back). Returns 0, -EINVAL or DATA_ERR_CRYPTO. */
+int data_key_epoch_advance(struct data_key *k, uint16_t epoch);
+/* Replace the AEAD usage limit L (tests: make epoch moves / renegotiation happen early). */
+void data_key_set_usage_limit(struct data_key *k, uint64_t limit);
 
 /* Short text for an enum data_err (or "unknown"). */
 const char *data_strerror(int err);

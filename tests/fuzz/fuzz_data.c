@@ -1,7 +1,7 @@
 /* Fuzzes the data-channel receive path: data_decrypt on arbitrary wire bytes, a round trip
  * (encrypt the input, decrypt, compare; a flipped byte must then be rejected), and the
  * payload parsers that follow decryption (comp_unframe in every mode, dpkt_classify).
- * Input: byte 0 picks cipher / digest / header version; the rest is the packet. */
+ * Input: byte 0 picks cipher / digest / header version / format; the rest is the packet. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +26,10 @@ static struct data_key *mk(uint8_t sel, enum data_role role)
 		.key_id = 0,
 		.peer_id = (sel & 0x80) ? -1 : 0x42,
 	};
+
+	/* bit 6 picks the 2.7 epoch format where it exists (AEAD, P_DATA_V2) */
+	if ((sel & 0x40) && cipher_is_aead(cfg.cipher) && cfg.peer_id >= 0)
+		cfg.format = DATA_FMT_EPOCH;
 
 	for (size_t i = 0; i < sizeof(key2); i++)
 		key2[i] = (uint8_t)(i * 37 + 11);

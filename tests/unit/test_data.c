@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -499,6 +500,293 @@ static void test_new_raw(void **s)
 	data_key_free(k2);
 }
 
+/* ---- classic AEAD usage limit (2.7 §A5, renegotiate at 7/8 of L) ---- */
+
+static void test_usage_limit_classic(void **s)
+{
+	(void)s;
+	struct data_key *cli = mk("AES-256-GCM", NULL, DATA_ROLE_CLIENT, 0, 0);
+	struct data_key *cc = mk("CHACHA20-POLY1305", NULL, DATA_ROLE_CLIENT, 0, 0);
+	uint8_t pt[1000] = { 0 }, pkt[BUF];
+
+	/* each packet: 1 + ceil(1024 / 16) = 65; 7/8 of 800 = 700 -> the 11th crosses it */
+	data_key_set_usage_limit(cli, 800);
+	for (int i = 0; i < 10; i++) {
+		assert_true(data_encrypt(cli, 0, pt, sizeof(pt), pkt, sizeof(pkt)) > 0);
+		assert_true(data_encrypt(cc, 0, pt, sizeof(pt), pkt, sizeof(pkt)) > 0);
+	}
+	assert_false(data_key_needs_renegotiation(cli));
+	assert_true(data_encrypt(cli, 0, pt, sizeof(pt), pkt, sizeof(pkt)) > 0);
+	assert_true(data_key_needs_renegotiation(cli));
+	assert_false(data_key_needs_renegotiation(cc));	/* ChaCha20: no limit */
+	data_key_free(cli);
+	data_key_free(cc);
+}
+
+/* ---- 2.7 epoch format: vectors from openvpn-2.7-addendum §A3.4 / §A8.3 ---- */
+
+static size_t unhex(const char *h, uint8_t *out)
+{
+	size_t n = 0;
+
+	for (; h[0] && h[1]; h += 2) {
+		while (*h == ' ')
+			h++;
+		unsigned v;
+		assert_int_equal(sscanf(h, "%2x", &v), 1);
+		out[n++] = (uint8_t)v;
+	}
+	return n;
+}
+
+static void label_is(const char *secret_hex, const char *label, const char *want_hex)
+{
+	uint8_t secret[32], want[32], got[32];
+	size_t n = unhex(want_hex, want);
+
+	assert_int_equal(unhex(secret_hex, secret), 32);
+	assert_int_equal(data_expand_label(secret, label, got, n), 0);
+	assert_memory_equal(got, want, n);
+}
+
+#define E1_SYNTH "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+#define E2_SYNTH "e35bffa31e2723bf09e8d394fa9171ca4e534553bffa1d3482de4c9b3bc639d7"
+
+static void test_epoch_labels(void **s)
+{
+	(void)s;
+	label_is(E1_SYNTH, "data_key",
+		 "ebbbf838a8658beb56f2324d691351bd4c8c230fb271ada8f67de830b7ee3192");
+	label_is(E1_SYNTH, "data_key", "c0b015350de890ee8e1849d2c29a1b94");
+	label_is(E1_SYNTH, "data_iv", "568de14f8f744bfb0b721f66");
+	label_is(E1_SYNTH, "datakey upd", E2_SYNTH);
+	label_is(E2_SYNTH, "data_key",
+		 "4010426e3e169cd80289883d7f38d7eee445ead5fa21812fabebe155a4408ee5");
+	label_is(E2_SYNTH, "data_iv", "9caaa619cb6277bbb0e90c48");
+	label_is(E2_SYNTH, "datakey upd",
+		 "f42019f62ea8cd6a2dc9e3e0778903253a1320d2c87f27e15e0494b796665101");
+	/* live values cross-checked against OpenVPN 2.7.6's own key log (§A8.3) */
+	label_is("9dce169d16995c9e85cdc09445f42e2ee54915198b5f18ebedc45f91dd8a5d19", "data_key",
+		 "d643314163ae66cb8a5b5c9aafa04103a7b972c29774ef7f940b10d6fb7bb5ad");
+	label_is("877b6fc1b0d8e51d9104a993e431c994e4c0ef5cd1ff373106470b788abac8a3", "data_iv",
+		 "deb604c24d0b40abae9b405c");
+	label_is("51dee6d2dc14ffe0f0480a92476ee788d78328b8a0dce7b3e747658518fd4ff4", "datakey upd",
+		 "624abaa91020c745795416ffa57a93bb4df64ab095496319fa4f7b69e529231d");
+	label_is("624abaa91020c745795416ffa57a93bb4df64ab095496319fa4f7b69e529231d", "data_key",
+		 "bc7c55f24beb8560d62ddd79fcab88364eef170b771888bca636eb269d773430");
+	uint8_t out[33];
+	assert_int_equal(data_expand_label(out, "x", out, 33), DATA_ERR_CRYPTO);
+}
+
+/* An epoch key whose send E1 is tx_hex and receive E1 is rx_hex. */
+static struct data_key *mk_epoch(const char *cipher, const char *tx_hex, const char *rx_hex)
+{
+	struct data_key_cfg cfg = { .cipher = cipher_find(cipher), .peer_id = 0,
+				    .format = DATA_FMT_EPOCH };
+	struct data_dir_keys tx, rx;
+	int err = 0;
+
+	memset(&tx, 0, sizeof(tx));
+	memset(&rx, 0, sizeof(rx));
+	assert_int_equal(unhex(tx_hex, tx.cipher), 32);
+	assert_int_equal(unhex(rx_hex, rx.cipher), 32);
+	struct data_key *k = data_key_new_raw(&cfg, &tx, &rx, &err);
+	assert_int_equal(err, 0);
+	assert_non_null(k);
+	return k;
+}
+
+static const uint8_t ping_magic[16] = { 0x2a, 0x18, 0x7b, 0xf3, 0x64, 0x1e, 0xb4, 0xcb,
+					0x07, 0xed, 0x2d, 0x0a, 0x98, 0x1f, 0xc7, 0x48 };
+
+static void test_epoch_kat(void **s)
+{
+	(void)s;
+	struct data_key *tx = mk_epoch("AES-256-GCM", E1_SYNTH, E2_SYNTH);
+	struct data_key *rx = mk_epoch("AES-256-GCM", E2_SYNTH, E1_SYNTH);
+	uint8_t want[64], pkt[BUF], out[BUF];
+
+	assert_int_equal(data_key_headroom(tx), 12);
+	assert_int_equal(data_key_overhead(tx), 28);
+	size_t wl = unhex("48000000 0001000000000001 c2fe07b4542687fb92a265089da510f7"
+			  "7994d54b50bc82bcbf8269100e42f469", want);
+	assert_int_equal(wl, 44);
+	ssize_t n = data_encrypt(tx, 0, ping_magic, 16, pkt, sizeof(pkt));
+	assert_int_equal(n, 44);
+	assert_memory_equal(pkt, want, 44);
+	assert_int_equal(data_decrypt(rx, pkt, 44, out, sizeof(out), 1), 16);
+	assert_memory_equal(out, ping_magic, 16);
+	assert_int_equal(data_key_send_pid(tx), (1ull << 48) | 1);
+
+	/* a tiny usage limit makes the sender move to epoch 2 on the next packet */
+	data_key_set_usage_limit(tx, 1);
+	unhex("48000000 0002000000000001 b2b1afbd0d32ea732be948cf8ca9d09a"
+	      "e9f32d32f6527cec8164d8644ca271bc", want);
+	n = data_encrypt(tx, 0, ping_magic, 16, pkt, sizeof(pkt));
+	assert_int_equal(n, 44);
+	assert_memory_equal(pkt, want, 44);
+	assert_int_equal(data_key_send_epoch(tx), 2);
+	/* the receiver moves on the authenticated packet and its sender follows */
+	assert_int_equal(data_key_send_epoch(rx), 1);
+	assert_int_equal(data_decrypt(rx, pkt, 44, out, sizeof(out), 1), 16);
+	assert_int_equal(data_key_recv_epoch(rx), 2);
+	assert_int_equal(data_key_send_epoch(rx), 2);
+	data_key_free(tx);
+	data_key_free(rx);
+}
+
+/* A server->client keepalive captured from OpenVPN 2.7.6 (§A8.3), decrypted from E1 alone. */
+static void test_epoch_live_packet(void **s)
+{
+	(void)s;
+	struct data_key *cli = mk_epoch("AES-256-GCM", E1_SYNTH,
+		"9dce169d16995c9e85cdc09445f42e2ee54915198b5f18ebedc45f91dd8a5d19");
+	uint8_t pkt[64], out[64];
+	size_t n = unhex("48000000 0001 000000000004 ac60d5e2e3f10e2c77df81e571e8e61c"
+			 "c6ca80a2f9b0ffd21efde352c5bfdae1", pkt);
+
+	assert_int_equal(n, 44);
+	assert_int_equal(data_decrypt(cli, pkt, n, out, sizeof(out), 1), 16);
+	assert_memory_equal(out, ping_magic, 16);
+	assert_int_equal(data_decrypt(cli, pkt, n, out, sizeof(out), 1), DATA_ERR_REPLAY);
+	data_key_free(cli);
+}
+
+static size_t ep_pkt(struct data_key *tx, uint16_t epoch, uint8_t *pkt)
+{
+	uint8_t pt[50];
+
+	payload_fill(pt, sizeof(pt), (uint8_t)epoch);
+	assert_int_equal(data_key_epoch_advance(tx, epoch), 0);
+	ssize_t n = data_encrypt(tx, 0, pt, sizeof(pt), pkt, BUF);
+	assert_int_equal(n, 12 + 50 + 16);
+	return (size_t)n;
+}
+
+static void test_epoch_window(void **s)
+{
+	(void)s;
+	struct data_key *tx = mk_epoch("AES-128-GCM", E1_SYNTH, E2_SYNTH);
+	struct data_key *rx = mk_epoch("AES-128-GCM", E2_SYNTH, E1_SYNTH);
+	uint8_t a[BUF], b[BUF], c[BUF], d[BUF], out[BUF];
+
+	size_t na = ep_pkt(tx, 1, a), nb = ep_pkt(tx, 1, b), nc = ep_pkt(tx, 2, c);
+	size_t nd = ep_pkt(tx, 3, d);
+	assert_int_equal(data_decrypt(rx, a, na, out, BUF, 1), 50);
+	assert_int_equal(data_decrypt(rx, c, nc, out, BUF, 1), 50);	/* r: 1 -> 2 */
+	assert_int_equal(data_decrypt(rx, b, nb, out, BUF, 1), 50);	/* late epoch 1 */
+	assert_int_equal(data_decrypt(rx, a, na, out, BUF, 1), DATA_ERR_REPLAY);
+	assert_int_equal(data_decrypt(rx, d, nd, out, BUF, 1), 50);	/* r: 2 -> 3 */
+	/* only one retiring epoch: 2 is still accepted (dup here), 1 is gone */
+	assert_int_equal(data_decrypt(rx, c, nc, out, BUF, 1), DATA_ERR_REPLAY);
+	assert_int_equal(data_decrypt(rx, b, nb, out, BUF, 1), DATA_ERR_EPOCH);
+	/* 16 future keys: from r = 3, epoch 19 is accepted, 36 is not */
+	size_t n19 = ep_pkt(tx, 19, a), n36 = ep_pkt(tx, 36, b);
+	assert_int_equal(data_decrypt(rx, b, n36, out, BUF, 1), DATA_ERR_EPOCH);
+	assert_int_equal(data_decrypt(rx, a, n19, out, BUF, 1), 50);
+	assert_int_equal(data_key_recv_epoch(rx), 19);
+	assert_int_equal(data_decrypt(rx, b, n36, out, BUF, 1), DATA_ERR_EPOCH);
+	assert_int_equal(data_key_stats(rx)->err_epoch, 3);
+	data_key_free(tx);
+	data_key_free(rx);
+}
+
+static void test_epoch_tamper(void **s)
+{
+	(void)s;
+	struct data_key *tx = mk_epoch("CHACHA20-POLY1305", E1_SYNTH, E2_SYNTH);
+	struct data_key *rx = mk_epoch("CHACHA20-POLY1305", E2_SYNTH, E1_SYNTH);
+	uint8_t pkt[BUF], bad[BUF], out[BUF];
+
+	ssize_t n = data_encrypt(tx, 0, ping_magic, 16, pkt, sizeof(pkt));
+	assert_int_equal(n, 44);
+	for (size_t i = 0; i < (size_t)n; i++) {
+		memcpy(bad, pkt, (size_t)n);
+		bad[i] ^= 0x01;
+		assert_true(data_decrypt(rx, bad, (size_t)n, out, sizeof(out), 1) < 0);
+	}
+	for (size_t len = 0; len < 29; len++)
+		assert_true(data_decrypt(rx, pkt, len, out, sizeof(out), 1) < 0);
+	memcpy(bad, pkt, (size_t)n);
+	bad[4] = bad[5] = 0;	/* epoch 0 */
+	assert_int_equal(data_decrypt(rx, bad, (size_t)n, out, sizeof(out), 1), DATA_ERR_EPOCH);
+	bad[0] = 0x30;	/* P_DATA_V1 cannot carry the epoch format */
+	assert_int_equal(data_decrypt(rx, bad, (size_t)n, out, sizeof(out), 1), DATA_ERR_OPCODE);
+	assert_int_equal(data_decrypt(rx, pkt, (size_t)n, out, sizeof(out), 1), 16);
+	assert_int_equal(data_key_recv_epoch(rx), 1);	/* forgeries moved nothing */
+	data_key_free(tx);
+	data_key_free(rx);
+}
+
+static void test_epoch_limits(void **s)
+{
+	(void)s;
+	struct data_key *tx = mk_epoch("AES-256-GCM", E1_SYNTH, E2_SYNTH);
+	struct data_key *rx = mk_epoch("AES-256-GCM", E2_SYNTH, E1_SYNTH);
+	uint8_t pkt[BUF], out[BUF];
+
+	/* the 48-bit counter runs out: next epoch, counter 1 */
+	data_key_set_send_pid(tx, DATA_EPOCH_CTR_MAX - 1);
+	assert_int_equal(data_encrypt(tx, 0, ping_magic, 16, pkt, sizeof(pkt)), 44);
+	assert_memory_equal(pkt + 4, "\x00\x01\xff\xff\xff\xff\xff\xff", 8);
+	assert_int_equal(data_decrypt(rx, pkt, 44, out, sizeof(out), 1), 16);
+	assert_int_equal(data_encrypt(tx, 0, ping_magic, 16, pkt, sizeof(pkt)), 44);
+	assert_memory_equal(pkt + 4, "\x00\x02\x00\x00\x00\x00\x00\x01", 8);
+	assert_int_equal(data_decrypt(rx, pkt, 44, out, sizeof(out), 1), 16);
+	/* renegotiation once the send epoch reaches 0xF000 */
+	assert_int_equal(data_key_epoch_advance(tx, 0xEFFF), 0);
+	assert_false(data_key_needs_renegotiation(tx));
+	assert_int_equal(data_key_epoch_advance(tx, 0xF000), 0);
+	assert_true(data_key_needs_renegotiation(tx));
+	assert_int_equal(data_key_epoch_advance(tx, 0xEFFF), -EINVAL);	/* never back */
+	/* last epoch, last counter: nothing more can be sent */
+	assert_int_equal(data_key_epoch_advance(tx, 65535), 0);
+	data_key_set_send_pid(tx, DATA_EPOCH_CTR_MAX);
+	assert_int_equal(data_encrypt(tx, 0, ping_magic, 16, pkt, sizeof(pkt)),
+			 DATA_ERR_EXHAUSTED);
+	data_key_free(tx);
+	data_key_free(rx);
+}
+
+static void test_epoch_cfg(void **s)
+{
+	(void)s;
+	struct data_key_cfg cfg = { .cipher = cipher_find("AES-256-CBC"), .peer_id = 0,
+				    .format = DATA_FMT_EPOCH };
+	int err = 0;
+
+	assert_null(data_key_new(&cfg, key2, &err));
+	assert_int_equal(err, -EINVAL);
+	cfg.cipher = cipher_find("AES-256-GCM");
+	cfg.peer_id = -1;
+	assert_null(data_key_new(&cfg, key2, &err));
+	assert_int_equal(err, -EINVAL);
+	cfg.format = (enum data_format)7;
+	cfg.peer_id = 0;
+	assert_null(data_key_new(&cfg, key2, &err));
+	/* from key2: E1 is key2[0..31] for the client's sending direction (§A3.2) */
+	cfg.format = DATA_FMT_EPOCH;
+	struct data_key *cli = data_key_new(&cfg, key2, &err);
+	cfg.role = DATA_ROLE_SERVER;
+	struct data_key *srv = data_key_new(&cfg, key2, &err);
+	struct data_dir_keys tx;
+	memcpy(tx.cipher, key2, 32);
+	struct data_key_cfg raw = cfg;
+	struct data_dir_keys rx;
+	memcpy(rx.cipher, key2 + 128, 32);
+	struct data_key *ref = data_key_new_raw(&raw, &tx, &rx, &err);
+	uint8_t a[BUF], b[BUF], out[BUF];
+	ssize_t na = data_encrypt(cli, 0, ping_magic, 16, a, sizeof(a));
+	ssize_t nb = data_encrypt(ref, 0, ping_magic, 16, b, sizeof(b));
+	assert_int_equal(na, nb);
+	assert_memory_equal(a, b, (size_t)na);
+	assert_int_equal(data_decrypt(srv, a, (size_t)na, out, sizeof(out), 1), 16);
+	assert_int_equal(data_key_send_epoch(NULL), 0);
+	data_key_free(cli);
+	data_key_free(srv);
+	data_key_free(ref);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -530,6 +818,14 @@ int main(void)
 		cmocka_unit_test(test_in_place),
 		cmocka_unit_test(test_bad_cfg),
 		cmocka_unit_test(test_new_raw),
+		cmocka_unit_test(test_usage_limit_classic),
+		cmocka_unit_test(test_epoch_labels),
+		cmocka_unit_test(test_epoch_kat),
+		cmocka_unit_test(test_epoch_live_packet),
+		cmocka_unit_test(test_epoch_window),
+		cmocka_unit_test(test_epoch_tamper),
+		cmocka_unit_test(test_epoch_limits),
+		cmocka_unit_test(test_epoch_cfg),
 	};
 
 	fill_key2();
