@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "config/internal.h"
@@ -150,8 +151,8 @@ const struct cfg_option cfg_options[] = {
 	   "obsolete; treated as remote-cert-tls"),
 	IGNORE("opt-verify", 0, 0, B, "options-consistency check"),
 	IGNORE("passtos", 0, 0, B, "copy the TOS byte"),
-	IGNORE("persist-local-ip", 0, 0, B, "keep the local address across restarts"),
 	FLAG("persist-key", B, 0, persist_key, "keep keys across restarts"),
+	IGNORE("persist-local-ip", 0, 0, B, "keep the local address across restarts"),
 	IGNORE("persist-remote-ip", 0, 0, B, "keep the resolved remote across restarts"),
 	FLAG("persist-tun", B, 0, persist_tun, "keep the device across restarts"),
 	INT("ping", B, 0, ping, 0, INT_MAX, "SECONDS", "send a ping after this much silence"),
@@ -221,10 +222,10 @@ const struct cfg_option cfg_options[] = {
 	FLAG("tls-client", C, 0, tls_client, "TLS client role (implied by client)"),
 	FNO("tls-crypt", 1, 2, B, INL, cfg_opt_statickey, tls_crypt, "FILE",
 	    "encrypt and authenticate control packets with a static key"),
-	INT("tls-crypt-v2-max-age", S, 0, tls_crypt_v2_max_age, 1, INT_MAX, "DAYS",
-	    "refuse tls-crypt-v2 client keys older than DAYS (OpenVPN 2.7)"),
 	FNO("tls-crypt-v2", 1, 2, B, INL, cfg_opt_statickey, tls_crypt_v2, "FILE",
 	    "tls-crypt with a per-client key"),
+	INT("tls-crypt-v2-max-age", S, 0, tls_crypt_v2_max_age, 1, INT_MAX, "DAYS",
+	    "refuse tls-crypt-v2 client keys older than DAYS (OpenVPN 2.7)"),
 	STR("tls-groups", B, tls_groups, "LIST", "TLS key-exchange groups"),
 	FN("tls-remote", 1, 1, C, 0, cfg_opt_tls_remote, "NAME", "obsolete; treated as verify-x509-name NAME name"),
 	FLAG("tls-server", S, 0, tls_server, "TLS server role (implied by server)"),
@@ -255,12 +256,15 @@ const struct cfg_option cfg_options[] = {
 
 const size_t cfg_n_options = sizeof(cfg_options) / sizeof(cfg_options[0]);
 
+static int option_cmp(const void *key, const void *row)
+{
+	return strcmp(key, ((const struct cfg_option *)row)->name);
+}
+
+/* The table is sorted by name (a unit test keeps it so). */
 const struct cfg_option *cfg_option_find(const char *name)
 {
-	for (size_t i = 0; i < cfg_n_options; i++)
-		if (strcmp(cfg_options[i].name, name) == 0)
-			return &cfg_options[i];
-	return NULL;
+	return bsearch(name, cfg_options, cfg_n_options, sizeof(cfg_options[0]), option_cmp);
 }
 
 /* Levenshtein distance, capped: names are short, so a two-row table on the stack will do. */

@@ -14,6 +14,7 @@
 #include <openssl/ssl.h>
 
 #include "config/config.h"
+#include "config/internal.h"
 #include "util/log.h"
 
 static struct cfg c;
@@ -597,6 +598,36 @@ static void test_help_lists_table(void **state)
 	assert_non_null(strstr(buf, "\n  iroute "));
 }
 
+/* The table is data: check it the way a linter would. */
+static void test_table_is_consistent(void **state)
+{
+	(void)state;
+	assert_true(cfg_n_options > 150);
+	for (size_t i = 0; i < cfg_n_options; i++) {
+		const struct cfg_option *o = &cfg_options[i];
+
+		assert_non_null(o->name);
+		assert_non_null(o->parse);
+		assert_non_null(o->help);
+		assert_true(o->help[0] != '\0');
+		assert_true(o->min_args <= o->max_args);
+		assert_true(o->max_args < CFG_MAX_ARGS);
+		assert_true(o->roles != 0);
+		if (i > 0 && strcmp(cfg_options[i - 1].name, o->name) >= 0)
+			fail_msg("table not sorted/unique at '%s'", o->name);
+		assert_ptr_equal(cfg_option_find(o->name), o);
+		assert_int_equal(o->parse == cfg_opt_ignored, (o->flags & CFG_F_IGNORED) != 0);
+		assert_int_equal(o->parse == cfg_opt_unsupported,
+				 (o->flags & CFG_F_UNSUPPORTED) != 0);
+		if (o->parse == cfg_opt_int)
+			assert_true(o->lo <= o->hi);
+	}
+	assert_null(cfg_option_find("no-such-directive"));
+	assert_string_equal(cfg_option_suggest("remtoe"), "remote");
+	assert_string_equal(cfg_option_suggest("tls-crypt-v3"), "tls-crypt-v2");
+	assert_null(cfg_option_suggest("zzzzzzzzzzzzzzzzzzzz"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -619,6 +650,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_command_line, teardown),
 		cmocka_unit_test_teardown(test_ccd, teardown),
 		cmocka_unit_test_teardown(test_help_lists_table, teardown),
+		cmocka_unit_test(test_table_is_consistent),
 	};
 
 	log_set_level(LOG_LVL_ERROR);
