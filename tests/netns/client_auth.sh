@@ -25,6 +25,39 @@ if ovpn_start_openvpn "$NS_S" "$T_TMP/s.conf" server; then
 	else
 		t_bad "good credentials: tunnel up"
 	fi
+	# No file: asked on a terminal (a pty here); the password must not be echoed.
+	python3 - "$NS_C" "$BURROW" "$T_TMP/c.conf" > "$T_TMP/pty.out" 2>&1 <<'PY'
+import os, pty, select, signal, sys, time
+ns, burrow, conf = sys.argv[1:4]
+pid, fd = pty.fork()
+if pid == 0:
+    os.execvp("ip", ["ip", "netns", "exec", ns, burrow, "client", conf, "--auth-user-pass"])
+buf = b""
+def wait_for(pat, secs):
+    global buf
+    end = time.time() + secs
+    while pat not in buf and time.time() < end:
+        r, _, _ = select.select([fd], [], [], 0.2)
+        if r:
+            try:
+                buf += os.read(fd, 4096)
+            except OSError:
+                break
+    return pat in buf
+ok = wait_for(b"Enter Auth Username:", 10)
+os.write(fd, b"alice\n")
+ok = ok and wait_for(b"Enter Auth Password:", 10)
+os.write(fd, b"s3cret pass\n")
+ok = ok and wait_for(b"tunnel up", 15)
+os.kill(pid, signal.SIGTERM)
+wait_for(b"exiting", 5)
+os.waitpid(pid, 0)
+sys.stdout.write(buf.decode(errors="replace"))
+print("\nPROMPT-OK" if ok else "\nPROMPT-FAILED")
+print("ECHOED" if b"s3cret" in buf else "NOT-ECHOED")
+PY
+	t_check "terminal prompt: credentials asked and accepted" grep -q "^PROMPT-OK" "$T_TMP/pty.out"
+	t_check "terminal prompt: password not echoed" grep -q "^NOT-ECHOED" "$T_TMP/pty.out"
 	ip netns exec "$NS_C" timeout 30 "$BURROW" client "$T_TMP/c.conf" --auth-user-pass "$T_TMP/bad.txt" \
 		>"$T_TMP/bad.log" 2>&1
 	rc=$?

@@ -46,4 +46,10 @@ t_check "SIGHUP: tunnel up again" test "$(grep -c 'tunnel up' "$T_TMP/client.log
 t_check "ping after SIGHUP" ovpn_ping "$NS_C" 10.8.0.1
 ovpn_client_exit
 t_check "status after exit: not connected" sh -c "! grep -q '^state=connected$' $T_TMP/status"
+
+# connect-retry-max: only a refusing remote; the client gives up with status 1.
+{ ovpn_client_conf | grep -v '^remote '; echo "remote $OVPN_S_ADDR 1195"; echo "tls-crypt $PKI/tc.key"
+  echo "connect-retry-max 2"; } > "$T_TMP/c2.conf"
+t_status 1 "connect-retry-max reached: exit 1" ip netns exec "$NS_C" timeout 20 "$BURROW" client "$T_TMP/c2.conf"
+t_grep "giving up after 2 attempts" "says it gives up and why"
 t_done
