@@ -123,4 +123,22 @@ int nl_route_del(const struct nl_route *r, struct nl_err *err);
  * -ENETUNREACH / -EHOSTUNREACH when there is no route. */
 int nl_route_get(const struct nl_addr *dst, struct nl_route *out, struct nl_err *err);
 
+/* ---- link notifications (RTNLGRP_LINK) ---- */
+
+/* A non-blocking socket fd that hears link changes in the caller's network namespace; poll it
+ * for POLLIN and call nl_watch_drain(). Close it with close(). */
+int nl_watch_open(struct nl_err *err);
+
+enum nl_watch_news {
+	NL_WATCH_NONE = 0,	/* nothing about this link */
+	NL_WATCH_UP,		/* latest news: administratively up */
+	NL_WATCH_DOWN,		/* latest news: administratively down */
+	NL_WATCH_GONE,		/* deleted */
+	NL_WATCH_LOST,		/* the socket overflowed and news was lost: query the link */
+};
+
+/* Reads every pending notification and returns the latest news about ifindex (GONE and LOST
+ * win over anything later in the same batch). */
+enum nl_watch_news nl_watch_drain(int fd, int ifindex);
+
 #endif
