@@ -252,11 +252,17 @@ void client_tunnel_ready(struct client *cl)
 static void client_on_connect_timeout(struct loop *lp, void *arg)
 {
 	struct client *cl = arg;
-	char why[96];
+	int secs = cl->cfg->hand_window > 0 ? cl->cfg->hand_window : 60;
+	char why[256];
 
 	(void)lp;
-	snprintf(why, sizeof(why), "no tunnel within %d s (server unreachable or not answering)",
-		 cl->cfg->hand_window > 0 ? cl->cfg->hand_window : 60);
+	if (!cl->heard)
+		snprintf(why, sizeof(why), "no answer from %s within %d s: check remote, port and "
+			 "proto, and that tls-auth/tls-crypt keys match the server's", cl->remote_str,
+			 secs);
+	else
+		snprintf(why, sizeof(why), "handshake with %s did not finish within %d s",
+			 cl->remote_str, secs);
 	client_reconnect(cl, why);
 }
 
@@ -332,7 +338,7 @@ static void client_restart(struct client *cl, const char *why, bool keep_dev, in
 		delay = retry_delay_ms(cl);
 		if (cl->cfg->connect_retry_max > 0 &&
 		    cl->attempts >= (unsigned)cl->cfg->connect_retry_max * cl->n_remotes) {
-			log_error("giving up after %u attempts (connect-retry-max %d): %s",
+			log_error("giving up after %u attempt(s) (connect-retry-max %d): %s",
 				  cl->attempts, cl->cfg->connect_retry_max, why);
 			client_shutdown(cl, CORE_EXIT_FAIL);
 			return;

@@ -51,5 +51,5 @@ t_check "status after exit: not connected" sh -c "! grep -q '^state=connected$' 
 { ovpn_client_conf | grep -v '^remote '; echo "remote $OVPN_S_ADDR 1195"; echo "tls-crypt $PKI/tc.key"
   echo "connect-retry-max 2"; } > "$T_TMP/c2.conf"
 t_status 1 "connect-retry-max reached: exit 1" ip netns exec "$NS_C" timeout 20 "$BURROW" client "$T_TMP/c2.conf"
-t_grep "giving up after 2 attempts" "says it gives up and why"
+t_grep "giving up after 2 attempt" "says it gives up and why"
 t_done
