@@ -244,6 +244,22 @@ static void replay_suite(const char *cipher)
 	data_key_free(srv);
 }
 
+/* §9.6: a gap in the window is only filled within 15 s (replay_time) of opening. */
+static void test_replay_time(void **s)
+{
+	(void)s;
+	struct data_key *cli = mk("AES-256-GCM", NULL, DATA_ROLE_CLIENT, 0, 1);
+	struct data_key *srv = mk("AES-256-GCM", NULL, DATA_ROLE_SERVER, 0, 1);
+
+	assert_int_equal(dec_pid(cli, srv, 10, 100), 0);
+	assert_int_equal(dec_pid(cli, srv, 20, 100), 0);	/* opens 11..19 at t=100 */
+	assert_int_equal(dec_pid(cli, srv, 14, 115), 0);
+	assert_int_equal(dec_pid(cli, srv, 15, 116), DATA_ERR_REPLAY);
+	assert_int_equal(dec_pid(cli, srv, 21, 116), 0);	/* newer ids are always fine */
+	data_key_free(cli);
+	data_key_free(srv);
+}
+
 static void test_replay_aead(void **s) { (void)s; replay_suite("AES-256-GCM"); }
 static void test_replay_cbc(void **s) { (void)s; replay_suite("AES-256-CBC"); }
 
@@ -804,6 +820,7 @@ int main(void)
 		cmocka_unit_test(test_replay_aead),
 		cmocka_unit_test(test_replay_cbc),
 		cmocka_unit_test(test_replay_pid_zero),
+		cmocka_unit_test(test_replay_time),
 		cmocka_unit_test(test_tamper_gcm_v2),
 		cmocka_unit_test(test_tamper_gcm_v1),
 		cmocka_unit_test(test_tamper_chacha),
