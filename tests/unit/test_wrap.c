@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -710,6 +711,114 @@ static void test_openvpn_tls_auth_keydir(void **state)
 	wrap_free(&sv);
 }
 
+/* Starts a peer-to-peer `openvpn --tls-server` (no device, no root) on a free loopback port
+ * with the given wrap option, sends it our wrapped HARD_RESET from `cli`, and decodes its
+ * HARD_RESET_SERVER_V2 with `cli`.  Resends every 300 ms while openvpn starts; 10 s at most. */
+static void ovpn_server_reply(const char *wrap_opt, const char *wrap_file, struct wrap_ctx *cli,
+			      uint8_t op, struct pkt_ctrl *reply, uint8_t *plain, size_t cap)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t alen = sizeof(a);
+	const struct timespec pause = { .tv_nsec = 300 * 1000 * 1000 };
+	uint8_t reset[64], wire[2048], buf[2048];
+	char port[16];
+	int fd, n = -1, m = -1, status;
+	size_t len;
+	pid_t pid;
+
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &alen), 0);
+	close(fd);	/* openvpn takes this port; ours gets a new one */
+	snprintf(port, sizeof(port), "%u", ntohs(a.sin_port));
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+
+		dup2(null, 1);
+		dup2(null, 2);
+		if (chdir(tmpdir) != 0)
+			_exit(127);
+		execlp("openvpn", "openvpn", "--tls-server", "--dev", "null", "--proto", "udp",
+		       "--local", "127.0.0.1", "--lport", port, "--ca", "c.pem", "--cert", "c.pem",
+		       "--key", "k.pem", "--dh", "none", wrap_opt, wrap_file, "--verb", "0",
+		       (char *)NULL);
+		_exit(127);
+	}
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	assert_true(fd >= 0);
+	assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	len = client_reset(reset, op);
+	for (int tries = 0; tries < 33 && m < 0; tries++) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+		n = wrap_encode(cli, reset, len, NOW, wire, sizeof(wire));
+		assert_true(n > 0);
+		send(fd, wire, (size_t)n, 0);	/* may be refused while openvpn starts */
+		if (poll(&pfd, 1, 300) == 1 && (n = (int)recv(fd, buf, sizeof(buf), 0)) > 0)
+			m = wrap_decode(cli, buf, (size_t)n, NOW, plain, cap);
+		else
+			nanosleep(&pause, NULL);	/* refused: not listening yet */
+	}
+	kill(pid, SIGTERM);
+	waitpid(pid, &status, 0);
+	close(fd);
+	assert_true(m > 0);
+	assert_int_equal(pkt_ctrl_decode(plain, (size_t)m, reply), 0);
+	assert_int_equal(reply->op, P_CONTROL_HARD_RESET_SERVER_V2);
+	assert_int_equal(reply->key_id, 0);
+	assert_int_equal(reply->n_acks, 1);
+	assert_int_equal(reply->acks[0], 0);
+	assert_memory_equal(reply->remote_sid, csid, 8);
+	assert_int_equal(reply->msgid, 0);
+	/* Replay id 1; a p2p tls-crypt-v2 openvpn 2.6 server starts at 0x0F000001 as well. */
+	assert_true(cli->last_rx_pid == 1 ||
+		    (op == P_CONTROL_HARD_RESET_CLIENT_V3 && cli->last_rx_pid == 0x0F000001u));
+}
+
+/* The other direction: a real openvpn server's reset reply, decoded by our client side. */
+static void test_openvpn_server_replies(void **state)
+{
+	char text[SKEY_TEXT_MAX];
+	uint8_t key[256], srvkey[128], wkc[WRAP_WKC_MAX], plain[2048];
+	struct wrap_ctx cli;
+	struct pkt_ctrl r;
+	int n;
+
+	(void)state;
+	if (!ovpn_ready())
+		skip();
+	assert_true(skey_generate(text, sizeof(text), key) > 0);
+	spill("s.key", text);
+	assert_int_equal(wrap_init_crypt(&cli, key, false), 0);
+	ovpn_server_reply("--tls-crypt", "s.key", &cli,
+			  P_CONTROL_HARD_RESET_CLIENT_V2, &r, plain, sizeof(plain));
+	assert_int_equal(r.payload_len, 0);
+	wrap_free(&cli);
+
+	/* tls-auth: server key-direction 0, we are 1; SHA256. */
+	assert_int_equal(wrap_init_auth(&cli, "SHA256", key, WRAP_DIR_INVERSE), 0);
+	spill("auth.conf", "tls-auth s.key 0\nauth SHA256\n");
+	ovpn_server_reply("--config", "auth.conf", &cli,
+			  P_CONTROL_HARD_RESET_CLIENT_V2, &r, plain, sizeof(plain));
+	wrap_free(&cli);
+
+	/* tls-crypt-v2 with our keys; the reply may carry the early-negotiation TLV. */
+	assert_true(skey_v2_server_generate(text, sizeof(text), srvkey) > 0);
+	spill("v2s.key", text);
+	n = wrap_v2_wrap_kc(srvkey, key, (const uint8_t *)"\0burrow", 7, wkc, sizeof(wkc));
+	assert_true(n > 0);
+	assert_int_equal(wrap_init_v2_client(&cli, key, wkc, (size_t)n, true), 0);
+	ovpn_server_reply("--tls-crypt-v2", "v2s.key", &cli,
+			  P_CONTROL_HARD_RESET_CLIENT_V3, &r, plain, sizeof(plain));
+	assert_true(r.payload_len == 0 || (r.payload_len == 6 &&
+					   memcmp(r.payload, "\0\1\0\2\0\1", 6) == 0));
+	print_message("tls-crypt-v2 server reset payload: %zu bytes\n", r.payload_len);
+	wrap_free(&cli);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -723,6 +832,7 @@ int main(void)
 		cmocka_unit_test(test_dynamic_tls_crypt),
 		cmocka_unit_test(test_openvpn_client_packets),
 		cmocka_unit_test(test_openvpn_tls_auth_keydir),
+		cmocka_unit_test(test_openvpn_server_replies),
 	};
 
 	return cmocka_run_group_tests(tests, setup_dir, remove_dir);
