@@ -105,7 +105,8 @@ static int check_ciphers(const char *list, const char *d, struct cfg *c, struct 
 			return cfg_err_set(err, -EINVAL, SEEN(c, d), d, NULL, "bad cipher list '%s'", list);
 		memcpy(name, p, n);
 		name[n] = '\0';
-		if (strcasecmp(name, "none") != 0 && !EVP_get_cipherbyname(name))
+		/* OpenVPN 2.6: "?NAME" is optional, dropped when this OpenSSL lacks it */
+		if (name[0] != '?' && strcasecmp(name, "none") != 0 && !EVP_get_cipherbyname(name))
 			return cfg_err_set(err, -EINVAL, SEEN(c, d), d,
 					   "e.g. AES-256-GCM, AES-128-GCM, CHACHA20-POLY1305",
 					   "unknown cipher '%s'", name);

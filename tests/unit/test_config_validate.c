@@ -296,6 +296,8 @@ static void test_cross_checks(void **state)
 	       "p.ovpn:7: data-ciphers: unknown cipher 'FOO-1'");
 	expect(CLIENT_BASE "auth SHA7\n", CFG_ROLE_CLIENT, -EINVAL, "p.ovpn:7: auth: unknown digest 'SHA7'");
 	assert_int_equal(load(CLIENT_BASE "cipher aes-256-cbc\nauth sha1\n", CFG_ROLE_CLIENT), 0);
+	assert_int_equal(load(CLIENT_BASE "data-ciphers AES-256-GCM:?FUTURE-CIPHER\n",
+			      CFG_ROLE_CLIENT), 0);
 	expect(CLIENT_BASE "tls-auth ta.key 1\ntls-crypt ta.key\n", CFG_ROLE_CLIENT, -EINVAL,
 	       "p.ovpn:8: tls-crypt: tls-auth and tls-crypt together");
 	expect(CLIENT_BASE "up ./up.sh\n", CFG_ROLE_CLIENT, -EINVAL,
