@@ -94,8 +94,9 @@ cap_case() {
 		wait "$c_pid" "$s_pid" "$cap_pid" 2>/dev/null
 		return
 	fi
+	# -p: a compressible payload, so that compressing peers really compress
 	t_check "$name: ping through the openvpn tunnel" \
-		ip netns exec "$NS_C" ping -c 4 -i 0.2 -W 3 10.8.0.1
+		ip netns exec "$NS_C" ping -c 4 -i 0.2 -W 3 -s 400 -p a5 10.8.0.1
 	sleep 1.5	# one keepalive ping each way (keepalive 1)
 	kill "$c_pid" "$s_pid" 2>/dev/null
 	wait "$c_pid" "$s_pid" 2>/dev/null
@@ -108,6 +109,7 @@ cap_case() {
 		c2s_h=$(cap_key "$log" Outgoing HMAC) s2c_h=$(cap_key "$log" Incoming HMAC)
 	fi
 	"$DATACAP" decode "$d/cap" "wrap=$wrap" "cipher=$cipher" "auth=$auth" min_data=4 \
+		${CAP_COMP:+"comp=$CAP_COMP"} \
 		"c2s_key=$(cap_key "$log" Outgoing CIPHER)" "c2s_hmac=$c2s_h" \
 		"s2c_key=$(cap_key "$log" Incoming CIPHER)" "s2c_hmac=$s2c_h" >"$d/decode.out" 2>&1
 	local rc=$?
@@ -116,6 +118,11 @@ cap_case() {
 		t_ok "$name: burrow decodes every captured packet"
 	else
 		t_bad "$name: burrow decodes every captured packet"
+	fi
+	if [ -n "${CAP_COMP_REAL:-}" ]; then
+		t_check "$name: openvpn's compressed packets decompress, both ways" \
+			sh -c "grep -qE '^c2s: .*decompressed [1-9]' '$d/decode.out' &&
+			       grep -qE '^s2c: .*decompressed [1-9]' '$d/decode.out'"
 	fi
 	if [ "$auth" = none ]; then
 		t_check "$name: AEAD packets re-encrypt to openvpn's exact bytes, both ways" \
@@ -135,4 +142,16 @@ data-ciphers CHACHA20-POLY1305" "auth:$P/ta.key:SHA256" CHACHA20-POLY1305
 cap_case cbc-nowrap "data-ciphers AES-256-CBC:AES-256-GCM
 auth SHA256" "data-ciphers AES-256-CBC
 auth SHA256" none AES-256-CBC SHA256
+# Compression framings (§9.4): stubs, and real LZ4 / LZO that openvpn sends when allowed.
+comp_case() {
+	CAP_COMP=$2 CAP_COMP_REAL=$3 cap_case "$1" "tls-crypt $P/tc.key
+allow-compression yes
+$4" "tls-crypt $P/tc.key
+allow-compression yes
+$4" "crypt:$P/tc.key" AES-256-GCM
+}
+comp_case stub-v2 compress:stub-v2 "" "compress stub-v2"
+comp_case lz4-v2 compress:lz4-v2 1 "compress lz4-v2"
+comp_case lz4-v1 compress:lz4 1 "compress lz4"
+comp_case lzo comp-lzo:yes 1 "comp-lzo yes"
 t_done

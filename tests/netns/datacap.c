@@ -10,6 +10,7 @@
  *       wrap=none | crypt:KEYFILE | auth:KEYFILE:DIGEST
  *       cipher=NAME auth=DIGEST c2s_key=HEX c2s_hmac=HEX s2c_key=HEX s2c_hmac=HEX
  *       (AEAD: *_hmac = the 8-byte implicit IV; CBC: the HMAC key)
+ *       comp=DIRECTIVE[:ARG] (e.g. compress:lz4-v2): the compression framing to remove.
  *       min_data=N: fail unless at least N data packets decrypted in each direction.
  *   Every control packet must unwrap and parse; every data packet must authenticate and
  *   decrypt to a ping or an IP packet; AEAD packets must re-encrypt to the same bytes.
@@ -33,6 +34,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "proto/comp.h"
 #include "proto/data.h"
 #include "proto/dpkt.h"
 #include "proto/packet.h"
@@ -164,6 +166,7 @@ static int cmd_capture(int argc, char **argv)
 struct dec_opts {
 	const char *wrap, *cipher, *auth;
 	const char *c2s_key, *c2s_hmac, *s2c_key, *s2c_hmac;
+	const char *comp;		/* "DIRECTIVE[:ARG]", e.g. "compress:lz4-v2" */
 	unsigned long min_data;
 };
 
@@ -171,7 +174,8 @@ struct dec_state {
 	struct wrap_ctx wrap_rx[2];		/* [dir]: decodes packets going that way */
 	struct data_key *key_rx[2];		/* [dir]: the receiver's key */
 	struct data_key *key_tx[2];		/* [dir]: the sender's key (re-encryption) */
-	unsigned long ctrl[2], data[2], pings[2], ip[2], reenc[2], fail;
+	struct comp_ctx comp;
+	unsigned long ctrl[2], data[2], pings[2], ip[2], reenc[2], decomp[2], fail;
 	bool aead;
 };
 
@@ -270,6 +274,25 @@ static int setup_keys(struct dec_state *st, const struct dec_opts *o)
 	return srv && cli ? 0 : -1;
 }
 
+/* spec: NULL (no framing) or "comp-lzo:no", "compress:lz4-v2", ... */
+static int setup_comp(struct dec_state *st, const char *spec)
+{
+	char dir[32];
+	enum comp_mode m = COMP_NONE;
+
+	if (spec) {
+		const char *colon = strchr(spec, ':');
+		size_t n = colon ? (size_t)(colon - spec) : strlen(spec);
+		if (n >= sizeof(dir))
+			return -1;
+		memcpy(dir, spec, n);
+		dir[n] = '\0';
+		if (comp_mode_parse(dir, colon ? colon + 1 : NULL, &m))
+			return -1;
+	}
+	return comp_init(&st->comp, m);
+}
+
 static void bad(struct dec_state *st, int dir, unsigned long idx, const char *what, int err)
 {
 	st->fail++;
@@ -321,6 +344,34 @@ static void reencrypt(struct dec_state *st, int dir, const uint8_t *p, size_t le
 	st->reenc[dir]++;
 }
 
+/* The payload after the compression framing must be a ping or a sane IP packet. */
+static int classify(struct dec_state *st, int dir, const uint8_t *pt, size_t n)
+{
+	static uint8_t un[COMP_MAX_IN * 4];
+	uint64_t before = st->comp.st.decompressed;
+	ssize_t m = comp_unframe(&st->comp, pt, n, un, sizeof(un));
+
+	if (m < 0)
+		return (int)m;
+	st->decomp[dir] += st->comp.st.decompressed - before;
+	int kind = dpkt_classify(un, (size_t)m, NULL);
+	if (kind == DPKT_PING) {
+		st->pings[dir]++;
+		return 0;
+	}
+	size_t ip_len = m >= 4 ? (size_t)un[2] << 8 | un[3] : 0;
+	if (kind == DPKT_DATA && m >= 20 && (un[0] >> 4) == 4 && ip_len == (size_t)m) {
+		st->ip[dir]++;
+		return 0;
+	}
+	ip_len = m >= 6 ? 40 + ((size_t)un[4] << 8 | un[5]) : 0;
+	if (kind == DPKT_DATA && m >= 40 && (un[0] >> 4) == 6 && ip_len == (size_t)m) {
+		st->ip[dir]++;
+		return 0;
+	}
+	return -EBADMSG;
+}
+
 static void decode_data(struct dec_state *st, int dir, const uint8_t *p, size_t len,
 			unsigned long idx)
 {
@@ -332,13 +383,9 @@ static void decode_data(struct dec_state *st, int dir, const uint8_t *p, size_t 
 		return;
 	}
 	st->data[dir]++;
-	int kind = dpkt_classify(pt, (size_t)n, NULL);
-	if (kind == DPKT_PING)
-		st->pings[dir]++;
-	else if (kind == DPKT_DATA && n >= 20 && ((pt[0] >> 4) == 4 || (pt[0] >> 4) == 6))
-		st->ip[dir]++;
-	else {
-		bad(st, dir, idx, "plaintext is neither a ping nor an IP packet", kind);
+	int rc = classify(st, dir, pt, (size_t)n);
+	if (rc) {
+		bad(st, dir, idx, "payload is neither a ping nor an IP packet", rc);
 		return;
 	}
 	reencrypt(st, dir, p, len, pt, (size_t)n, idx);
@@ -381,6 +428,7 @@ static int set_opt(struct dec_opts *o, const char *arg)
 		{ "c2s_hmac=", offsetof(struct dec_opts, c2s_hmac) },
 		{ "s2c_key=", offsetof(struct dec_opts, s2c_key) },
 		{ "s2c_hmac=", offsetof(struct dec_opts, s2c_hmac) },
+		{ "comp=", offsetof(struct dec_opts, comp) },
 	};
 
 	if (strncmp(arg, "min_data=", 9) == 0)
@@ -409,14 +457,15 @@ static int cmd_decode(int argc, char **argv)
 		fprintf(stderr, "usage: datacap decode FILE cipher=... c2s_key=... s2c_key=...\n");
 		return 2;
 	}
-	if (setup_wrap(&st, o.wrap) || setup_keys(&st, &o) || decode_file(&st, argv[2])) {
+	if (setup_wrap(&st, o.wrap) || setup_keys(&st, &o) || setup_comp(&st, o.comp) ||
+	    decode_file(&st, argv[2])) {
 		fprintf(stderr, "datacap decode: cannot set up keys or read %s\n", argv[2]);
 		return 1;
 	}
 	for (int d = 0; d < 2; d++)
-		printf("%s: control %lu, data %lu (pings %lu, ip %lu), re-encrypted %lu\n",
-		       d ? "s2c" : "c2s", st.ctrl[d], st.data[d], st.pings[d], st.ip[d],
-		       st.reenc[d]);
+		printf("%s: control %lu, data %lu (pings %lu, ip %lu), re-encrypted %lu, "
+		       "decompressed %lu\n", d ? "s2c" : "c2s", st.ctrl[d], st.data[d],
+		       st.pings[d], st.ip[d], st.reenc[d], st.decomp[d]);
 	printf("failures: %lu\n", st.fail);
 	bool enough = st.data[0] >= o.min_data && st.data[1] >= o.min_data && st.ctrl[0] &&
 		      st.ctrl[1];
