@@ -8,6 +8,8 @@ static const struct cli_cmd burrow_cmds[] = {
 	  cmd_demo_usage },
 	{ "help", cmd_help, "describe a command: burrow help COMMAND",
 	  "Usage: burrow help [COMMAND [SUBCOMMAND]]\n       burrow help directives   (every configuration directive)" },
+	{ "status", cmd_status, "list the clients of a running server (from its status file)",
+	  cmd_status_usage },
 	{ "version", cmd_version, "print version, OpenSSL version and build options",
 	  "Usage: burrow version\n\nPrints burrow's version, the OpenSSL it runs with, and the build type." },
 	{ "dev", cmd_dev, "create, configure, show and delete kernel TUN/TAP devices",

@@ -43,6 +43,9 @@ extern const char cmd_server_usage[];
 /* burrow demo (demo.c). */
 int cmd_demo(int argc, char **argv);
 extern const char cmd_demo_usage[];
+/* burrow status (status.c). */
+int cmd_status(int argc, char **argv);
+extern const char cmd_status_usage[];
 extern const char cmd_dev_usage[];
 
 #endif

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include <openssl/rand.h>
@@ -13,7 +14,7 @@
 #include "core/server.h"
 #include "core/server_impl.h"
 #include "core/sessconf.h"
-#include "core/status.h"
+#include "core/srvstatus.h"
 #include "proto/packet.h"
 #include "util/log.h"
 
@@ -144,34 +145,37 @@ static void server_pool_persist_save(struct server *srv)
 
 void server_write_status(struct server *srv)
 {
-	struct status_peer rows[256];
-	char v4[256][INET_ADDRSTRLEN], v6[256][INET6_ADDRSTRLEN];
+	static struct srvstatus_client rows[1024];
+	const char *path = srv->cfg->status ? srv->cfg->status : SRVSTATUS_DEFAULT_PATH;
 	size_t n = 0;
 
-	if (!srv->cfg->status)
-		return;
-	for (uint32_t i = 0; i < srv->n_slots && n < 256; i++) {
+	for (uint32_t i = 0; i < srv->n_slots && n < 1024; i++) {
 		struct peer *p = srv->peers[i];
-		const struct sess_stats *st;
+		struct srvstatus_client *r = &rows[n];
 
-		if (!p || p->state != PEER_ACTIVE)
+		if (!p || p->state != PEER_ACTIVE || p->closing)
 			continue;
-		st = sess_get_stats(p->sess);
-		ip4_str(p->v4, v4[n], sizeof(v4[n]));
+		memset(r, 0, sizeof(*r));
+		snprintf(r->cn, sizeof(r->cn), "%s", p->cn);
+		snprintf(r->real, sizeof(r->real), "%s", p->addr_str);
+		if (p->has_v4)
+			ip4_str(p->v4, r->v4, sizeof(r->v4));
 		if (p->has_v6)
-			inet_ntop(AF_INET6, &p->v6, v6[n], sizeof(v6[n]));
-		rows[n] = (struct status_peer){
-			.name = p->cn, .remote = p->addr_str, .proto = p->tcp ? "tcp" : "udp",
-			.state = "connected", .device = srv->dev.name,
-			.ipv4 = p->has_v4 ? v4[n] : NULL, .ipv6 = p->has_v6 ? v6[n] : NULL,
-			.cipher = sess_cipher(p->sess), .key_id = -1, .since = p->since,
-			.bytes_in = p->tun_in, .bytes_out = p->tun_out,
-			.link_in = st->rx_bytes, .link_out = st->tx_bytes,
-		};
+			inet_ntop(AF_INET6, &p->v6, r->v6, sizeof(r->v6));
+		r->bytes_in = sess_get_stats(p->sess)->rx_bytes;
+		r->bytes_out = sess_get_stats(p->sess)->tx_bytes;
+		r->since = p->since;
+		r->peer_id = p->id;
+		snprintf(r->cipher, sizeof(r->cipher), "%s", sess_cipher(p->sess));
 		n++;
 	}
-	if (status_write(srv->cfg->status, rows, n) < 0)
-		log_warn("status: cannot write %s", srv->cfg->status);
+	if (!srv->cfg->status)
+		mkdir("/run/burrow", 0755);
+	if (srvstatus_write(path, srv->cfg->status ? srv->cfg->status_version : 2, rows, n,
+			    time(NULL)) < 0 && !srv->status_warned) {
+		srv->status_warned = true;
+		log_warn("status: cannot write %s", path);
+	}
 }
 
 static void server_on_status_timer(struct loop *lp, void *arg)
@@ -412,8 +416,7 @@ static int server_init(struct server *srv, struct cfg *cfg)
 	if ((e = server_push_base(srv)) < 0 || (e = server_listen(srv)) < 0)
 		return e;
 	loop_timer_init(&srv->t_status, server_on_status_timer, srv);
-	if (cfg->status || cfg->pool_persist.file)
-		loop_timer_in(srv->lp, &srv->t_status, 1000);
+	loop_timer_in(srv->lp, &srv->t_status, 1000);
 	return 0;
 }
 

@@ -87,6 +87,7 @@ struct server {
 	struct loop_timer t_status;
 	uint64_t drops_spoof, drops_nopeer, drops_full, drops_cookie;
 	int exit_status;
+	bool status_warned;
 };
 
 /* server_peer.c: the per-client life cycle. */

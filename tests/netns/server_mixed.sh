@@ -33,6 +33,8 @@ key $PKI/server.key
 dh none
 tls-crypt $PKI/tc.key
 keepalive 1 3
+status $T_TMP/status.txt 1
+status-version 3
 EOF2
 client_conf() {	# $1 = index
 	cat <<EOF2
@@ -74,6 +76,16 @@ for i in 1 2 3 4; do
 		t_check "client $i pings client $j (${ADDR[$j]})" ping1 "${NS[$i]}" "${ADDR[$j]}"
 	done
 done
+
+t_check "burrow status lists the 4 clients" \
+	t_wait_for 3 sh -c "'$BURROW' status '$T_TMP/status.txt' | grep -q '^4 clients connected'"
+"$BURROW" status "$T_TMP/status.txt" --json > "$T_TMP/status.json"
+t_check "burrow status --json is valid JSON with 4 clients and their ciphers" python3 -c '
+import json, sys
+c = json.load(open(sys.argv[1]))["clients"]
+assert len(c) == 4 and all(x["cipher"] == "AES-256-GCM" and x["virtual_address"] for x in c)
+assert sorted(x["common_name"] for x in c) == ["c1", "c2", "c3", "c4"]
+' "$T_TMP/status.json"
 
 # client 2 (openvpn, no exit notify) dies hard: keepalive (ping-restart 6 s on the server)
 kill -9 "$(cat "$T_TMP/c2.pid")"

@@ -1,0 +1,33 @@
+/* The server's status file in OpenVPN's formats (status-version 1, 2 and 3), so tools that
+ * read OpenVPN's status keep working, and the reader behind `burrow status`. */
+#ifndef BURROW_CORE_SRVSTATUS_H
+#define BURROW_CORE_SRVSTATUS_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <time.h>
+
+/* Where the server writes when the config has no `status` directive. */
+#define SRVSTATUS_DEFAULT_PATH "/run/burrow/server.status"
+
+struct srvstatus_client {
+	char cn[256];
+	char real[64];		/* "addr:port" */
+	char v4[48], v6[64];	/* "" when none */
+	uint64_t bytes_in, bytes_out;
+	time_t since;
+	uint32_t peer_id;
+	char cipher[32];
+};
+
+/* Formats the whole file (version 1, 2 or 3) into fp. */
+void srvstatus_format(FILE *fp, int version, const struct srvstatus_client *c, size_t n,
+		      time_t now);
+/* Writes path atomically (temp file + rename). Returns 0 or -errno. */
+int srvstatus_write(const char *path, int version, const struct srvstatus_client *c, size_t n,
+		    time_t now);
+/* Parses a version 2 or 3 file (CLIENT_LIST rows) — and version 1's client list — into at
+ * most max rows. Returns the count, or -EINVAL when the text is not a status file. */
+int srvstatus_parse(const char *text, struct srvstatus_client *out, size_t max);
+
+#endif

@@ -1,0 +1,94 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <errno.h>
+#include <cmocka.h>
+
+#include "core/srvstatus.h"
+
+static const struct srvstatus_client two[2] = {
+	{ .cn = "alice", .real = "10.99.1.2:40000", .v4 = "10.8.0.2", .v6 = "fd00::1000",
+	  .bytes_in = 1234, .bytes_out = 5678, .since = 1764075540, .peer_id = 0,
+	  .cipher = "AES-256-GCM" },
+	{ .cn = "bob", .real = "[fd00:99::2]:1194", .v4 = "10.8.0.3", .bytes_in = 1,
+	  .bytes_out = 2, .since = 1764075541, .peer_id = 1, .cipher = "CHACHA20-POLY1305" },
+};
+
+static char *format(int version)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
+
+	assert_non_null(fp);
+	srvstatus_format(fp, version, two, 2, 1764075600);
+	fclose(fp);
+	return buf;
+}
+
+static void round_trip(int version)
+{
+	struct srvstatus_client got[4];
+	char *text = format(version);
+
+	assert_int_equal(srvstatus_parse(text, got, 4), 2);
+	assert_string_equal(got[0].cn, "alice");
+	assert_string_equal(got[1].real, "[fd00:99::2]:1194");
+	assert_int_equal(got[0].bytes_in, 1234);
+	assert_int_equal(got[1].bytes_out, 2);
+	if (version != 1) {
+		assert_string_equal(got[0].v4, "10.8.0.2");
+		assert_string_equal(got[0].v6, "fd00::1000");
+		assert_int_equal(got[1].since, 1764075541);
+		assert_int_equal(got[1].peer_id, 1);
+		assert_string_equal(got[1].cipher, "CHACHA20-POLY1305");
+	}
+	free(text);
+}
+
+static void test_v1(void **state) { (void)state; round_trip(1); }
+static void test_v2(void **state) { (void)state; round_trip(2); }
+static void test_v3(void **state) { (void)state; round_trip(3); }
+
+static void test_v2_layout(void **state)
+{
+	char *text = format(2);
+
+	(void)state;
+	assert_non_null(strstr(text, "HEADER,CLIENT_LIST,Common Name,Real Address,"));
+	assert_non_null(strstr(text, "CLIENT_LIST,alice,10.99.1.2:40000,10.8.0.2,fd00::1000,1234,5678,"));
+	assert_non_null(strstr(text, "ROUTING_TABLE,10.8.0.3,bob,"));
+	assert_non_null(strstr(text, "\nEND\n"));
+	free(text);
+}
+
+static void test_not_a_status_file(void **state)
+{
+	struct srvstatus_client got[1];
+
+	(void)state;
+	assert_int_equal(srvstatus_parse("hello\nworld\n", got, 1), -EINVAL);
+	assert_int_equal(srvstatus_parse("", got, 1), -EINVAL);
+	/* short CLIENT_LIST rows are skipped, not trusted */
+	assert_int_equal(srvstatus_parse("TITLE,x\nCLIENT_LIST,a,b\nEND\n", got, 1), 0);
+	/* more rows than room */
+	char *text = format(2);
+	assert_int_equal(srvstatus_parse(text, got, 1), 1);
+	free(text);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_v1),
+		cmocka_unit_test(test_v2),
+		cmocka_unit_test(test_v3),
+		cmocka_unit_test(test_v2_layout),
+		cmocka_unit_test(test_not_a_status_file),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
