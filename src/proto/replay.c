@@ -86,9 +86,11 @@ int replay_check(const struct replay *r, uint64_t id, uint32_t ts, uint64_t now_
 {
 	uint64_t slot;
 
+	if (!r->seen)
+		return REPLAY_ERR_STATE;
 	if (id == 0)
 		return REPLAY_ERR_ZERO;
-	if (!r->seen || !r->any || ts > r->ts)
+	if (!r->any || ts > r->ts)
 		return REPLAY_OK;	/* first packet, or a new long-form sequence */
 	if (ts < r->ts)
 		return REPLAY_ERR_TS_OLD;
@@ -156,6 +158,8 @@ const char *replay_strerror(int err)
 		return "packet id older than the replay time window";
 	case REPLAY_ERR_TS_OLD:
 		return "replay timestamp older than the current one";
+	case REPLAY_ERR_STATE:
+		return "replay window not initialised";
 	default:
 		return "unknown replay error";
 	}

@@ -27,6 +27,7 @@ enum replay_err {
 	REPLAY_ERR_OLD = -2003,		/* older than the window */
 	REPLAY_ERR_EXPIRED = -2004,	/* in the window but older than the time window */
 	REPLAY_ERR_TS_OLD = -2005,	/* long form: timestamp older than the current sequence */
+	REPLAY_ERR_STATE = -2006,	/* not initialised (or freed): fail closed */
 };
 
 struct replay {

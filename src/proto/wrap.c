@@ -357,7 +357,7 @@ int wrap_encode(struct wrap_ctx *ctx, const uint8_t *plain, size_t len, uint64_t
 {
 	int rc;
 
-	if (!ctx || !plain || !out)
+	if (!ctx || !plain || !out || ctx->mode == WRAP_UNSET)
 		return WRAP_ERR_STATE;
 	if (len < HDR)
 		return WRAP_ERR_SHORT;
@@ -493,7 +493,9 @@ int wrap_decode(struct wrap_ctx *ctx, const uint8_t *wire, size_t len, uint64_t 
 
 	if (!ctx || !wire || !out)
 		return WRAP_ERR_STATE;
-	if (len < HDR)
+	if (ctx->mode == WRAP_UNSET)
+		rc = WRAP_ERR_STATE;	/* fail closed: never pass packets through unchecked */
+	else if (len < HDR)
 		rc = WRAP_ERR_SHORT;
 	else if (len > WRAP_WIRE_MAX)
 		rc = WRAP_ERR_TOO_BIG;

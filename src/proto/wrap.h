@@ -23,7 +23,8 @@
 #include "proto/replay.h"
 
 enum wrap_mode {
-	WRAP_NONE = 0,
+	WRAP_UNSET = 0,		/* zeroed or freed ctx: every call fails (WRAP_ERR_STATE) */
+	WRAP_NONE,
 	WRAP_AUTH,		/* tls-auth */
 	WRAP_CRYPT,		/* tls-crypt, or dynamic tls-crypt */
 	WRAP_CRYPT_V2,		/* tls-crypt-v2 (client: Kc + WKc; server: Kc from WKc) */

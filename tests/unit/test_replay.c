@@ -165,6 +165,10 @@ static void test_window_sizes(void **state)
 	assert_int_equal(acc(&r, 901), REPLAY_ERR_DUP);
 	replay_free(&r);
 	replay_free(NULL);
+	/* A freed (or never initialised) window rejects everything. */
+	assert_int_equal(replay_check(&r, 1, 0, T0), REPLAY_ERR_STATE);
+	assert_int_equal(replay_accept(&r, 1, 0, T0), REPLAY_ERR_STATE);
+	replay_commit(&r, 1, 0, T0);
 }
 
 /* Reference: remember every accepted id in a plain array (no time window). */

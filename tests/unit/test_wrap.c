@@ -376,6 +376,11 @@ static void test_sizes_and_buffers(void **state)
 	wrap_free(&a);
 	wrap_free(&b);
 	wrap_free(&none);
+	/* A freed or zeroed ctx fails closed instead of passing packets through. */
+	assert_int_equal(wrap_decode(&none, plain, 14, NOW, out, sizeof(out)), WRAP_ERR_STATE);
+	assert_int_equal(wrap_encode(&none, plain, 14, NOW, out, sizeof(out)), WRAP_ERR_STATE);
+	memset(&none, 0, sizeof(none));
+	assert_int_equal(wrap_decode(&none, plain, 14, NOW, out, sizeof(out)), WRAP_ERR_STATE);
 	assert_string_equal(wrap_strerror(WRAP_ERR_AUTH), "HMAC/tag mismatch");
 }
 
