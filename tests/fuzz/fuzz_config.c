@@ -1,7 +1,8 @@
 /* libFuzzer target for the config parser: arbitrary bytes as a profile (lexer, inline
- * blocks, <connection>, every parse function), as a client-config-dir file, and split on
- * NUL bytes as command-line overrides. cfg_validate() is left out: it opens the files the
- * input names. */
+ * blocks, <connection>, every parse function, then cfg_validate() with its PEM, PKCS#12,
+ * static-key and user/pass checks on inline blocks), as a client-config-dir file, and
+ * split on NUL bytes as command-line overrides. Relative paths resolve under a directory
+ * that does not exist; cfg_validate() only ever reads regular files. */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -36,7 +37,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	log_set_level(LOG_LVL_ERROR);
 	cfg_init(&c, size && (data[0] & 1) ? CFG_ROLE_SERVER : CFG_ROLE_AUTO);
-	cfg_load_text((const char *)data, size, "fuzz.ovpn", "/nonexistent", &c, &err);
+	if (cfg_load_text((const char *)data, size, "fuzz.ovpn", "/nonexistent", &c, &err) == 0)
+		cfg_validate(&c, &err);
+	cfg_free(&c);
+	cfg_init(&c, CFG_ROLE_CLIENT);
 	fuzz_args(data, size, &c);
 	cfg_free(&c);
 	cfg_ccd_parse((const char *)data, size, "ccd/fuzz", &ccd, &err);
