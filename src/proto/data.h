@@ -9,9 +9,16 @@
  * compression framing (if negotiated) || payload. The data channel does not touch the
  * framing; comp.h adds / strips it. Ping / OCC classification is in dpkt.h.
  *
- * 2.7 outlook: the packet-id width (4 or 8 bytes) and the header layout are properties of
- * the key (data_key_cfg.format); the epoch format will be a new format value and a key made
- * from raw per-direction secrets (data_key_new_raw), without changing these calls.
+ * 2.7: the packet-id width (4 or 8 bytes) and the header layout are properties of the key
+ * (data_key_cfg.format). DATA_FMT_EPOCH keys (aead-epoch, data_epoch.c) use the same calls;
+ * they are made from key2 (E1 = key2[0..31] / key2[128..159]) or from raw per-direction E1
+ * secrets (data_key_new_raw), move their epochs by themselves and ask for a soft reset only
+ * when the epoch space runs low.
+ *
+ * Use: after key derivation, data_key_new(cfg, key2) per key_id. Send: comp_frame() then
+ * data_encrypt(); on DATA_ERR_EXHAUSTED, or when data_key_needs_renegotiation(), start a soft
+ * reset. Receive: data_peek_header() to find the session (peer-id) and key (key_id), then
+ * data_decrypt(), comp_unframe(), dpkt_classify().
  */
 #ifndef BURROW_PROTO_DATA_H
 #define BURROW_PROTO_DATA_H
@@ -132,7 +139,9 @@ int data_peek_header(const uint8_t *wire, size_t len, uint8_t *op, uint8_t *key_
  * reached DATA_EPOCH_RENEG. */
 bool data_key_needs_renegotiation(const struct data_key *k);
 
-/* Bytes before the ciphertext on the wire (header + id + tag, or header + HMAC + IV). */
+/* Bytes before the ciphertext on the wire for packets this key sends (header + id + tag,
+ * header + HMAC + IV, or for the epoch format header + epoch + counter: the tag is at the
+ * end). A received V1 packet on a V2 key has 3 bytes less. */
 size_t data_key_headroom(const struct data_key *k);
 /* Worst-case bytes a packet grows by (headroom + CBC padding/packet-id). */
 size_t data_key_overhead(const struct data_key *k);
