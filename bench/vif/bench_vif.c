@@ -4,6 +4,7 @@
  *   bench_vif [--iters N]          userspace device only
  *   bench_vif --kernel [--iters N] kernel TUN ping-pong too (root; run it in a throw-away
  *                                  network namespace: bench/vif/run does)
+ *   bench_vif --kernel --pair NS1 NS2   and a kernel TUN pair across two namespaces
  *
  * Prints a Markdown table: one row per measurement. */
 #include <arpa/inet.h>
@@ -21,13 +22,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench/vif/bench_vif.h"
 #include "vif/kernel.h"
 #include "vif/nl.h"
 #include "vif/vif.h"
 
 #define PING_LEN 64
 
-static int64_t now_ns(void)
+int64_t bv_now_ns(void)
 {
 	struct timespec ts;
 
@@ -112,14 +114,14 @@ static size_t user_rtt_1thread(int64_t *s, size_t iters)
 		return 0;
 	mk_ipv4(p, PING_LEN);
 	for (; n < iters; n++) {
-		int64_t t0 = now_ns();
+		int64_t t0 = bv_now_ns();
 
 		if (vif_write(u.app, p, PING_LEN) != PING_LEN ||
 		    vif_read(u.ifc, b, sizeof(b)) != PING_LEN ||
 		    vif_write(u.ifc, b, PING_LEN) != PING_LEN ||
 		    vif_read(u.app, b, sizeof(b)) != PING_LEN)
 			break;
-		s[n] = now_ns() - t0;
+		s[n] = bv_now_ns() - t0;
 	}
 	up_close(&u);
 	return n;
@@ -182,7 +184,7 @@ static size_t user_rtt_2threads(int64_t *s, size_t iters, bool use_epoll)
 	}
 	mk_ipv4(p, PING_LEN);
 	for (; n < iters; n++) {
-		int64_t t0 = now_ns();
+		int64_t t0 = bv_now_ns();
 		ssize_t r;
 
 		if (vif_write(u.app, p, PING_LEN) != PING_LEN)
@@ -192,7 +194,7 @@ static size_t user_rtt_2threads(int64_t *s, size_t iters, bool use_epoll)
 		r = vif_read(u.app, b, sizeof(b));
 		if (r != PING_LEN)
 			break;
-		s[n] = now_ns() - t0;
+		s[n] = bv_now_ns() - t0;
 	}
 	vif_user_set_up(u.name, false);	/* frees the echo thread if we stopped early */
 	pthread_join(t, NULL);
@@ -212,7 +214,7 @@ static void user_rate_1thread(size_t len, uint64_t total)
 	if (up_open(&u, 512))
 		return;
 	mk_ipv4(p, len);
-	t0 = now_ns();
+	t0 = bv_now_ns();
 	while (done < total) {
 		for (int i = 0; i < 256; i++)
 			vif_write(u.app, p, len);
@@ -220,7 +222,7 @@ static void user_rate_1thread(size_t len, uint64_t total)
 			if (vif_read(u.ifc, b, sizeof(b)) == (ssize_t)len)
 				done++;
 	}
-	row_rate("userspace, 1 thread, batches of 256", done, len, now_ns() - t0);
+	row_rate("userspace, 1 thread, batches of 256", done, len, bv_now_ns() - t0);
 	up_close(&u);
 }
 
@@ -252,14 +254,14 @@ static void user_rate_2threads(size_t len, uint64_t total)
 	k = (struct sink){ u.ifc, 0 };
 	mk_ipv4(p, len);
 	pthread_create(&t, NULL, user_sink, &k);
-	t0 = now_ns();
+	t0 = bv_now_ns();
 	for (uint64_t i = 0; i < total; i++)
 		if (vif_write(u.app, p, len) != (ssize_t)len)
 			break;
 	/* The sink has the rest queued; wait for it to empty, then stop it with down. */
 	while (vif_state(u.ifc) & VIF_ST_READABLE)
 		sched_yield();
-	t1 = now_ns();
+	t1 = bv_now_ns();
 	vif_user_set_up(u.name, false);
 	pthread_join(t, NULL);
 	row_rate("userspace, writer + reader thread", k.got, len, t1 - t0);
@@ -362,7 +364,7 @@ static size_t kernel_rtt(int64_t *s, size_t iters, bool threads)
 	if (threads)
 		pthread_create(&t, NULL, k_echo_thread, &e);
 	for (; n < iters; n++) {
-		int64_t t0 = now_ns();
+		int64_t t0 = bv_now_ns();
 
 		if (send(sock, msg, sizeof(msg), 0) != (ssize_t)sizeof(msg))
 			break;
@@ -370,7 +372,7 @@ static size_t kernel_rtt(int64_t *s, size_t iters, bool threads)
 			break;
 		if (recv(sock, b, sizeof(b), 0) != (ssize_t)sizeof(msg))
 			break;
-		s[n] = now_ns() - t0;
+		s[n] = bv_now_ns() - t0;
 	}
 	if (threads) {
 		if (n < iters)	/* the echo thread may wait for a packet that never comes */
@@ -387,16 +389,20 @@ out:
 int main(int argc, char **argv)
 {
 	size_t iters = 100000;
+	const char *ns1 = NULL, *ns2 = NULL;
 	bool kernel = false;
 	int64_t *s;
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--kernel"))
 			kernel = true;
-		else if (!strcmp(argv[i], "--iters") && i + 1 < argc)
+		else if (!strcmp(argv[i], "--pair") && i + 2 < argc) {
+			ns1 = argv[++i];
+			ns2 = argv[++i];
+		} else if (!strcmp(argv[i], "--iters") && i + 1 < argc)
 			iters = strtoul(argv[++i], NULL, 10);
 		else {
-			fprintf(stderr, "usage: bench_vif [--kernel] [--iters N]\n");
+			fprintf(stderr, "usage: bench_vif [--kernel [--pair NS1 NS2]] [--iters N]\n");
 			return 2;
 		}
 	}
@@ -412,9 +418,15 @@ int main(int argc, char **argv)
 	if (kernel) {
 		row_rtt("kernel TUN + UDP socket, 1 thread", s, kernel_rtt(s, iters, false));
 		row_rtt("kernel TUN + UDP socket, 2 threads", s, kernel_rtt(s, iters, true));
-	} else {
-		printf("| kernel TUN | (run with --kernel as root, in a netns) | | |\n");
 	}
+	if (kernel && ns1) {
+		row_rtt("kernel TUN pair across 2 netns, 1 thread", s,
+			bv_kpair_rtt(s, iters, ns1, ns2, false));
+		row_rtt("kernel TUN pair across 2 netns, 4 threads", s,
+			bv_kpair_rtt(s, iters, ns1, ns2, true));
+	}
+	if (!kernel)
+		printf("| kernel TUN | (run with --kernel as root, in a netns) | | |\n");
 	printf("\n| packet rate | packets/s | throughput | |\n|---|---|---|---|\n");
 	user_rate_1thread(64, iters * 20);
 	user_rate_1thread(1400, iters * 20);
