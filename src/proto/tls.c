@@ -7,7 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/bn.h>
 #include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
 
 #include "util/log.h"
 
@@ -36,7 +39,7 @@ int tls_sess_new(struct tls_sess **out, struct tls_conf *conf)
 	SSL_set_bio(s->ssl, s->in, s->out);	/* the SSL owns the BIOs now */
 	SSL_set_app_data(s->ssl, s);
 	s->conf = conf;
-	conf->refs++;
+	atomic_fetch_add(&conf->refs, 1);
 	if (conf->role == TLS_ROLE_CLIENT)
 		SSL_set_connect_state(s->ssl);
 	else
@@ -187,6 +190,54 @@ int tls_peer_cn(const struct tls_sess *s, char *out, size_t cap)
 	if (!x)
 		return -ENOENT;
 	return tls_cert_cn(x, out, cap);
+}
+
+int tls_peer_subject(const struct tls_sess *s, char *out, size_t cap)
+{
+	X509 *x = SSL_get0_peer_certificate(s->ssl);
+
+	if (cap == 0)
+		return -ENOSPC;
+	out[0] = '\0';
+	if (!x)
+		return -ENOENT;
+	tls_cert_subject(x, out, cap);
+	return strlen(out) + 1 >= cap ? -ENOSPC : 0;
+}
+
+int tls_peer_serial(const struct tls_sess *s, char *out, size_t cap)
+{
+	X509 *x = SSL_get0_peer_certificate(s->ssl);
+	BIGNUM *bn;
+	char *dec;
+	int rc = -ENOSPC;
+
+	if (cap == 0)
+		return -ENOSPC;
+	out[0] = '\0';
+	if (!x)
+		return -ENOENT;
+	bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(x), NULL);
+	dec = bn ? BN_bn2dec(bn) : NULL;
+	if (dec && strlen(dec) < cap) {
+		memcpy(out, dec, strlen(dec) + 1);
+		rc = 0;
+	}
+	OPENSSL_free(dec);
+	BN_free(bn);
+	return dec ? rc : -ENOMEM;
+}
+
+int tls_peer_fingerprint(const struct tls_sess *s, uint8_t out[32])
+{
+	X509 *x = SSL_get0_peer_certificate(s->ssl);
+	unsigned int n = 0;
+
+	if (!x)
+		return -ENOENT;
+	if (!X509_digest(x, EVP_sha256(), out, &n) || n != 32)
+		return -EIO;
+	return 0;
 }
 
 const char *tls_version(const struct tls_sess *s)

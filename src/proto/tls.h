@@ -88,7 +88,8 @@ struct tls_sess;
  * readable reason ("cannot load certificate: ...", "key does not match certificate"). */
 int tls_conf_new(struct tls_conf **out, const struct tls_conf_opts *opts,
 		 char *err, size_t errlen);
-/* Reference counted: every tls_sess holds one; free when the last user is done. */
+/* Reference counted (atomically: sessions of one conf may run on different threads);
+ * every tls_sess holds one; freed when the last user is done. */
 void tls_conf_free(struct tls_conf *conf);
 
 /* A new session. A client session has its ClientHello ready in tls_take_ciphertext()
@@ -127,6 +128,13 @@ const char *tls_error(const struct tls_sess *sess);
 /* Peer certificate common name (empty string if no cert / no CN). Returns 0, -ENOENT
  * (no peer certificate) or -ENOSPC. */
 int tls_peer_cn(const struct tls_sess *sess, char *out, size_t cap);
+/* Peer certificate subject in OpenVPN's "C=.., O=.., CN=.." form, and its serial number in
+ * decimal (what OpenVPN exports as tls_id_0 / tls_serial_0 to scripts). Returns 0, -ENOENT
+ * (no peer certificate) or -ENOSPC. */
+int tls_peer_subject(const struct tls_sess *sess, char *out, size_t cap);
+int tls_peer_serial(const struct tls_sess *sess, char *out, size_t cap);
+/* SHA-256 over the peer certificate's DER (peer-fingerprint). Returns 0 or -ENOENT. */
+int tls_peer_fingerprint(const struct tls_sess *sess, uint8_t out[32]);
 /* For logs: "TLSv1.3", "TLS_AES_256_GCM_SHA384" ("" before the handshake). */
 const char *tls_version(const struct tls_sess *sess);
 const char *tls_cipher(const struct tls_sess *sess);

@@ -225,7 +225,7 @@ int tls_conf_new(struct tls_conf **out, const struct tls_conf_opts *o, char *err
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return -ENOMEM;
-	c->refs = 1;
+	atomic_init(&c->refs, 1);
 	c->ctx = SSL_CTX_new(o->role == TLS_ROLE_SERVER ? TLS_server_method()
 							: TLS_client_method());
 	if (!c->ctx) {
@@ -254,6 +254,6 @@ fail:
 
 void tls_conf_free(struct tls_conf *c)
 {
-	if (c && --c->refs == 0)
+	if (c && atomic_fetch_sub(&c->refs, 1) == 1)
 		tls_conf_destroy(c);
 }

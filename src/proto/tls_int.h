@@ -3,6 +3,8 @@
 #ifndef BURROW_PROTO_TLS_INT_H
 #define BURROW_PROTO_TLS_INT_H
 
+#include <stdatomic.h>
+
 #include <openssl/ssl.h>
 
 #include "proto/tls.h"
@@ -11,7 +13,7 @@
 
 struct tls_conf {
 	SSL_CTX *ctx;
-	int refs;
+	atomic_int refs;		/* sessions may live on several worker threads */
 	enum tls_role role;
 	enum tls_remote_cert remote_cert;
 	enum tls_x509_name x509_type;
@@ -41,6 +43,8 @@ int tls_conf_load(SSL_CTX *ctx, const struct tls_conf_opts *o, char *err, size_t
 /* snprintf into err when err is given. */
 void tls_set_err(char *err, size_t cap, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* The subject as "C=US, O=x, CN=y" ("" on failure; truncated to cap). */
+void tls_cert_subject(X509 *x, char *out, size_t cap);
 /* The last OpenSSL error as text ("unknown TLS error" if none); clears the queue. */
 const char *tls_ossl_reason(void);
 

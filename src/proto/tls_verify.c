@@ -33,7 +33,7 @@ int tls_cert_cn(X509 *x, char *out, size_t cap)
 }
 
 /* The subject as "C=US, O=x, CN=y" (the order OpenVPN prints it). */
-static void tls_cert_subject(X509 *x, char *out, size_t cap)
+void tls_cert_subject(X509 *x, char *out, size_t cap)
 {
 	BIO *b = BIO_new(BIO_s_mem());
 	unsigned long fl = XN_FLAG_SEP_CPLUS_SPC | XN_FLAG_FN_SN | ASN1_STRFLGS_UTF8_CONVERT |

@@ -13,6 +13,9 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include <openssl/bn.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
 
 #include "proto/tls.h"
@@ -255,6 +258,42 @@ static void test_pem_buffers_and_names(void **state)
 	free(key);
 }
 
+/* Subject, serial and SHA-256 fingerprint of the peer match the certificate file. */
+static void test_peer_details(void **state)
+{
+	struct tls_conf_opts co = side(TLS_ROLE_CLIENT, ec_dir, ec_dir, "client");
+	struct tls_conf_opts so = side(TLS_ROLE_SERVER, ec_dir, ec_dir, "server");
+	FILE *fp = fopen(p(ec_dir, "client.crt"), "r");
+	X509 *x = fp ? PEM_read_X509(fp, NULL, NULL, NULL) : NULL;
+	uint8_t fp_want[32], fp_got[32];
+	unsigned int n = 0;
+	char buf[128], *dec;
+	BIGNUM *bn;
+	struct pair pr;
+
+	(void)state;
+	assert_non_null(x);
+	fclose(fp);
+	assert_int_equal(X509_digest(x, EVP_sha256(), fp_want, &n), 1);
+	bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(x), NULL);
+	dec = BN_bn2dec(bn);
+	pair_open(&pr, &co, &so);
+	assert_int_equal(tls_peer_subject(pr.s, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "CN=client1");
+	assert_int_equal(tls_peer_subject(pr.s, buf, 5), -ENOSPC);
+	assert_int_equal(tls_peer_serial(pr.s, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, dec);
+	assert_int_equal(tls_peer_serial(pr.s, buf, 3), -ENOSPC);
+	assert_int_equal(tls_peer_fingerprint(pr.s, fp_got), 0);
+	assert_memory_equal(fp_got, fp_want, 32);
+	assert_int_equal(tls_peer_fingerprint(pr.c, fp_got), 0);
+	assert_memory_not_equal(fp_got, fp_want, 32);	/* the client sees the server's */
+	pair_close(&pr);
+	OPENSSL_free(dec);
+	BN_free(bn);
+	X509_free(x);
+}
+
 /* Runs a handshake expected to fail; checks who fails and why. */
 static void expect_fail(const struct tls_conf_opts *co, const struct tls_conf_opts *so,
 			bool client_rejects, const char *reason)
@@ -356,6 +395,9 @@ static void test_client_cert_policy(void **state)
 	pair_open(&pr, &co, &so);
 	assert_true(tls_handshake_done(pr.c) && tls_handshake_done(pr.s));
 	assert_int_equal(tls_peer_cn(pr.s, cn, sizeof(cn)), -ENOENT);
+	assert_int_equal(tls_peer_subject(pr.s, cn, sizeof(cn)), -ENOENT);
+	assert_int_equal(tls_peer_serial(pr.s, cn, sizeof(cn)), -ENOENT);
+	assert_int_equal(tls_peer_fingerprint(pr.s, (uint8_t *)cn), -ENOENT);
 	pair_close(&pr);
 }
 
@@ -419,6 +461,7 @@ int main(void)
 		cmocka_unit_test(test_rsa_tls13),
 		cmocka_unit_test(test_rsa_tls12),
 		cmocka_unit_test(test_pem_buffers_and_names),
+		cmocka_unit_test(test_peer_details),
 		cmocka_unit_test(test_unknown_ca),
 		cmocka_unit_test(test_wrong_eku),
 		cmocka_unit_test(test_name_mismatch),
