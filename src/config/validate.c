@@ -19,6 +19,25 @@ static int vfail(struct cfg_err *err, const struct cfg_where *w, const char *d,
 			   problem);
 }
 
+/* With the role left to the file, directives were not checked against it while parsing. */
+static int check_roles(const struct cfg *c, struct cfg_err *err)
+{
+	unsigned want = c->role == CFG_ROLE_SERVER ? CFG_R_SERVER : CFG_R_CLIENT;
+
+	for (size_t i = 0; c->seen && i < cfg_n_options; i++) {
+		const struct cfg_option *o = &cfg_options[i];
+
+		if (c->seen[i].file && !(o->roles & want))
+			return cfg_err_set(err, -EINVAL, c->seen[i].file, c->seen[i].line, o->name,
+					   want == CFG_R_SERVER ? "remove it from the server configuration" :
+					   "remove it from the client profile",
+					   "%s-only directive in a %s configuration",
+					   want == CFG_R_SERVER ? "client" : "server",
+					   want == CFG_R_SERVER ? "server" : "client");
+	}
+	return 0;
+}
+
 static int resolve_role(struct cfg *c, struct cfg_err *err)
 {
 	bool server = c->mode == CFG_MODE_SERVER || c->tls_server;
@@ -32,6 +51,8 @@ static int resolve_role(struct cfg *c, struct cfg_err *err)
 					   server ? "both client and server directives" :
 					   "cannot tell whether this is a client or a server configuration");
 		c->role = server ? CFG_ROLE_SERVER : CFG_ROLE_CLIENT;
+		if (check_roles(c, err) < 0)
+			return -EINVAL;
 	}
 	if (c->role == CFG_ROLE_SERVER) {
 		c->tls_server = true;

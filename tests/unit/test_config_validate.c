@@ -307,6 +307,11 @@ static void test_cross_checks(void **state)
 	expect(CLIENT_BASE "proto %HOST_TUN_PROTOCOL%\n", CFG_ROLE_CLIENT, -EINVAL,
 	       "p.ovpn:7: proto: unexpanded template placeholder '%HOST_TUN_PROTOCOL%' \u2014 "
 	       "replace it with a real value");
+	expect("client\ndev tun\nremote h\npush \"route 10.0.0.0 255.0.0.0\"\n", CFG_ROLE_AUTO, -EINVAL,
+	       "p.ovpn:4: push: server-only directive in a client configuration \u2014 remove it "
+	       "from the client profile");
+	expect("tls-server\ndev tun\nremote-random\n", CFG_ROLE_AUTO, -EINVAL,
+	       "p.ovpn:3: remote-random: client-only directive in a server configuration");
 	expect("dev tun\nremote h\nca ca.crt\n", CFG_ROLE_AUTO, -EINVAL,
 	       "cannot tell whether this is a client or a server configuration");
 	expect("remote h 1194 tcp-server\n" CLIENT_BASE, CFG_ROLE_CLIENT, -EINVAL,
