@@ -49,17 +49,22 @@ static int encrypt_out(struct sess *s, const uint8_t *plain, size_t len, uint64_
 		return -EAGAIN;
 	if (len > SESS_DATA_MAX)
 		return -EMSGSIZE;
-	fr = malloc(len + COMP_MAX_FRAMING);
-	out = malloc(len + COMP_MAX_FRAMING + DATA_MAX_OVERHEAD);
-	if (!fr || !out)
+	size_t cap = len + COMP_MAX_FRAMING + DATA_MAX_OVERHEAD;
+	size_t head = data_key_headroom(ks->dk);
+	/* AEAD encrypts in place: frame straight into the packet buffer (one allocation) */
+	bool in_place = cipher_is_aead(data_key_cipher(ks->dk)) && head < cap;
+	out = malloc(cap);
+	if (!out)
+		goto out;
+	fr = in_place ? out + head : malloc(len + COMP_MAX_FRAMING);
+	if (!fr)
 		goto out;
 	ssize_t n = comp_frame(&s->comp, plain, len, fr, len + COMP_MAX_FRAMING);
 	if (n < 0) {
 		r = (int)n;
 		goto out;
 	}
-	ssize_t w = data_encrypt(ks->dk, ks->key_id, fr, (size_t)n, out,
-				 len + COMP_MAX_FRAMING + DATA_MAX_OVERHEAD);
+	ssize_t w = data_encrypt(ks->dk, ks->key_id, fr, (size_t)n, out, cap);
 	if (w < 0) {
 		if (w == DATA_ERR_EXHAUSTED)
 			sess_ks_start_reneg(s, now_ms);
@@ -79,7 +84,8 @@ static int encrypt_out(struct sess *s, const uint8_t *plain, size_t len, uint64_
 	ks->pkts++;
 	reneg_check(s, ks, now_ms);
 out:
-	free(fr);
+	if (!in_place)
+		free(fr);
 	free(out);
 	return r;
 }

@@ -482,6 +482,32 @@ static void test_cipher_choice(void **state)
 	world_free(&w);
 }
 
+/* CBC + HMAC data channel (negotiated like any cipher) with SHA256 as --auth. */
+static void test_cbc_data(void **state)
+{
+	struct mode m = { SESS_WRAP_TLS_CRYPT, false, false, 5, 5, 0 };
+	struct sess_conf cc, sc;
+	struct world w;
+
+	(void)state;
+	base_conf(&cc, SESS_CLIENT, &m);
+	base_conf(&sc, SESS_SERVER, &m);
+	cc.data_ciphers = sc.data_ciphers = "AES-256-CBC";
+	cc.auth_digest = sc.auth_digest = "SHA256";
+	cc.reneg_sec = 10;
+	world_init(&w, &m, 25, &cc, &sc);
+	assert_true(run(&w, T0 + 60000, both_keys_or_fail));
+	assert_string_equal(sess_cipher(w.c.s), "AES-256-CBC");
+	w.data_period = 100;
+	w.next_data = w.now;
+	run(&w, w.now + 30000, NULL);
+	assert_true(w.c.keys_ready >= 3);
+	assert_int_equal(w.c.data_bad + w.srv.data_bad + w.c.errors + w.srv.errors, 0);
+	assert_true(w.srv.data_rx * 100 >= w.c.data_tx * 85);
+	assert_true(w.c.data_rx * 100 >= w.srv.data_tx * 85);
+	world_free(&w);
+}
+
 /* A client whose server never answers reports a handshake timeout at hand-window. */
 static void test_handshake_timeout(void **state)
 {
@@ -539,6 +565,7 @@ int main(void)
 		cmocka_unit_test(test_auth_rejected),
 		cmocka_unit_test(test_no_common_cipher),
 		cmocka_unit_test(test_cipher_choice),
+		cmocka_unit_test(test_cbc_data),
 		cmocka_unit_test(test_handshake_timeout),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
