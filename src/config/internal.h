@@ -223,6 +223,12 @@ int cfg_opt_log(struct cfg_ctx *, const struct cfg_option *, int, char **);
 int cfg_read_file(struct cfg_mem **m, const char *path, char **text, size_t *len);
 /* Load b (when a path) and check it parses as kind ("ca", "cert", ...). */
 int cfg_load_blob(struct cfg *c, struct cfg_blob *b, const char *directive, struct cfg_err *err);
+/* Error about a blob: "FILE:LINE: directive: PATH|inline block: problem — hint". */
+int cfg_blob_fail(const struct cfg_blob *b, const char *directive, const char *hint,
+		  const char *problem, struct cfg_err *err);
+/* OpenSSL's reason for the last error (clearing the queue), or fallback. */
+const char *cfg_ssl_reason(const char *fallback);
+/* certkey.c */
 int cfg_check_pki(struct cfg *c, struct cfg_err *err);
 int cfg_unpack_pkcs12(struct cfg *c, struct cfg_err *err);
 int cfg_load_user_pass(struct cfg *c, struct cfg_err *err);
