@@ -117,7 +117,7 @@ static int check_crl(const struct cfg_blob *b, const char *d, struct cfg_err *er
 	BIO_free(bio);
 	if (!crl)
 		return cfg_blob_fail(b, d, "it must hold a PEM X509 CRL", cfg_ssl_reason("no CRL found"),
-				 err);
+				     err);
 	X509_CRL_free(crl);
 	return 0;
 }
