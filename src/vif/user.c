@@ -6,8 +6,9 @@
  * Locking. Lock order: reg_lock (the name registry) before vif_udev.lock (one device). A thread
  * holding a device lock never takes reg_lock, and never holds two device locks. Condition
  * variables wait on their device's lock. Every eventfd is written and drained only under its
- * device lock, right after the queue or state change it reflects (vif_udev_pair_sync in user_dev.c), so its counter
- * always equals "queue not empty, or down, or gone": no lost wake-up, level-triggered.
+ * device lock, right after the queue or state change it reflects (vif_udev_pair_sync in
+ * user_dev.c), so its counter always equals "queue not empty, or down, or gone": no lost
+ * wake-up, level-triggered.
  * No sleeps, no timers: blocked threads wake on a condition variable, and down/delete
  * broadcast to all of them.
  *
@@ -75,12 +76,13 @@ static int cfg_check(const struct vif_config *cfg)
 	return cfg->vnet_hdr ? -EOPNOTSUPP : 0;
 }
 
-static struct vif_udev *dev_new(const struct vif_config *cfg)
+static int dev_new(const struct vif_config *cfg, struct vif_udev **out)
 {
 	struct vif_udev *d = calloc(1, sizeof(*d));
+	int rc = -ENOMEM;
 
 	if (!d)
-		return NULL;
+		return rc;
 	d->maxq = cfg->multiqueue ? VIF_MAX_QUEUES : 1;
 	d->pairs = calloc(d->maxq, sizeof(*d->pairs));
 	if (!d->pairs)
@@ -88,7 +90,7 @@ static struct vif_udev *dev_new(const struct vif_config *cfg)
 	if (cfg->type == VIF_TAP) {
 		if (cfg->has_mac)
 			memcpy(d->mac, cfg->mac, 6);
-		else if (mac_random(d->mac))
+		else if ((rc = mac_random(d->mac)))
 			goto err_pairs;
 	}
 	pthread_mutex_init(&d->lock, NULL);
@@ -96,12 +98,13 @@ static struct vif_udev *dev_new(const struct vif_config *cfg)
 	d->type = cfg->type;
 	d->mtu = cfg->mtu ? cfg->mtu : VIF_MTU_DEFAULT;
 	d->qlen = cfg->queue_len ? cfg->queue_len : VIF_QUEUE_LEN_DEFAULT;
-	return d;
+	*out = d;
+	return 0;
 err_pairs:
 	free(d->pairs);
 err_free:
 	free(d);
-	return NULL;
+	return rc;
 }
 
 static int dev_register(struct vif_udev *d, const char *name, char *name_out, size_t n)
@@ -130,9 +133,9 @@ int vif_user_create(const struct vif_config *cfg, char *name_out, size_t n)
 
 	if (rc)
 		return rc;
-	d = dev_new(cfg);
-	if (!d)
-		return -ENOMEM;
+	rc = dev_new(cfg, &d);
+	if (rc)
+		return rc;
 	rc = dev_register(d, cfg->name, name_out, n);
 	if (rc)
 		vif_udev_free(d);
@@ -196,8 +199,11 @@ int vif_user_set_mtu(const char *name, unsigned mtu)
 
 int vif_user_get_mtu(const char *name, unsigned *mtu)
 {
-	struct vif_udev *d = dev_lock_by_name(name);
+	struct vif_udev *d;
 
+	if (!mtu)
+		return -EINVAL;
+	d = dev_lock_by_name(name);
 	if (!d)
 		return -ENODEV;
 	*mtu = d->mtu;
@@ -207,8 +213,11 @@ int vif_user_get_mtu(const char *name, unsigned *mtu)
 
 int vif_user_get_stats(const char *name, struct vif_stats *st)
 {
-	struct vif_udev *d = dev_lock_by_name(name);
+	struct vif_udev *d;
 
+	if (!st)
+		return -EINVAL;
+	d = dev_lock_by_name(name);
 	if (!d)
 		return -ENODEV;
 	*st = d->st;
@@ -218,9 +227,12 @@ int vif_user_get_stats(const char *name, struct vif_stats *st)
 
 int vif_user_get_mac(const char *name, uint8_t mac[6])
 {
-	struct vif_udev *d = dev_lock_by_name(name);
+	struct vif_udev *d;
 	int rc = 0;
 
+	if (!mac)
+		return -EINVAL;
+	d = dev_lock_by_name(name);
 	if (!d)
 		return -ENODEV;
 	if (d->type == VIF_TAP)

@@ -909,6 +909,12 @@ static void test_generic_calls_reject_null(void **state)
 	assert_int_equal(vif_user_attach("x", VIF_SIDE_APP, NULL), -EINVAL);
 	assert_int_equal(vif_user_delete(NULL), -EINVAL);
 	assert_int_equal(vif_packet_check(VIF_TUN, 1500, NULL, 0), -EINVAL);
+	mk_dev("null0", VIF_TAP, 0, false);
+	assert_int_equal(vif_user_get_mtu("null0", NULL), -EINVAL);
+	assert_int_equal(vif_user_get_stats("null0", NULL), -EINVAL);
+	assert_int_equal(vif_user_get_mac("null0", NULL), -EINVAL);
+	assert_int_equal(vif_user_set_mac("null0", NULL), -EINVAL);
+	assert_int_equal(vif_user_delete("null0"), 0);
 	vif_close(NULL);
 }
 
