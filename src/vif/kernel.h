@@ -27,6 +27,15 @@
 int vif_kernel_open_ex(const struct vif_config *cfg, bool exclusive, char *name_out, size_t n,
 		       struct vif_port **out, struct nl_err *err);
 
+/* A kernel port's I/O (linux_port.c), next to vif.h's generic contract:
+ *  - read: one packet; a buffer shorter than the packet gives -EMSGSIZE and the packet is lost
+ *    (the kernel has dequeued it). Blocking: waits for a packet; "down" gives -ENETDOWN and
+ *    delete -ENODEV, at once, also to a reader already waiting. Non-blocking: -EAGAIN when
+ *    empty, also while down (see vif_state() for down/gone).
+ *  - write: never waits for space (the kernel drops); -ENETDOWN while down, -ENODEV deleted.
+ *  - vif_fd() is the TUN fd itself (POLLIN readable, POLLERR once deleted); no space fd.
+ *  - Use a port in the network namespace it was opened in (vif_state may ask rtnetlink). */
+
 /* The ifindex of a kernel port's device, for nl_ calls; -EINVAL for a non-kernel port. */
 int vif_kernel_ifindex(struct vif_port *p);
 

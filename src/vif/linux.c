@@ -1,158 +1,27 @@
-/* The Linux kernel backend: a struct vif_port over /dev/net/tun (IFF_NO_PI, TUN or TAP),
- * configured through rtnetlink (nl.h). Differences from the userspace device, by necessity:
- * the kernel drops a packet whose reader's buffer was too short (we report -EMSGSIZE instead of
- * handing back a truncated packet), writes never wait for space, and a reader blocked in
- * read() is not woken by "down" (poll the fd; vif_state() reports it). */
-#include "vif/kernel.h"
+/* The Linux kernel backend, opening side: /dev/net/tun with IFF_NO_PI (TUN or TAP), exact name
+ * or template, persistence and owner, multiqueue, then MTU/MAC through rtnetlink (nl.h).
+ * A port's I/O is in linux_port.c. */
+#include "vif/linux_priv.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/if.h>
 #include <linux/if_tun.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/uio.h>
 #include <unistd.h>
 
 #include "util/log.h"
 
 #define VIF_TUN_PATH "/dev/net/tun"
 
-struct vif_kport {
-	struct vif_port pub;	/* first: the generic calls see only this */
-	int fd;
-	int ifindex;
-	uint8_t *tail;		/* VIF_KERNEL_PKT_MAX bytes after the caller's buffer */
-};
-
-static const struct vif_port_ops vif_kernel_ops;
-
 /* Local twin of vif_type_name() so this backend depends on no other vif source file. */
 static const char *vif_ktype(enum vif_type t)
 {
 	return t == VIF_TAP ? "tap" : "tun";
 }
-
-static struct vif_kport *vif_kport(struct vif_port *p)
-{
-	return (struct vif_kport *)p;
-}
-
-/* After a failed read/write: is the device still there? The kernel detaches every queue when
- * the link is deleted; TUNGETIFF then fails with EBADFD. */
-static bool vif_kernel_gone(int fd)
-{
-	struct ifreq ifr;
-
-	memset(&ifr, 0, sizeof(ifr));
-	return ioctl(fd, TUNGETIFF, &ifr) < 0 && errno == EBADFD;
-}
-
-static ssize_t vif_kernel_read(struct vif_port *p, void *buf, size_t len)
-{
-	struct vif_kport *k = vif_kport(p);
-	struct iovec iov[2] = {
-		{ .iov_base = buf, .iov_len = len },
-		{ .iov_base = k->tail, .iov_len = VIF_KERNEL_PKT_MAX },
-	};
-	ssize_t n = readv(k->fd, iov, 2);
-
-	if (n >= 0 && (size_t)n > len)
-		return -EMSGSIZE;	/* the kernel has already dequeued it: dropped */
-	if (n >= 0)
-		return n;
-	if (errno == EAGAIN || errno == EINTR)
-		return -errno;
-	/* A deleted device wakes its blocked readers with EFAULT or EBADFD. */
-	return vif_kernel_gone(k->fd) ? -ENODEV : -errno;
-}
-
-static ssize_t vif_kernel_write(struct vif_port *p, const void *buf, size_t len)
-{
-	struct vif_kport *k = vif_kport(p);
-	ssize_t n;
-
-	if (len == 0)
-		return -EINVAL;
-	if (len > VIF_KERNEL_PKT_MAX)
-		return -EMSGSIZE;
-	n = write(k->fd, buf, len);
-	if (n >= 0)
-		return n;
-	if (errno == EAGAIN || errno == EINTR)
-		return -errno;
-	if (vif_kernel_gone(k->fd))
-		return -ENODEV;
-	return errno == EIO ? -ENETDOWN : -errno;	/* the kernel says EIO while down */
-}
-
-static int vif_kernel_fd(struct vif_port *p)
-{
-	return vif_kport(p)->fd;
-}
-
-static unsigned vif_kernel_state(struct vif_port *p)
-{
-	struct vif_kport *k = vif_kport(p);
-	struct pollfd pfd = { .fd = k->fd, .events = POLLIN | POLLOUT };
-	unsigned flags = 0, st = 0;
-
-	if (vif_kernel_gone(k->fd) || nl_link_flags(k->ifindex, &flags, NULL) < 0)
-		return VIF_ST_GONE;
-	if (!(flags & IFF_UP))
-		st |= VIF_ST_DOWN;
-	if (poll(&pfd, 1, 0) == 1) {
-		if (pfd.revents & POLLIN)
-			st |= VIF_ST_READABLE;
-		if (pfd.revents & POLLOUT)
-			st |= VIF_ST_WRITABLE;
-	}
-	return st;
-}
-
-static int vif_kernel_set_nonblock(struct vif_port *p, bool on)
-{
-	struct vif_kport *k = vif_kport(p);
-	int fl = fcntl(k->fd, F_GETFL);
-
-	if (fl < 0)
-		return -errno;
-	fl = on ? fl | O_NONBLOCK : fl & ~O_NONBLOCK;
-	return fcntl(k->fd, F_SETFL, fl) < 0 ? -errno : 0;
-}
-
-static void vif_kernel_close(struct vif_port *p)
-{
-	struct vif_kport *k = vif_kport(p);
-
-	if (k->fd >= 0)
-		close(k->fd);
-	free(k->tail);
-	free(k);
-}
-
-/* Writes never wait on a TUN/TAP (the kernel drops instead), so there is no space fd. */
-static const struct vif_port_ops vif_kernel_ops = {
-	.read = vif_kernel_read,
-	.write = vif_kernel_write,
-	.fd = vif_kernel_fd,
-	.state = vif_kernel_state,
-	.set_nonblock = vif_kernel_set_nonblock,
-	.close = vif_kernel_close,
-	.space_fd = NULL,
-};
-
-int vif_kernel_ifindex(struct vif_port *p)
-{
-	if (!p || p->ops != &vif_kernel_ops)
-		return -EINVAL;
-	return vif_kport(p)->ifindex;
-}
-
-/* ---- opening ---- */
 
 static int vif_kernel_open_dev(struct nl_err *err)
 {
@@ -273,26 +142,6 @@ static int vif_kernel_check(const struct vif_config *cfg, char name[NL_IFNAMSIZ]
 	return 0;
 }
 
-static int vif_kernel_port_new(int fd, const char *name, const struct vif_config *cfg,
-			       struct vif_port **out, struct nl_err *err)
-{
-	struct vif_kport *k = calloc(1, sizeof(*k));
-	int idx = nl_link_index(name, err);
-
-	if (idx < 0 || !k || !(k->tail = malloc(VIF_KERNEL_PKT_MAX))) {
-		free(k);
-		return idx < 0 ? idx : nl_fail(err, -ENOMEM, "out of memory");
-	}
-	k->pub.ops = &vif_kernel_ops;
-	snprintf(k->pub.name, sizeof(k->pub.name), "%s", name);
-	k->pub.type = cfg->type;
-	k->pub.side = VIF_SIDE_APP;
-	k->fd = fd;
-	k->ifindex = idx;
-	*out = &k->pub;
-	return 0;
-}
-
 int vif_kernel_open_ex(const struct vif_config *cfg, bool exclusive, char *name_out, size_t n,
 		       struct vif_port **out, struct nl_err *err)
 {
@@ -314,7 +163,7 @@ int vif_kernel_open_ex(const struct vif_config *cfg, bool exclusive, char *name_
 	rc = vif_kernel_persist(fd, cfg, name, err);
 	if (rc < 0)
 		goto fail_persist;
-	rc = vif_kernel_port_new(fd, name, cfg, &p, err);
+	rc = vif_kernel_port_new(fd, name, cfg->type, &p, err);
 	if (rc < 0)
 		goto fail_persist;
 	rc = vif_kernel_link_setup(vif_kport(p), cfg, err);
@@ -325,8 +174,7 @@ int vif_kernel_open_ex(const struct vif_config *cfg, bool exclusive, char *name_
 	*out = p;
 	return 0;
 fail_port:
-	vif_kport(p)->fd = -1;	/* closed below, after persistence is undone */
-	vif_kernel_close(p);
+	vif_kernel_port_release(p);	/* the fd is closed below, after persistence is undone */
 fail_persist:
 	/* Undo persistence so a failed open leaves no device of ours behind. */
 	if (cfg->persist && !existed)

@@ -503,7 +503,9 @@ static void test_nonblock_and_poll(void **state)
 	assert_int_equal(vif_read(p, buf, sizeof(buf)), -EAGAIN);
 	assert_int_equal(vif_space_fd(p), -EOPNOTSUPP);
 	assert_int_equal(vif_set_nonblock(p, false), 0);
-	assert_false(fcntl(vif_fd(p), F_GETFL) & O_NONBLOCK);
+	/* Blocking again: a queued packet is returned at once. */
+	send_udp("10.91.0.2", 6000, "pong", 4);
+	assert_int_equal(vif_read(p, buf, sizeof(buf)), 32);
 	vif_close(p);
 }
 
@@ -549,8 +551,6 @@ static void test_down_and_up(void **state)
 	vif_close(p);
 }
 
-/* ---- delete while open ---- */
-
 struct reader {
 	struct vif_port *p;
 	ssize_t rc;
@@ -566,6 +566,38 @@ static void *blocked_reader(void *arg)
 	__atomic_store_n(&r->done, 1, __ATOMIC_RELEASE);
 	return NULL;
 }
+
+static void test_down_wakes_blocked_reader(void **state)
+{
+	struct vif_port *p = tun_up("ktdw0", "10.96.0.1/24");
+	int idx = vif_kernel_ifindex(p);
+	struct reader r = { .p = p, .rc = 1 };
+	struct timespec ts;
+	pthread_t th;
+	uint8_t buf[2048];
+
+	(void)state;
+	assert_int_equal(pthread_create(&th, NULL, blocked_reader, &r), 0);
+	usleep(50 * 1000);	/* let it block; the result does not depend on it */
+	assert_int_equal(nl_link_set_up(idx, false, NULL), 0);
+	assert_int_equal(clock_gettime(CLOCK_REALTIME, &ts), 0);
+	ts.tv_sec += 3;
+	assert_int_equal(pthread_timedjoin_np(th, NULL, &ts), 0);
+	assert_int_equal(r.rc, -ENETDOWN);
+	/* A reader arriving after the event hears it at once too. */
+	assert_int_equal(vif_read(p, buf, sizeof(buf)), -ENETDOWN);
+	/* Non-blocking callers poll the fd: for them an empty queue is just empty. */
+	assert_int_equal(vif_set_nonblock(p, true), 0);
+	assert_int_equal(vif_read(p, buf, sizeof(buf)), -EAGAIN);
+	assert_int_equal(vif_set_nonblock(p, false), 0);
+	/* Up again: blocking reads wait for packets again. */
+	assert_int_equal(nl_link_set_up(idx, true, NULL), 0);
+	send_udp("10.96.0.2", 6100, "after", 5);
+	assert_int_equal(vif_read(p, buf, sizeof(buf)), 33);
+	vif_close(p);
+}
+
+/* ---- delete while open ---- */
 
 static void test_delete_while_open(void **state)
 {
@@ -648,6 +680,7 @@ int main(void)
 		cmocka_unit_test(test_nonblock_and_poll),
 		cmocka_unit_test(test_write_delivers_to_socket),
 		cmocka_unit_test(test_down_and_up),
+		cmocka_unit_test(test_down_wakes_blocked_reader),
 		cmocka_unit_test(test_delete_while_open),
 		cmocka_unit_test(test_stats64_after_traffic),
 	};
