@@ -15,8 +15,8 @@
 struct vif_uside {
 	struct vif_pktq in;
 	pthread_cond_t nonempty;	/* readers of this side wait here */
-	pthread_cond_t space;		/* writers into `in` wait here (only the app side blocks) */
-	int rfd, sfd;			/* readable / write-space eventfds; -1 while detached */
+	pthread_cond_t space;		/* writers into `in` wait here (only app writers block) */
+	int rfd, sfd;			/* readable / write-space eventfds; -1 if detached */
 	bool rfd_on, sfd_on;		/* each eventfd's counter is 1 exactly when *_on */
 	bool attached;
 };

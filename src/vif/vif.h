@@ -19,7 +19,7 @@
 #include <sys/types.h>
 
 #define VIF_NAME_MAX 64		/* buffer size; names themselves are at most VIF_NAME_LEN */
-#define VIF_NAME_LEN 15		/* IFNAMSIZ - 1, so a userspace name is also a valid kernel name */
+#define VIF_NAME_LEN 15		/* IFNAMSIZ - 1: a userspace name is a valid kernel name */
 #define VIF_MTU_MIN 68
 #define VIF_MTU_MAX 65535
 #define VIF_MTU_IPV6_MIN 1280	/* below this the device carries no IPv6 */
