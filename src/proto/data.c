@@ -138,7 +138,8 @@ static void dir_free(struct data_dir *d)
 
 static int cfg_check(struct data_key_cfg *c)
 {
-	if (!c->cipher || c->key_id > 7)
+	if (!c->cipher || c->key_id > 7 ||
+	    (c->role != DATA_ROLE_CLIENT && c->role != DATA_ROLE_SERVER))
 		return -EINVAL;
 	if (c->format != DATA_FMT_CLASSIC && c->format != DATA_FMT_EPOCH)
 		return -EINVAL;

@@ -108,7 +108,7 @@ cap_case() {
 	else
 		c2s_h=$(cap_key "$log" Outgoing HMAC) s2c_h=$(cap_key "$log" Incoming HMAC)
 	fi
-	"$DATACAP" decode "$d/cap" "wrap=$wrap" "cipher=$cipher" "auth=$auth" min_data=4 \
+	"$DATACAP" decode "$d/cap" "wrap=$wrap" "cipher=$cipher" "auth=$auth" min_data=3 \
 		${CAP_COMP:+"comp=$CAP_COMP"} \
 		"c2s_key=$(cap_key "$log" Outgoing CIPHER)" "c2s_hmac=$c2s_h" \
 		"s2c_key=$(cap_key "$log" Incoming CIPHER)" "s2c_hmac=$s2c_h" >"$d/decode.out" 2>&1

@@ -479,6 +479,10 @@ static void test_bad_cfg(void **s)
 	assert_null(data_key_new(&cfg, key2, &err));
 	assert_int_equal(err, -EINVAL);
 	cfg.key_id = 0;
+	cfg.role = (enum data_role)2;
+	assert_null(data_key_new(&cfg, key2, &err));
+	assert_int_equal(err, -EINVAL);
+	cfg.role = DATA_ROLE_CLIENT;
 	cfg.peer_id = 0x1000000;
 	assert_null(data_key_new(&cfg, key2, &err));
 	assert_int_equal(err, -EINVAL);
