@@ -190,6 +190,43 @@ struct push_parts {
 /* Returns 0, -E2BIG (more than PUSH_MAX_PARTS parts), -EMSGSIZE (one option too long). */
 int push_reply_build(const struct push_opts *o, struct push_parts *out);
 
+/* ---- PUSH_UPDATE (2.7, addendum §A6.2; only sent to clients announcing IV_PROTO bit 12) ---- */
+
+/* Option groups an update may touch. List groups (routes, DNS, DHCP, redirect) are replaced
+ * as a whole by their first occurrence in an update sequence. */
+#define PUSH_GRP_ROUTE		(1u << 0)
+#define PUSH_GRP_ROUTE6		(1u << 1)
+#define PUSH_GRP_REDIRECT	(1u << 2)	/* redirect-gateway / redirect-private */
+#define PUSH_GRP_DNS		(1u << 3)
+#define PUSH_GRP_DHCP		(1u << 4)
+#define PUSH_GRP_BLOCK_IPV6	(1u << 5)
+#define PUSH_GRP_IFCONFIG	(1u << 6)
+#define PUSH_GRP_IFCONFIG6	(1u << 7)
+#define PUSH_GRP_ROUTE_GW	(1u << 8)
+#define PUSH_GRP_TOPOLOGY	(1u << 9)
+#define PUSH_GRP_TUN_MTU	(1u << 10)
+#define PUSH_GRP_KEEPALIVE	(1u << 11)	/* ping / ping-restart */
+#define PUSH_GRP_IGNORED	(1u << 12)	/* updatable but not modelled (block-outside-dns,
+						 * route-metric): accepted, no effect */
+
+struct push_update {
+	struct push_opts set;		/* new values of the groups in `replaced` */
+	unsigned replaced;		/* PUSH_GRP_* set by this sequence */
+	unsigned removed;		/* PUSH_GRP_* reset by "-name" (and not set again) */
+	int n_skipped;			/* "?name" options we could not update */
+};
+
+void push_update_init(struct push_update *u);
+/* Applies one PUSH_UPDATE part to u (call push_update_init() before the first part).
+ * Returns 1 if more parts follow, 0 when complete, -EBADMSG (not a PUSH_UPDATE, bad prefix,
+ * "-name" with arguments, non-printable), -EMSGSIZE, or -EPERM when an option that cannot be
+ * updated arrives without "?" — then the whole update is invalid and the client reconnects,
+ * as 2.7 does. */
+int push_update_parse(struct push_update *u, const char *msg, size_t len);
+/* Merges a complete update into the current options: removed and replaced groups are
+ * cleared, then the replaced ones take the update's values. */
+void push_update_apply(struct push_opts *cur, const struct push_update *u);
+
 /* ---- negotiation helpers (§7.5) ---- */
 
 /* First entry of server_list (colon-separated data-ciphers) that is also in client_list

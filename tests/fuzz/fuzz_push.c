@@ -1,6 +1,7 @@
 /* Fuzzes the text control-message path of a client: split a plaintext record at NULs,
  * classify each message, and apply PUSH_REPLYs; a parsed reply must also rebuild (the
- * server path) without error other than "too big", and the rebuild must parse again. */
+ * server path) without error other than "too big", and the rebuild must parse again.
+ * PUSH_UPDATEs (2.7) are parsed and merged into the last reply. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 
 static struct push_opts opts, back;
 static struct push_parts parts;
+static struct push_update update;
 
 static void fuzz_reply(const char *msg, size_t len)
 {
@@ -60,6 +62,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct push_msg m;
 
 		fuzz_reply(msg, len);
+		push_update_init(&update);
+		if (push_update_parse(&update, msg, len) >= 0)
+			push_update_apply(&opts, &update);
 		push_msg_parse((char *)msg, len, &m);
 	}
 	free(rec);

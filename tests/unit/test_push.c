@@ -376,6 +376,86 @@ static void test_next_msg(void **state)
 	assert_int_equal(push_next_msg(big, sizeof(big), &off, &msg, &len), -EMSGSIZE);
 }
 
+/* ---- PUSH_UPDATE (2.7) ---- */
+
+static int upd(struct push_update *u, const char *msg)
+{
+	return push_update_parse(u, msg, strlen(msg));
+}
+
+static void test_push_update_observed(void **state)
+{
+	struct push_opts *cur = new_opts();
+	struct push_update *u = malloc(sizeof(*u));
+	const char *reply = "PUSH_REPLY,route 198.51.100.0 255.255.255.0,route 203.0.113.0 "
+			    "255.255.255.0,dns server 0 address 10.8.0.1,ifconfig 10.8.0.2 "
+			    "255.255.255.0,cipher AES-256-GCM,tun-mtu 1500,ping 10";
+
+	(void)state;
+	assert_int_equal(push_reply_parse(cur, reply, strlen(reply)), 0);
+	assert_int_equal(cur->n_route4, 2);
+	push_update_init(u);
+	/* As captured from 2.7.6 (§A6.2), spaces after commas included. */
+	assert_int_equal(upd(u, "PUSH_UPDATE,route 192.0.2.0 255.255.255.0, -dns, ?tun-mtu 1400,"
+			       " ?block-outside-dns"), 0);
+	assert_int_equal(u->replaced, PUSH_GRP_ROUTE | PUSH_GRP_TUN_MTU | PUSH_GRP_IGNORED);
+	assert_int_equal(u->removed, PUSH_GRP_DNS);
+	push_update_apply(cur, u);
+	assert_int_equal(cur->n_route4, 1);
+	assert_int_equal(cur->route4[0].net.s_addr, ip("192.0.2.0"));
+	assert_int_equal(cur->n_dns, 0);
+	assert_int_equal(cur->tun_mtu, 1400);
+	/* Untouched groups keep their values. */
+	assert_true(cur->has_ifconfig);
+	assert_string_equal(cur->cipher, "AES-256-GCM");
+	assert_int_equal(cur->ping, 10);
+	free(u);
+	free(cur);
+}
+
+static void test_push_update_rules(void **state)
+{
+	static const char *const invalid[] = {
+		"PUSH_UPDATE,?-route", "PUSH_UPDATE,- dns", "PUSH_UPDATE,-? dns",
+		"PUSH_UPDATE,-route 10.0.0.0", "PUSH_UPDATE,?", "PUSH_UPDATEX",
+		"PUSH_REPLY,route 10.0.0.0", "PUSH_UPDATE,route\x01",
+	};
+	struct push_update *u = malloc(sizeof(*u));
+	struct push_opts *cur = new_opts();
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(invalid) / sizeof(invalid[0]); i++) {
+		push_update_init(u);
+		assert_int_equal(upd(u, invalid[i]), -EBADMSG);
+	}
+	/* Not updatable: the whole update is refused unless optional. */
+	push_update_init(u);
+	assert_int_equal(upd(u, "PUSH_UPDATE,tun-mtu 1400,cipher AES-128-GCM"), -EPERM);
+	push_update_init(u);
+	assert_int_equal(upd(u, "PUSH_UPDATE,?cipher AES-128-GCM,?ping 5,-?dns"), 0);
+	assert_int_equal(u->n_skipped, 2);
+	assert_int_equal(u->removed, PUSH_GRP_DNS);
+	/* Empty update: no change. */
+	push_update_init(u);
+	assert_int_equal(upd(u, "PUSH_UPDATE"), 0);
+	assert_int_equal(u->replaced | u->removed, 0);
+	/* Multi-part: the group restarts once per sequence, later parts add. */
+	assert_int_equal(push_opt_apply(cur, "route 10.9.0.0 255.255.0.0"), 0);
+	push_update_init(u);
+	assert_int_equal(upd(u, "PUSH_UPDATE,route 10.1.0.0 255.255.0.0,keepalive 5 25,"
+			       "push-continuation 2"), 1);
+	assert_int_equal(upd(u, "PUSH_UPDATE,route 10.2.0.0 255.255.0.0,push-continuation 1"),
+			 0);
+	push_update_apply(cur, u);
+	assert_int_equal(cur->n_route4, 2);
+	assert_int_equal(cur->route4[0].net.s_addr, ip("10.1.0.0"));
+	assert_int_equal(cur->route4[1].net.s_addr, ip("10.2.0.0"));
+	assert_int_equal(cur->ping, 5);
+	assert_int_equal(cur->ping_restart, 25);
+	free(cur);
+	free(u);
+}
+
 /* ---- negotiation ---- */
 
 static void test_pick_cipher(void **state)
@@ -450,6 +530,8 @@ int main(void)
 		cmocka_unit_test(test_messages),
 		cmocka_unit_test(test_build_messages),
 		cmocka_unit_test(test_next_msg),
+		cmocka_unit_test(test_push_update_observed),
+		cmocka_unit_test(test_push_update_rules),
 		cmocka_unit_test(test_pick_cipher),
 		cmocka_unit_test(test_client_caps),
 	};
