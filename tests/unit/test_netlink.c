@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -472,6 +473,39 @@ static void test_route_host_bits_and_errors(void **state)
 	assert_int_equal(nl_link_del(idx, NULL), 0);
 }
 
+/* ---- link notifications ---- */
+
+static void test_watch(void **state)
+{
+	int idx = make_dev("nlw0", VIF_TUN), other = make_dev("nlw1", VIF_TUN);
+	int fd = nl_watch_open(NULL), small = nl_watch_open(NULL);
+	int tiny = 1;
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_true(small >= 0);
+	assert_int_equal(nl_watch_drain(fd, idx), NL_WATCH_NONE);
+	assert_int_equal(nl_link_set_up(idx, true, NULL), 0);
+	assert_int_equal(nl_watch_drain(fd, idx), NL_WATCH_UP);
+	assert_int_equal(nl_link_set_up(other, true, NULL), 0);
+	assert_int_equal(nl_watch_drain(fd, idx), NL_WATCH_NONE);	/* not about idx */
+	assert_int_equal(nl_link_set_up(idx, false, NULL), 0);
+	assert_int_equal(nl_link_set_up(idx, true, NULL), 0);
+	assert_int_equal(nl_link_set_up(idx, false, NULL), 0);
+	assert_int_equal(nl_watch_drain(fd, idx), NL_WATCH_DOWN);	/* the latest wins */
+	/* A socket that cannot keep up says so instead of giving stale news. */
+	assert_int_equal(setsockopt(small, SOL_SOCKET, SO_RCVBUF, &tiny, sizeof(tiny)), 0);
+	for (int i = 0; i < 200; i++)
+		assert_int_equal(nl_link_set_up(other, i % 2, NULL), 0);
+	assert_int_equal(nl_watch_drain(small, idx), NL_WATCH_LOST);
+	nl_watch_drain(fd, idx);	/* the flood may have overflowed this one too */
+	assert_int_equal(nl_link_del(idx, NULL), 0);
+	assert_int_equal(nl_watch_drain(fd, idx), NL_WATCH_GONE);
+	assert_int_equal(nl_link_del(other, NULL), 0);
+	close(fd);
+	close(small);
+}
+
 /* ---- privileges ---- */
 
 static void test_not_permitted(void **state)
@@ -516,6 +550,7 @@ int main(void)
 		cmocka_unit_test(test_route_gateway_metric),
 		cmocka_unit_test(test_route_redirect_gateway),
 		cmocka_unit_test(test_route_host_bits_and_errors),
+		cmocka_unit_test(test_watch),
 		cmocka_unit_test(test_not_permitted),
 	};
 
