@@ -105,8 +105,10 @@ static struct sess_ks *peer_reneg(struct sess *s, const struct pkt_ctrl *c, uint
 {
 	struct sess_ks *pri = &s->ks[SESS_KS_PRIMARY];
 
+	/* Normally key_id == next_key_id; any unused non-zero id is taken (and our counter
+	 * follows it) so that a renegotiation the peer never saw cannot desynchronise us. */
 	if (c->op != P_CONTROL_SOFT_RESET_V1 || !c->has_msgid || c->msgid != 0 ||
-	    c->key_id != s->next_key_id) {
+	    c->key_id == 0) {
 		s->st.drop_key_id++;
 		return NULL;
 	}
@@ -114,6 +116,7 @@ static struct sess_ks *peer_reneg(struct sess *s, const struct pkt_ctrl *c, uint
 		s->st.drop_state++;
 		return NULL;
 	}
+	s->next_key_id = c->key_id;
 	if (sess_ks_start_reneg(s, now_ms))
 		return NULL;
 	return sess_ks_by_id(s, c->key_id);

@@ -165,7 +165,9 @@ struct sess *sess_new_accepted(const struct sess_conf *conf, const uint8_t own_s
 void sess_free(struct sess *s);
 
 /* One whole OpenVPN packet. Returns 0 (also when the packet was dropped and counted) or a
- * negative errno for a fatal condition (an SESS_EV_ERROR event is queued too). */
+ * negative errno for a fatal condition (an SESS_EV_ERROR event is queued too).
+ * After SESS_EV_ERROR or SESS_EV_AUTH_FAILED the session is dead: it ignores input and has
+ * no deadline; the loop frees it (and reconnects / drops the client). */
 int sess_input(struct sess *s, const uint8_t *pkt, size_t len, uint64_t now_ms);
 
 /* Encrypts one tunnel packet into the wire queue. -EAGAIN when no data key is ready. */
@@ -174,13 +176,19 @@ int sess_send_data(struct sess *s, const uint8_t *payload, size_t len, uint64_t 
 /* Keepalive ping (§9.7) as a data packet; the loop owns the ping timer. */
 int sess_send_ping(struct sess *s, uint64_t now_ms);
 
-/* Explicit exit: control EXIT if cc-exit was negotiated, else one OCC_EXIT data packet
- * (the loop may call again each second for explicit-exit-notify n). */
+/* Explicit exit. Client: control EXIT (sent reliably, once) if cc-exit was negotiated,
+ * else one OCC_EXIT data packet (call again each second for explicit-exit-notify n).
+ * Server: RESTART to the client (§9.9) once it is connected, else OCC_EXIT. */
 int sess_send_exit(struct sess *s, uint64_t now_ms);
 
-/* Server: answer an SESS_EV_AUTH_REQUEST. ok: text = the configured push options,
- * comma-separated without "PUSH_REPLY," (may be NULL); the session appends peer-id,
- * cipher, key-derivation/protocol-flags and tun-mtu. !ok: text = AUTH_FAILED reason. */
+/* Server: answer an SESS_EV_AUTH_REQUEST (may be called later, from an async auth; only
+ * for the first key: renegotiations are not re-authenticated). ok: text = the configured
+ * push options, comma-separated without "PUSH_REPLY," (may be NULL); the session picks the
+ * cipher (data-ciphers order vs the client's IV_CIPHERS, else data-ciphers-fallback),
+ * derives the data keys and appends peer-id, cipher, key-derivation/protocol-flags and
+ * tun-mtu; the reply goes out now (IV_PROTO bit 2) or on PUSH_REQUEST. !ok: text = the
+ * AUTH_FAILED reason. Returns 0, -ENOENT (no common cipher: AUTH_FAILED sent and
+ * SESS_EV_ERROR queued), -EALREADY (not waiting for an answer), -EINVAL. */
 int sess_auth_reply(struct sess *s, bool ok, const char *text, uint64_t now_ms);
 
 /* Start a renegotiation now (besides the reneg-sec/bytes/pkts triggers). */

@@ -221,21 +221,26 @@ static void test_key_ids_and_state(void **state)
 	size_t n = ctl(P_CONTROL_V1, 3, csid, NULL, 0, 1, p, sizeof(p));
 	sess_input(s, p, n, T0);
 	assert_int_equal(sess_get_stats(s)->drop_key_id, 1);
-	/* soft reset for the wrong next key_id */
-	n = ctl(P_CONTROL_SOFT_RESET_V1, 5, csid, NULL, 0, 0, p, sizeof(p));
+	/* a soft reset needs msgid 0 and a key_id other than 0 */
+	n = ctl(P_CONTROL_SOFT_RESET_V1, 5, csid, NULL, 0, 1, p, sizeof(p));
 	sess_input(s, p, n, T0);
 	assert_int_equal(sess_get_stats(s)->drop_key_id, 2);
 	/* a hard reset on a key_id other than 0 is out of state */
 	n = ctl(P_CONTROL_HARD_RESET_CLIENT_V2, 2, csid, NULL, 0, 0, p, sizeof(p));
 	sess_input(s, p, n, T0);
 	assert_int_equal(sess_get_stats(s)->drop_state, 1);
-	/* a soft reset for the right next key_id starts a renegotiation (answered) */
+	/* a soft reset for an unused key_id starts a renegotiation on that id (answered),
+	 * even if it skips one (the peer's earlier attempt may have been lost) */
 	struct sess_buf b;
-	n = ctl(P_CONTROL_SOFT_RESET_V1, 1, csid, NULL, 0, 0, p, sizeof(p));
+	n = ctl(P_CONTROL_SOFT_RESET_V1, 2, csid, NULL, 0, 0, p, sizeof(p));
 	sess_input(s, p, n, T0);
 	assert_true(sess_pop_wire(s, &b));
-	assert_int_equal(b.data[0], pkt_byte0(P_CONTROL_SOFT_RESET_V1, 1));
+	assert_int_equal(b.data[0], pkt_byte0(P_CONTROL_SOFT_RESET_V1, 2));
 	assert_int_equal(sess_get_stats(s)->renegotiations, 1);
+	/* during that renegotiation another soft reset is out of state */
+	n = ctl(P_CONTROL_SOFT_RESET_V1, 3, csid, NULL, 0, 0, p, sizeof(p));
+	sess_input(s, p, n, T0);
+	assert_int_equal(sess_get_stats(s)->drop_state, 2);
 	/* data on an unknown key_id */
 	uint8_t d[64] = { pkt_byte0(P_DATA_V2, 4), 0, 0, 7 };
 	sess_input(s, d, sizeof(d), T0);
@@ -351,6 +356,28 @@ static void test_reneg_timeout_keeps_old_key(void **state)
 	struct sess_info ci;
 	sess_get_info(c, &ci);
 	assert_int_equal(ci.send_key_id, 0);
+	/* the next renegotiation uses key_id 2; the server, which never saw 1, follows */
+	uint64_t t = T0 + 62000;
+	int kc = 0, ks = 0;
+	assert_int_equal(sess_renegotiate(c, t), 0);
+	for (int i = 0; i < 50 && (kc == 0 || ks == 0); i++) {
+		move(c, s, t);
+		drain(s, &ks);
+		move(s, c, t);
+		drain(c, &kc);
+	}
+	for (int i = 0; i < 4; i++) {
+		move(c, s, t);
+		move(s, c, t);
+	}
+	assert_int_equal(kc, 1);
+	assert_int_equal(ks, 1);
+	sess_get_info(c, &ci);
+	assert_int_equal(ci.send_key_id, 2);
+	assert_int_equal(ci.n_keys, 2);	/* key 0 stays as the lame duck */
+	assert_int_equal(sess_send_data(c, payload, sizeof(payload), t), 0);
+	move(c, s, t);
+	assert_true(sess_pop_tun(s, &b));
 	sess_free(c);
 	sess_free(s);
 }
