@@ -50,6 +50,14 @@ static void fuzz_parsers(const uint8_t *p, size_t len)
 			abort();
 		if (n >= 0)
 			(void)dpkt_classify(out, (size_t)n, &info);
+		/* whatever we frame, we unframe back to the same bytes */
+		static uint8_t fr[BUF], back[BUF];
+		ssize_t f = comp_frame(&comp, p, len, fr, sizeof(fr));
+		if (f < 0)
+			continue;
+		ssize_t b = comp_unframe(&comp, fr, (size_t)f, back, sizeof(back));
+		if (b != (ssize_t)len || (len && memcmp(back, p, len) != 0))
+			abort();
 	}
 	int k = dpkt_classify(p, len, &info);
 	if (k == DPKT_OCC && info.occ_op == DPKT_OCC_REPLY &&
