@@ -71,6 +71,12 @@ t_check "show --json matches ip -j (names, index, type, state, MTU, MAC, address
 t_status 0 "show NAME --json" inA "$BURROW" dev show btap0 --json
 t_grep '^\[\{"ifname":"btap0",.*"type":"tap".*"owner":65534,"group":65534' "show NAME --json has stable keys"
 
+t_status 0 "add a multiqueue tun owned by a user named on the command line" \
+	inA "$BURROW" dev add bmq0 --type tun --multiqueue --user nobody
+t_status 0 "show bmq0 --json" inA "$BURROW" dev show bmq0 --json
+t_grep '"multi_queue":true' "the device is multiqueue"
+t_grep "\"owner\":$(id -u nobody)," "the user name was resolved"
+t_status 0 "del bmq0" inA "$BURROW" dev del bmq0
 t_status 0 "set mtu" inA "$BURROW" dev set btap0 mtu 9000
 t_status 0 "set up" inA "$BURROW" dev set btap0 up
 t_check "ip sees btap0 up with MTU 9000" bash -c "ip -n $A link show btap0 | grep -q 'UP.*mtu 9000'"
