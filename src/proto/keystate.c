@@ -160,6 +160,8 @@ static int build_peer_info(const struct sess *s, char *out, size_t cap)
 		p.proto &= ~(long)PINFO_PROTO_DYN_TLS_CRYPT;
 	if (s->conf.no_cc_exit)
 		p.proto &= ~(long)PINFO_PROTO_CC_EXIT_NOTIFY;
+	if (s->conf.aead_epoch)
+		p.proto |= PINFO_PROTO_DATA_EPOCH;
 	int n = pinfo_build(&p, out, cap);
 	if (n < 0 || !s->conf.peer_info_extra)
 		return n;
@@ -329,6 +331,7 @@ int sess_ks_gen_keys(struct sess *s, struct sess_ks *ks, uint64_t now_ms)
 		.key_id = ks->key_id,
 		.peer_id = s->neg.peer_id,
 		.replay_window = s->conf.replay_window,
+		.format = s->neg.aead_epoch ? DATA_FMT_EPOCH : DATA_FMT_CLASSIC,
 	};
 	int err = 0;
 
@@ -350,8 +353,8 @@ int sess_ks_gen_keys(struct sess *s, struct sess_ks *ks, uint64_t now_ms)
 		ks_error(s, ks, -EIO, "cannot derive the dynamic tls-crypt key");
 		return -EIO;
 	}
-	log_info("session: key %u: data keys %s (%s)", ks->key_id, s->neg.cipher,
-		 s->neg.ekm ? "EKM" : "PRF");
+	log_info("session: key %u: data keys %s (%s%s)", ks->key_id, s->neg.cipher,
+		 s->neg.ekm ? "EKM" : "PRF", s->neg.aead_epoch ? ", epoch format" : "");
 	sess_event_push(s, SESS_EV_KEYS_READY, ks->key_id, 0, s->neg.cipher);
 	return 0;
 }

@@ -52,6 +52,7 @@ struct sess_neg {
 	bool ekm;
 	bool cc_exit;
 	bool dyn_tls_crypt;
+	bool aead_epoch;		/* 2.7 epoch data format */
 	int32_t peer_id;		/* -1 = P_DATA_V1 */
 	enum push_comp comp;
 };

@@ -90,6 +90,12 @@ static void client_apply_push(struct sess *s, struct sess_ks *ks, uint64_t now_m
 	s->neg.dyn_tls_crypt = !s->conf.no_dyn_tls_crypt && (pf & PUSH_PF_DYN_TLS_CRYPT);
 	s->neg.peer_id = o->peer_id >= 0 && o->peer_id < (long)DATA_PEER_ID_NONE ?
 			 (int32_t)o->peer_id : -1;
+	s->neg.aead_epoch = s->conf.aead_epoch && (pf & PUSH_PF_AEAD_EPOCH);
+	if (s->neg.aead_epoch && (s->neg.peer_id < 0 || !cipher_is_aead(cipher_find(s->neg.cipher)))) {
+		/* addendum §A1.3: the epoch format needs P_DATA_V2 and an AEAD cipher */
+		sess_fail(s, -EPROTO, "server pushed aead-epoch without peer-id or AEAD cipher");
+		return;
+	}
 	s->neg.comp = o->comp;
 	if (comp_init(&s->comp, comp_of(o->comp))) {
 		sess_fail(s, -ENOTSUP, "pushed compression framing not supported");
@@ -279,11 +285,18 @@ static void server_decide(struct sess *s)
 		o->proto_flags &= ~PUSH_PF_DYN_TLS_CRYPT;
 	if (o->has_proto_flags && !o->proto_flags)
 		o->has_proto_flags = false;
+	/* 2.7 epoch format: only with a peer-id and an AEAD cipher (addendum §A1.2) */
+	if (s->conf.aead_epoch && s->peer_proto > 0 && (s->peer_proto & PINFO_PROTO_DATA_EPOCH) &&
+	    pid >= 0 && cipher_is_aead(cipher_find(s->neg.cipher))) {
+		o->proto_flags |= PUSH_PF_AEAD_EPOCH;
+		o->has_proto_flags = true;
+	}
 	unsigned pf = o->has_proto_flags ? o->proto_flags : 0;
 	snprintf(o->cipher, sizeof(o->cipher), "%s", s->neg.cipher);
 	s->neg.ekm = o->key_derivation_ekm || (pf & PUSH_PF_TLS_EKM);
 	s->neg.cc_exit = pf & PUSH_PF_CC_EXIT;
 	s->neg.dyn_tls_crypt = pf & PUSH_PF_DYN_TLS_CRYPT;
+	s->neg.aead_epoch = pf & PUSH_PF_AEAD_EPOCH;
 	s->neg.peer_id = pid >= 0 ? (int32_t)pid : -1;
 	s->neg.comp = o->comp;
 }

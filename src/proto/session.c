@@ -472,6 +472,7 @@ void sess_get_info(const struct sess *s, struct sess_info *out)
 	out->ekm = s->neg.ekm;
 	out->cc_exit = s->neg.cc_exit;
 	out->dyn_tls_crypt = s->have_dyn;
+	out->aead_epoch = s->neg.aead_epoch;
 	out->peer_id = sess_peer_id(s);
 	const struct sess_ks *pri = &s->ks[SESS_KS_PRIMARY], *lame = &s->ks[SESS_KS_LAME];
 	out->send_key_id = pri->dk && pri->state == KS_ACTIVE ? pri->key_id :

@@ -64,6 +64,10 @@ struct sess_conf {
 	bool no_ekm;			/* don't announce/accept TLS-EKM (forces the PRF) */
 	bool no_dyn_tls_crypt;		/* don't announce/push dyn-tls-crypt */
 	bool no_cc_exit;		/* don't announce/push cc-exit */
+	/* OpenVPN 2.7 epoch data format (addendum §A1): client announces IV_PROTO bit 10 and
+	 * accepts a pushed `protocol-flags aead-epoch`; server pushes it to such clients when
+	 * the cipher is AEAD and the client has a peer-id. Off by default (2.6 behaviour). */
+	bool aead_epoch;
 
 	/* Client: peer-info extras (newline-separated NAME=value lines, may be NULL),
 	 * credentials (NULL = none). */
@@ -220,6 +224,7 @@ struct sess_info {
 	bool ekm;			/* data keys from TLS-EKM, else the PRF */
 	bool cc_exit;			/* EXIT travels in the control channel */
 	bool dyn_tls_crypt;		/* key_id != 0 control packets use dynamic tls-crypt */
+	bool aead_epoch;		/* 2.7 epoch data format */
 	uint32_t peer_id;		/* 0xFFFFFF when P_DATA_V1 is used */
 	uint8_t send_key_id;		/* key_id data is sent with now */
 	int n_keys;			/* data keys held (current + lame duck) */

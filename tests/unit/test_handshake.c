@@ -508,6 +508,40 @@ static void test_cbc_data(void **state)
 	world_free(&w);
 }
 
+/* 2.7 epoch data format when both ends opt in (AEAD cipher, peer-id), across
+ * renegotiations; a server without it falls back to the classic format. */
+static void epoch_case(bool server_epoch, uint64_t seed)
+{
+	struct mode m = { SESS_WRAP_TLS_CRYPT, false, false, 5, 5, 0 };
+	struct sess_conf cc, sc;
+	struct world w;
+	struct sess_info ci, si;
+
+	base_conf(&cc, SESS_CLIENT, &m);
+	base_conf(&sc, SESS_SERVER, &m);
+	cc.aead_epoch = true;
+	sc.aead_epoch = server_epoch;
+	cc.reneg_sec = 10;
+	world_init(&w, &m, seed, &cc, &sc);
+	assert_true(run(&w, T0 + 60000, both_keys_or_fail));
+	sess_get_info(w.c.s, &ci);
+	sess_get_info(w.srv.s, &si);
+	assert_int_equal(ci.aead_epoch, server_epoch);
+	assert_int_equal(si.aead_epoch, server_epoch);
+	assert_non_null(strstr(sess_peer_info(w.srv.s), "IV_PROTO=2014"));	/* 990 + 1024 */
+	w.data_period = 100;
+	w.next_data = w.now;
+	run(&w, w.now + 35000, NULL);
+	assert_true(w.c.keys_ready >= 3);
+	assert_int_equal(w.c.data_bad + w.srv.data_bad + w.c.errors + w.srv.errors, 0);
+	assert_true(w.srv.data_rx * 100 >= w.c.data_tx * 85);
+	assert_true(w.c.data_rx * 100 >= w.srv.data_tx * 85);
+	world_free(&w);
+}
+
+static void test_aead_epoch(void **state) { (void)state; epoch_case(true, 26); }
+static void test_aead_epoch_refused(void **state) { (void)state; epoch_case(false, 27); }
+
 /* A client whose server never answers reports a handshake timeout at hand-window. */
 static void test_handshake_timeout(void **state)
 {
@@ -566,6 +600,8 @@ int main(void)
 		cmocka_unit_test(test_no_common_cipher),
 		cmocka_unit_test(test_cipher_choice),
 		cmocka_unit_test(test_cbc_data),
+		cmocka_unit_test(test_aead_epoch),
+		cmocka_unit_test(test_aead_epoch_refused),
 		cmocka_unit_test(test_handshake_timeout),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
