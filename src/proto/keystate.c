@@ -186,8 +186,11 @@ static int write_km2(struct sess *s, struct sess_ks *ks)
 	if (!r && build_options(s, opts, sizeof(opts)) >= 0)
 		r = keys_km2_set_options(km, opts);
 	if (!r && !s->is_server) {
+		/* after a pushed auth-token, renegotiations authenticate with the token */
+		const char *pass = s->push && s->push->auth_token[0] ? s->push->auth_token :
+				   s->conf.password;
 		r = keys_km2_set_auth(km, s->conf.username ? s->conf.username : "",
-				      s->conf.password ? s->conf.password : "");
+				      pass ? pass : "");
 		if (!r && build_peer_info(s, pi, sizeof(pi)) >= 0)
 			r = keys_km2_set_peer_info(km, pi);
 	}

@@ -289,7 +289,7 @@ static void world_init(struct world *w, const struct mode *m, uint64_t seed,
 	memset(w, 0, sizeof(*w));
 	w->now = T0;
 	w->auth_ok = true;
-	w->auth_text = "ifconfig 10.8.0.2 255.255.255.0,topology subnet,ping 10";
+	w->auth_text = "ifconfig 10.8.0.2 255.255.255.0,topology subnet,ping 10,auth-token tok-abc";
 	sim_link_init(&w->c2s, seed, m->drop, m->dup, 40);
 	sim_link_init(&w->s2c, seed * 7 + 3, m->drop, m->dup, 40);
 	w->c.out = &w->c2s;
@@ -402,6 +402,9 @@ static void scenario(const struct mode *m, uint64_t seed)
 	       (unsigned long long)cs->drop_session_id, (unsigned long long)cs->drop_replay_ctl,
 	       (unsigned long long)ss->drop_data_nokey, (unsigned long long)ss->drop_session_id,
 	       (unsigned long long)ss->drop_replay_ctl);
+
+	/* the pushed auth-token replaced the password in the renegotiations' KM2 */
+	assert_string_equal(sess_peer_password(w.srv.s), "tok-abc");
 
 	/* explicit exit: cc-exit was negotiated, so the client sends EXIT reliably */
 	assert_int_equal(sess_send_exit(w.c.s, w.now), 0);
