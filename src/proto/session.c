@@ -478,6 +478,8 @@ void sess_get_info(const struct sess *s, struct sess_info *out)
 	out->send_key_id = pri->dk && pri->state == KS_ACTIVE ? pri->key_id :
 			   lame->dk ? lame->key_id : pri->key_id;
 	out->n_keys = (pri->dk != NULL) + (lame->dk != NULL);
+	if (pri->tls)
+		snprintf(out->tls_version, sizeof(out->tls_version), "%s", tls_version(pri->tls));
 }
 
 int sess_key2(const struct sess *s, uint8_t key2[256], uint8_t *key_id)

@@ -228,6 +228,7 @@ struct sess_info {
 	uint32_t peer_id;		/* 0xFFFFFF when P_DATA_V1 is used */
 	uint8_t send_key_id;		/* key_id data is sent with now */
 	int n_keys;			/* data keys held (current + lame duck) */
+	char tls_version[16];		/* of the newest key's TLS session ("TLSv1.3"), "" if none */
 };
 void sess_get_info(const struct sess *s, struct sess_info *out);
 /* The 256-byte key2 of the newest data key (tests compare client vs server). */
