@@ -12,7 +12,7 @@ static const char *roles_tag(const struct cfg_option *o)
 		return "";
 	if (o->roles & CFG_R_CLIENT)
 		return "client";
-	return o->roles & CFG_R_CCD ? "server,ccd" : "server";
+	return o->roles & CFG_R_CCD ? "server, ccd" : "server";
 }
 
 static const char *flags_tag(const struct cfg_option *o)
