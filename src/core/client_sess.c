@@ -181,14 +181,17 @@ static void client_on_keys(struct client *cl, const struct sess_event *ev)
 
 static void client_on_event(struct client *cl, const struct sess_event *ev)
 {
+	struct sess_info info;
 	char why[SESS_TEXT_MAX + 64];
 
 	switch (ev->type) {
 	case SESS_EV_TLS_UP:
 		snprintf(cl->peer_cn, sizeof(cl->peer_cn), "%s", ev->text);
+		sess_get_info(cl->sess, &info);
 		/* Once the tunnel is up this is a renegotiation: "renegotiated" says it. */
 		log_msg(cl->tunnel_up ? LOG_LVL_INFO : LOG_LVL_NOTICE,
-			"TLS established: server '%s', key id %u", ev->text, ev->key_id);
+			"TLS established: server '%s', %s, key id %u", ev->text,
+			info.tls_version[0] ? info.tls_version : "TLS", ev->key_id);
 		break;
 	case SESS_EV_PUSH_REPLY:
 		if (!ev->push)
