@@ -194,6 +194,7 @@ int cfg_opt_status(struct cfg_ctx *, const struct cfg_option *, int, char **);
 int cfg_opt_setenv(struct cfg_ctx *, const struct cfg_option *, int, char **);
 int cfg_opt_ignore_unknown(struct cfg_ctx *, const struct cfg_option *, int, char **);
 int cfg_opt_script(struct cfg_ctx *, const struct cfg_option *, int, char **);
+int cfg_opt_config(struct cfg_ctx *, const struct cfg_option *, int, char **);
 int cfg_opt_ccd_ifconfig_push(struct cfg_ctx *, const struct cfg_option *, int, char **);
 int cfg_opt_ccd_ifconfig6_push(struct cfg_ctx *, const struct cfg_option *, int, char **);
 int cfg_opt_ccd_iroute(struct cfg_ctx *, const struct cfg_option *, int, char **);

@@ -272,6 +272,30 @@ int cfg_opt_ignore_unknown(struct cfg_ctx *x, const struct cfg_option *o, int ar
 	return 0;
 }
 
+/* config FILE: another file's directives, in place, with its own name in messages. */
+int cfg_opt_config(struct cfg_ctx *x, const struct cfg_option *o, int argc, char **argv)
+{
+	const char *file = x->file;
+	int line = x->line, ret;
+	char *path, *text;
+	size_t len;
+
+	if (x->in_conn || x->depth >= 2)
+		return cfg_fail(x, "include files only from the top level, one level deep",
+				"nested config include");
+	path = cfg_resolve_path(x, argv[1]);
+	if (!path)
+		return -ENOMEM;
+	ret = cfg_read_file(x->mem, path, &text, &len);
+	if (ret < 0)
+		return cfg_fail(x, "check the path", "cannot read '%s': %s", path, strerror(-ret));
+	x->file = path;
+	ret = cfg_parse_text(x, text, len, path, 1);
+	x->file = file;
+	x->line = line;
+	return ret;
+}
+
 /* ---- client-config-dir ------------------------------------------------------------------ */
 
 int cfg_opt_ccd_ifconfig_push(struct cfg_ctx *x, const struct cfg_option *o, int argc, char **argv)

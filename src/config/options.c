@@ -66,6 +66,7 @@ const struct cfg_option cfg_options[] = {
 	IGNORE("comp-noadapt", 0, 0, B, "LZO adaptive tuning"),
 	FN("compress", 0, 1, B, 0, cfg_opt_compress, "[lz4|lz4-v2|lzo|stub|stub-v2|migrate]",
 	   "compression framing"),
+	FN("config", 1, 1, B, 0, cfg_opt_config, "FILE", "read more directives from FILE, in place"),
 	FN("connect-retry", 1, 2, C, CON, cfg_opt_connect_retry, "SECONDS [MAX]",
 	   "wait between connection attempts (doubling up to MAX)"),
 	INT("connect-retry-max", C, CON, connect_retry_max, 0, INT_MAX, "N",

@@ -431,6 +431,28 @@ static void test_real_tool_output(void **state)
 	assert_non_null(strstr(c.dh.text, "DH PARAMETERS"));
 }
 
+static void test_config_include(void **state)
+{
+	char want[512];
+	(void)state;
+
+	write_file("common.conf", "dev tun\nca ca.crt\ncert client.crt\nkey client.key\n");
+	assert_int_equal(load("client\nremote h\nconfig common.conf\nverb 4\n", CFG_ROLE_CLIENT), 0);
+	assert_string_equal(c.dev, "tun");
+	assert_int_equal(c.verb, 4);
+	snprintf(want, sizeof(want), "%s/common.conf", dir);
+	assert_string_equal(c.cert.where.file, want);	/* errors would name the include */
+	assert_int_equal(c.cert.where.line, 3);
+	write_file("bad.conf", "dev tun\nproto quic\n");
+	snprintf(want, sizeof(want), "%s/bad.conf:2: proto: unknown protocol 'quic'", dir);
+	expect("client\nconfig bad.conf\n", CFG_ROLE_CLIENT, -EINVAL, want);
+	write_file("loop.conf", "config loop.conf\n");
+	snprintf(want, sizeof(want), "%s/loop.conf:1: config: nested config include", dir);
+	expect("client\nconfig loop.conf\n", CFG_ROLE_CLIENT, -EINVAL, want);
+	expect("client\nconfig none.conf\n", CFG_ROLE_CLIENT, -EINVAL,
+	       "p.ovpn:2: config: cannot read '");
+}
+
 static void test_command_line_override(void **state)
 {
 	char *argv[] = { "--remote", "10.0.0.1", "2000", "--dev", "tap3", "--verb", "6", NULL };
@@ -465,6 +487,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_encrypted_key, after_each),
 		cmocka_unit_test_teardown(test_pkcs12, after_each),
 		cmocka_unit_test_teardown(test_real_tool_output, after_each),
+		cmocka_unit_test_teardown(test_config_include, after_each),
 		cmocka_unit_test_teardown(test_command_line_override, after_each),
 	};
 
