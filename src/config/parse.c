@@ -273,7 +273,7 @@ int cfg_parse_text(struct cfg_ctx *x, const char *text, size_t len, const char *
 	struct cfg_line ln;
 	int ret;
 
-	if (++x->depth > 2) {
+	if (++x->depth > 3) {	/* file, one include, one <connection> */
 		x->depth--;
 		return cfg_fail(x, "flatten the nesting", "blocks nested too deeply");
 	}

@@ -443,6 +443,9 @@ static void test_config_include(void **state)
 	snprintf(want, sizeof(want), "%s/common.conf", dir);
 	assert_string_equal(c.cert.where.file, want);	/* errors would name the include */
 	assert_int_equal(c.cert.where.line, 3);
+	write_file("conn.conf", "<connection>\nremote h3 1196\n</connection>\n");
+	assert_int_equal(load("client\nconfig common.conf\nconfig conn.conf\n", CFG_ROLE_CLIENT), 0);
+	assert_int_equal(c.remotes.v[0].port, 1196);
 	write_file("bad.conf", "dev tun\nproto quic\n");
 	snprintf(want, sizeof(want), "%s/bad.conf:2: proto: unknown protocol 'quic'", dir);
 	expect("client\nconfig bad.conf\n", CFG_ROLE_CLIENT, -EINVAL, want);
