@@ -69,9 +69,10 @@ static int remote_resolve(struct client *cl)
 		   port);
 	e = xport_resolve(r->host, port, af_of(r->af), cl->proto, 0, cl->addrs, 8, &cl->n_addrs);
 	if (e < 0)
-		log_warn("cannot resolve '%s': %s%s", r->host,
-			 e == -ENOENT ? "no such host" : strerror(-e),
-			 e == -ENOENT ? "; check the remote line of the profile" : "");
+		log_warn("cannot resolve '%s': %s", r->host,
+			 e == -ENOENT ? "no such host; check the remote line of the profile" :
+			 e == -EAGAIN ? "temporary resolver failure (is a DNS server reachable?)" :
+			 strerror(-e));
 	cl->cur_addr = 0;
 	return e;
 }
