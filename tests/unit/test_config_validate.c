@@ -275,6 +275,16 @@ static void test_missing_and_broken_files(void **state)
 	assert_int_equal(load(CLIENT_BASE "auth-user-pass user-only.txt\n", CFG_ROLE_CLIENT), 0);
 	assert_string_equal(c.auth_user_pass.username, "bob");
 	assert_null(c.auth_user_pass.password);	/* the client asks for it */
+	{
+		char fifo[128];
+
+		snprintf(fifo, sizeof(fifo), "%s/fifo.crt", dir);
+		assert_int_equal(mkfifo(fifo, 0600), 0);
+		expect("client\ndev tun\nremote h\nca fifo.crt\ncert client.crt\nkey client.key\n",
+		       CFG_ROLE_CLIENT, -EINVAL, "p.ovpn:4: ca: cannot read '");	/* no hang */
+		expect("client\ndev tun\nremote h\nca .\ncert client.crt\nkey client.key\n",
+		       CFG_ROLE_CLIENT, -EISDIR, "Is a directory");
+	}
 	expect("client\ndev tun\nremote h\nca ca.crt\ncert client.crt\n", CFG_ROLE_CLIENT, -EINVAL,
 	       "p.ovpn:5: cert: cert without key \u2014 give both cert and key");
 }
