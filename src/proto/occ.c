@@ -6,10 +6,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+
 #include "util/log.h"
 
 #define OCC_ELEMS_MAX 32
-#define OCC_LINK_MTU_UDP_TUN 1541	/* 1500 + 1 + 4 + 20 + 16 (BF-CBC placeholder) */
 
 const uint8_t occ_magic[OCC_MAGIC_LEN] = {
 	0x28, 0x7f, 0x34, 0x6b, 0xd4, 0xef, 0x7a, 0x81,
@@ -35,8 +36,7 @@ void occ_opts_default(struct occ_opts *o, bool tls_server, enum occ_proto proto,
 	memset(o, 0, sizeof(*o));
 	o->tap = tap;
 	o->tun_mtu = 1500;
-	/* Informational only; what 2.6.14 prints for its defaults: TCP +2, TAP +32. */
-	o->link_mtu = OCC_LINK_MTU_UDP_TUN + (occ_is_tcp(proto) ? 2 : 0) + (tap ? 32 : 0);
+	o->link_mtu = 0;	/* derived in occ_build() from tun-mtu, proto, dev-type, auth */
 	o->proto = proto;
 	o->keydir = -1;
 	snprintf(o->auth, sizeof(o->auth), "SHA1");
@@ -69,6 +69,18 @@ static void occ_add(struct occ_out *w, const char *fmt, ...)
 		w->len += (size_t)n;
 }
 
+/* link-mtu is informational, but 2.6 prints it from the legacy BF-CBC placeholder framing:
+ * tun-mtu + opcode 1 + packet-id 4 + HMAC + IV/padding 16, TCP +2, TAP +32
+ * (1541 UDP tun SHA1, 1555 TCP SHA256, 1573 UDP tap). */
+static int occ_link_mtu(const struct occ_opts *o)
+{
+	const EVP_MD *md = o->auth[0] ? EVP_get_digestbyname(o->auth) : NULL;
+	int hmac = md ? EVP_MD_get_size(md) : o->auth[0] ? 20 : 0;
+
+	return o->tun_mtu + 1 + 4 + hmac + 16 + (occ_is_tcp(o->proto) ? 2 : 0) +
+	       (o->tap ? 32 : 0);
+}
+
 int occ_build(const struct occ_opts *o, char *out, size_t cap)
 {
 	struct occ_out w = { .p = out, .cap = cap };
@@ -79,7 +91,8 @@ int occ_build(const struct occ_opts *o, char *out, size_t cap)
 		return -EINVAL;
 	out[0] = '\0';
 	occ_add(&w, "V4,dev-type %s,link-mtu %d,tun-mtu %d,proto %s", o->tap ? "tap" : "tun",
-		o->link_mtu, o->tun_mtu, occ_proto_names[o->proto]);
+		o->link_mtu > 0 ? o->link_mtu : occ_link_mtu(o), o->tun_mtu,
+		occ_proto_names[o->proto]);
 	if (o->comp_lzo)
 		occ_add(&w, ",comp-lzo");
 	if (o->mtu_dynamic)

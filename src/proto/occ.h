@@ -20,7 +20,8 @@ enum occ_proto {
 };
 
 /* Local settings the string is built from. occ_opts_default() gives 2.6.14's values
- * (tun, tun-mtu 1500, link-mtu 1541/1543/1573, auth SHA1, keysize 128). */
+ * (tun, tun-mtu 1500, auth SHA1, keysize 128); link_mtu 0 = derived as 2.6 does
+ * (1541 UDP/SHA1, +2 TCP, +32 TAP, + the digest size difference for other auth). */
 struct occ_opts {
 	bool tap;			/* dev-type tap (else tun) */
 	int link_mtu;

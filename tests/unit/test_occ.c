@@ -39,15 +39,22 @@ static void test_observed_strings(void **state)
 	occ_opts_default(&o, true, OCC_PROTO_UDP4, true);
 	occ_build(&o, out, sizeof(out));
 	assert_string_equal(out, srv_tap);
-	/* TCP + tls-auth direction 0 + SHA256: link-mtu is informational, set by the caller. */
+	/* TCP + tls-auth direction 0 + SHA256: link-mtu follows the digest size (1555). */
 	occ_opts_default(&o, true, OCC_PROTO_TCP4_SERVER, false);
-	o.link_mtu = 1555;
 	o.keydir = 0;
 	o.tls_auth = true;
 	snprintf(o.auth, sizeof(o.auth), "SHA256");
 	occ_build(&o, out, sizeof(out));
 	assert_string_equal(out, srv_tcp_ta);
 	assert_int_equal(occ_build(&o, out, 10), -ENOSPC);
+	o.link_mtu = 1600;	/* an explicit value wins */
+	occ_build(&o, out, sizeof(out));
+	assert_non_null(strstr(out, ",link-mtu 1600,"));
+	o.auth[0] = '\0';	/* --auth none */
+	o.link_mtu = 0;
+	occ_build(&o, out, sizeof(out));
+	assert_non_null(strstr(out, ",link-mtu 1523,"));
+	assert_non_null(strstr(out, ",auth [null-digest],"));
 	o.proto = (enum occ_proto)42;
 	assert_int_equal(occ_build(&o, out, sizeof(out)), -EINVAL);
 }
@@ -65,7 +72,6 @@ static void test_expected_remote(void **state)
 	assert_int_equal(occ_compare(out, srv_udp, "test"), 0);
 	/* TCP client with keydir 1 expects the TCP server string with keydir 0. */
 	occ_opts_default(&o, false, OCC_PROTO_TCP4_CLIENT, false);
-	o.link_mtu = 1555;
 	o.keydir = 1;
 	o.tls_auth = true;
 	snprintf(o.auth, sizeof(o.auth), "SHA256");
