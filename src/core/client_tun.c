@@ -442,14 +442,12 @@ void client_tun_down(struct client *cl)
 /* A short text of the tunnel addresses for logs and the status file. */
 void client_tun_describe(const struct client *cl, char *v4, size_t n4, char *v6, size_t n6)
 {
-	char peer[64];
+	char local[64], peer[64];
 
 	v4[0] = v6[0] = '\0';
 	if (cl->net.has_v4 && cl->net.v4_p2p) {
-		fmt_addr(&cl->net.v4, false, v4, n4);
-		fmt_addr(&cl->net.v4_peer, false, peer, sizeof(peer));
-		strncat(v4, " peer ", n4 - strlen(v4) - 1);
-		strncat(v4, peer, n4 - strlen(v4) - 1);
+		snprintf(v4, n4, "%s peer %s", fmt_addr(&cl->net.v4, false, local, sizeof(local)),
+			 fmt_addr(&cl->net.v4_peer, false, peer, sizeof(peer)));
 	} else if (cl->net.has_v4) {
 		fmt_addr(&cl->net.v4, true, v4, n4);
 	}
