@@ -91,6 +91,7 @@ const struct cfg_option cfg_options[] = {
 	FN("dhcp-option", 1, 2, B, 0, cfg_opt_dhcp_option, "TYPE [VALUE]",
 	   "DNS, DOMAIN, ... settings for the tunnel"),
 	FN("disable", 0, 0, CC, 0, cfg_opt_ccd_flag, "", "(client-config-dir) refuse this client"),
+	IGNORE("disable-dco", 0, 0, B, "data channel offload; burrow's data channel is in userspace"),
 	IGNORE("disable-occ", 0, 0, B, "options-consistency warnings"),
 	IGNORE("dns", 1, 15, B,
 	       "DNS settings for the tunnel; burrow does not configure a resolver"),

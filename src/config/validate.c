@@ -100,6 +100,12 @@ static int check_remotes(struct cfg *c, struct cfg_err *err)
 			r->proto = dproto;
 			r->af = c->proto_af;
 		}
+		/* checked here, not while parsing: exported profiles carry masked values */
+		if (!r->host[0] || strspn(r->host, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+					  "0123456789.-_:%") != strlen(r->host))
+			return cfg_err_set(err, -EINVAL, r->where.file, r->where.line, "remote",
+					   "give a host name or an IP address",
+					   "'%s' is not a host", r->host);
 		if (r->proto == CFG_PROTO_TCP_SERVER)
 			return vfail(err, &r->where, "remote", "use tcp or tcp-client",
 				     "a client cannot connect with tcp-server");

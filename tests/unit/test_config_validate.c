@@ -324,6 +324,12 @@ static void test_cross_checks(void **state)
 	       "p.ovpn:3: remote-random: client-only directive in a server configuration");
 	expect("dev tun\nremote h\nca ca.crt\n", CFG_ROLE_AUTO, -EINVAL,
 	       "cannot tell whether this is a client or a server configuration");
+	expect("remote \"my server\"\n" CLIENT_BASE, CFG_ROLE_CLIENT, -EINVAL,
+	       "p.ovpn:1: remote: 'my server' is not a host \u2014 give a host name or an IP address");
+	expect("remote 192.168.0/xx\n" CLIENT_BASE, CFG_ROLE_CLIENT, -EINVAL,
+	       "p.ovpn:1: remote: '192.168.0/xx' is not a host");
+	expect("remote ''\n" CLIENT_BASE, CFG_ROLE_CLIENT, -EINVAL,
+	       "p.ovpn:1: remote: '' is not a host");
 	expect("remote h 1194 tcp-server\n" CLIENT_BASE, CFG_ROLE_CLIENT, -EINVAL,
 	       "p.ovpn:1: remote: a client cannot connect with tcp-server");
 }
