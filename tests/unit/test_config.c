@@ -469,6 +469,16 @@ static void test_roles_and_unknown(void **state)
 	assert_string_equal(c.setenv.v[0].value, "0");
 	assert_int_equal(c.n_ignored, 3);
 	assert_string_equal(c.data_ciphers_fallback, "AES-256-CBC");
+	/* deprecated/removed options still shipped by providers parse (directives.md #14) */
+	assert_int_equal(parse("keysize 256\ntun-ipv6\nncp-disable\ncomp-lzo\nmtu-disc yes\n"
+			       "ncp-ciphers AES-256-GCM:AES-128-GCM\nclient-cert-not-required\n"
+			       "ifconfig-pool-linear\n"), -EINVAL);	/* server-only in a client */
+	assert_int_equal(parse_role("keysize 256\ntun-ipv6\nncp-disable\ncomp-lzo\nmtu-disc yes\n"
+				    "ncp-ciphers AES-256-GCM:AES-128-GCM\nclient-cert-not-required\n"
+				    "ifconfig-pool-linear\n", CFG_ROLE_SERVER), 0);
+	assert_string_equal(c.data_ciphers, "AES-256-GCM:AES-128-GCM");
+	assert_int_equal(c.verify_client_cert, CFG_VCC_NONE);
+	assert_int_equal(c.compress, CFG_COMP_LZO);
 	/* removed options that still guard something are mapped, not dropped */
 	assert_int_equal(parse("ns-cert-type server\ntls-remote vpn.example\n"), 0);
 	assert_int_equal(c.remote_cert_tls, CFG_CERT_TLS_SERVER);

@@ -222,8 +222,11 @@ static void test_client_inline(void **state)
 	char text[32768];
 	(void)state;
 
-	snprintf(text, sizeof(text), "client\ndev tap\nremote localhost 1194\n<ca>\n%s</ca>\n"
-		 "<cert>\n%s</cert>\n<key>\n%s</key>\n<tls-crypt>\n%s</tls-crypt>\n"
+	/* no `client`: tls-client + pull (directives.md #12); an openssl text dump before the
+	 * PEM in <cert> (#1); comment lines inside blocks */
+	snprintf(text, sizeof(text), "tls-client\npull\ndev tap\nremote localhost 1194\n<ca>\n"
+		 "# CA\n%s</ca>\n<cert>\nCertificate:\n    Data:\n        Version: 3 (0x2)\n%s</cert>\n"
+		 "<key>\n%s</key>\n<tls-crypt>\n#\n# 2048 bit OpenVPN static key\n#\n%s</tls-crypt>\n"
 		 "<auth-user-pass>\nuser\npass\n</auth-user-pass>\n",
 		 read_text("ca.crt"), read_text("client.crt"), read_text("client.key"),
 		 read_text("ta.key"));
