@@ -1,5 +1,6 @@
 /* cfg_validate(): resolve the role and defaults, cross-check directives, and load and
  * verify every referenced file, so that a bad profile fails before any packet is sent. */
+#include <ctype.h>
 #include <errno.h>
 #include <string.h>
 #include <strings.h>
@@ -142,6 +143,43 @@ static int check_ciphers(const char *list, const char *d, struct cfg *c, struct 
 	return 0;
 }
 
+/* Canonical names for the engines: upper case (as OpenVPN writes and negotiates them),
+ * "none" as is, and optional "?NAME" entries kept only when OpenSSL has the cipher. */
+static char *normalize_list(struct cfg *c, const char *list)
+{
+	char *out = list ? cfg_mem_alloc(&c->mem, strlen(list)) : NULL;
+	const char *p = list;
+	size_t o = 0;
+
+	if (!out)
+		return NULL;
+	while (*p) {
+		size_t n = strcspn(p, ":");
+		bool opt = *p == '?';
+		char name[64];
+
+		snprintf(name, sizeof(name), "%.*s", (int)(n - opt), p + opt);
+		p += n + (p[n] == ':');
+		if (opt && !EVP_get_cipherbyname(name))
+			continue;
+		if (strcasecmp(name, "none") != 0)
+			for (char *q = name; *q; q++)
+				*q = (char)toupper((unsigned char)*q);
+		o += (size_t)snprintf(out + o, strlen(list) + 1 - o, "%s%s", o ? ":" : "", name);
+	}
+	return out;
+}
+
+static int normalize_names(struct cfg *c)
+{
+	char **names[] = { &c->data_ciphers, &c->data_ciphers_fallback, &c->cipher, &c->auth };
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (*names[i] && !(*names[i] = normalize_list(c, *names[i])))
+			return -ENOMEM;
+	return 0;
+}
+
 static int check_crypto(struct cfg *c, struct cfg_err *err)
 {
 	int ret = check_ciphers(c->data_ciphers, "data-ciphers", c, err);
@@ -155,6 +193,12 @@ static int check_crypto(struct cfg *c, struct cfg_err *err)
 	if (c->auth && strcasecmp(c->auth, "none") != 0 && !EVP_get_digestbyname(c->auth))
 		return cfg_err_set(err, -EINVAL, SEEN(c, "auth"), "auth", "e.g. SHA1, SHA256, SHA512",
 				   "unknown digest '%s'", c->auth);
+	if (normalize_names(c) < 0)
+		return -ENOMEM;
+	if ((c->data_ciphers && !c->data_ciphers[0]) || (c->cipher && !c->cipher[0]))
+		return cfg_err_set(err, -EINVAL, SEEN(c, "data-ciphers"), "data-ciphers",
+				   "list at least one cipher this OpenSSL has",
+				   "no usable cipher left");
 	if (cfg_blob_set(&c->tls_auth.key) && cfg_blob_set(&c->tls_crypt.key))
 		return vfail(err, &c->tls_crypt.key.where, "tls-crypt",
 			     "keep either tls-auth or tls-crypt (the server decides which)",

@@ -309,8 +309,16 @@ static void test_cross_checks(void **state)
 	       "p.ovpn:7: data-ciphers: unknown cipher 'FOO-1'");
 	expect(CLIENT_BASE "auth SHA7\n", CFG_ROLE_CLIENT, -EINVAL, "p.ovpn:7: auth: unknown digest 'SHA7'");
 	assert_int_equal(load(CLIENT_BASE "cipher aes-256-cbc\nauth sha1\n", CFG_ROLE_CLIENT), 0);
-	assert_int_equal(load(CLIENT_BASE "data-ciphers AES-256-GCM:?FUTURE-CIPHER\n",
-			      CFG_ROLE_CLIENT), 0);
+	assert_int_equal(load(CLIENT_BASE "data-ciphers aes-256-gcm:?FUTURE-CIPHER:?chacha20-poly1305\n"
+			      "cipher aes-128-cbc\nauth sha256\n", CFG_ROLE_CLIENT), 0);
+	/* canonical names for the engines; unknown optional ciphers dropped */
+	assert_string_equal(c.data_ciphers, "AES-256-GCM:CHACHA20-POLY1305");
+	assert_string_equal(c.cipher, "AES-128-CBC");
+	assert_string_equal(c.auth, "SHA256");
+	assert_int_equal(load(CLIENT_BASE "cipher none\nauth none\n", CFG_ROLE_CLIENT), 0);
+	assert_string_equal(c.cipher, "none");
+	expect(CLIENT_BASE "data-ciphers ?FUTURE-1:?FUTURE-2\n", CFG_ROLE_CLIENT, -EINVAL,
+	       "p.ovpn:7: data-ciphers: no usable cipher left");
 	expect(CLIENT_BASE "tls-auth ta.key 1\ntls-crypt ta.key\n", CFG_ROLE_CLIENT, -EINVAL,
 	       "p.ovpn:8: tls-crypt: tls-auth and tls-crypt together");
 	expect(CLIENT_BASE "up ./up.sh\n", CFG_ROLE_CLIENT, -EINVAL,
