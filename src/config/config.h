@@ -28,7 +28,9 @@
  *     tls_auth.direction already includes key-direction (-1 = bidirectional);
  *   - ping/ping_restart include keepalive (server: ping-restart = 2 x timeout; what to push
  *     to clients is keepalive_interval/keepalive_timeout);
- *   - auth_user_pass username/password read from the file or block.
+ *   - auth_user_pass username/password read from the file or block;
+ *   - data_ciphers/data_ciphers_fallback/cipher/auth are canonical upper-case names that
+ *     OpenSSL knows ("none" stays), optional "?NAME" entries resolved.
  *
  * Strings in struct cfg are NUL-terminated and owned by the cfg (freed by cfg_free).
  * Single-valued directives: the last one wins. Multi-valued ones accumulate in order.
