@@ -162,6 +162,8 @@ static int build_peer_info(const struct sess *s, char *out, size_t cap)
 		p.proto &= ~(long)PINFO_PROTO_CC_EXIT_NOTIFY;
 	if (s->conf.aead_epoch)
 		p.proto |= PINFO_PROTO_DATA_EPOCH;
+	if (s->conf.p2p)
+		p.proto = sess_p2p_proto(s);
 	int n = pinfo_build(&p, out, cap);
 	if (n < 0 || !s->conf.peer_info_extra)
 		return n;
@@ -185,14 +187,14 @@ static int write_km2(struct sess *s, struct sess_ks *ks)
 
 	if (!r && build_options(s, opts, sizeof(opts)) >= 0)
 		r = keys_km2_set_options(km, opts);
+	if (!r && (!s->is_server || s->conf.p2p) && build_peer_info(s, pi, sizeof(pi)) >= 0)
+		r = keys_km2_set_peer_info(km, pi);	/* p2p: both sides announce */
 	if (!r && !s->is_server) {
 		/* after a pushed auth-token, renegotiations authenticate with the token */
 		const char *pass = s->push && s->push->auth_token[0] ? s->push->auth_token :
 				   s->conf.password;
 		r = keys_km2_set_auth(km, s->conf.username ? s->conf.username : "",
 				      pass ? pass : "");
-		if (!r && build_peer_info(s, pi, sizeof(pi)) >= 0)
-			r = keys_km2_set_peer_info(km, pi);
 	}
 	if (r)
 		return r;
@@ -229,6 +231,8 @@ static int got_peer_km2(struct sess *s, struct sess_ks *ks, const uint8_t *rec, 
 	}
 	if (!ks->initial && s->neg_done)
 		return sess_ks_gen_keys(s, ks, now_ms);
+	if (ks->initial && s->conf.p2p)
+		return sess_p2p_negotiate(s, ks, now_ms);
 	return 0;
 }
 
@@ -292,7 +296,7 @@ int sess_ks_advance(struct sess *s, struct sess_ks *ks, uint64_t now_ms)
 	if (ks->state == KS_GOT_KEY && rel_send_idle(&ks->snd) &&
 	    !tls_pending_ciphertext(ks->tls)) {
 		ks->state = KS_ACTIVE;
-		if (ks->initial && !s->is_server && !s->got_push)
+		if (ks->initial && !s->is_server && !s->got_push && !s->conf.p2p)
 			s->push_req_ms = now_ms + 1000;	/* §8.1: ~1 s after ACTIVE */
 	}
 	return 0;

@@ -155,6 +155,10 @@ int sess_msg_send_push_reply(struct sess *s, uint64_t now_ms);
 int sess_msg_timer(struct sess *s, uint64_t now_ms);
 uint64_t sess_msg_deadline(const struct sess *s);
 
+/* sess_p2p.c: peer-to-peer mode */
+long sess_p2p_proto(const struct sess *s);
+int sess_p2p_negotiate(struct sess *s, struct sess_ks *ks, uint64_t now_ms);
+
 /* sess_data.c: data channel */
 int sess_data_input(struct sess *s, const uint8_t *pkt, size_t len, uint64_t now_ms);
 int sess_data_send(struct sess *s, const uint8_t *payload, size_t len, uint64_t now_ms);

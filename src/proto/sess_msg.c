@@ -111,8 +111,8 @@ static void client_apply_push(struct sess *s, struct sess_ks *ks, uint64_t now_m
 static void client_push_reply(struct sess *s, struct sess_ks *ks, const struct push_msg *m,
 			      uint64_t now_ms)
 {
-	if (s->got_push || !ks->initial)
-		return;	/* renewals (auth-token) on later keys are not applied */
+	if (s->got_push || !ks->initial || s->conf.p2p)
+		return;	/* renewals (auth-token) on later keys are not applied; p2p has no push */
 	if (!s->push) {
 		s->push = malloc(sizeof(*s->push));
 		if (!s->push) {
@@ -216,6 +216,8 @@ int sess_msg_server_km2(struct sess *s, struct sess_ks *ks, uint64_t now_ms)
 
 	if (!ks->initial)
 		return s->neg_done ? sess_ks_gen_keys(s, ks, now_ms) : 0;
+	if (s->conf.p2p)
+		return sess_p2p_negotiate(s, ks, now_ms);
 	if (!s->peer_pi) {
 		s->peer_pi = malloc(sizeof(*s->peer_pi));
 		if (!s->peer_pi) {
@@ -398,7 +400,7 @@ int sess_send_exit(struct sess *s, uint64_t now_ms)
 	if (!s)
 		return -EINVAL;
 	int r;
-	if (s->is_server && s->neg_done) {
+	if (s->is_server && s->neg_done && !s->conf.p2p) {
 		/* a server going away tells its clients to reconnect (§9.9) */
 		r = s->exit_sent ? 0 : send_msg(s, PUSH_MSG_RESTART, NULL);
 		s->exit_sent = true;

@@ -68,6 +68,10 @@ struct sess_conf {
 	 * accepts a pushed `protocol-flags aead-epoch`; server pushes it to such clients when
 	 * the cipher is AEAD and the client has a peer-id. Off by default (2.6 behaviour). */
 	bool aead_epoch;
+	/* Peer-to-peer TLS mode (§13.1: tls-client/tls-server without pull / mode server):
+	 * no PUSH and no AUTH_REQUEST; both sides derive cipher and flags from the exchanged
+	 * peer-info. The server side is created with sess_new() (no cookie). */
+	bool p2p;
 
 	/* Client: peer-info extras (newline-separated NAME=value lines, may be NULL),
 	 * credentials (NULL = none). */

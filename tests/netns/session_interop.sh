@@ -47,6 +47,40 @@ case_run none "" --seconds 20
 case_run reneg "tls-crypt $PKI/tc.key
 reneg-sec 3" --tls-crypt "$PKI/tc.key" --renegs 2 --seconds 30
 
+# peer-to-peer TLS mode: openvpn --tls-server without `mode server` (no push, NCP from peer-info)
+p2p_case() {
+	cat > "$T_TMP/p2p.conf" <<-EOF
+	dev tun
+	proto udp
+	local 127.0.0.1
+	port 1196
+	tls-server
+	ca $PKI/ca.crt
+	cert $PKI/server.crt
+	key $PKI/server.key
+	dh none
+	ifconfig 10.9.0.1 10.9.0.2
+	tls-crypt $PKI/tc.key
+	reneg-sec 4
+	verb 3
+	EOF
+	# a p2p server completes its initialisation only once the peer is there
+	t_bg ip netns exec "$NS" openvpn --config "$T_TMP/p2p.conf" --log "$T_TMP/p2p.log" \
+		--writepid "$T_TMP/p2p.pid"
+	if ! ovpn_wait_log "$T_TMP/p2p.log" "UDPv4 link local" 15; then
+		t_bad "p2p: openvpn tls-server did not start"
+		return
+	fi
+	t_status 0 "p2p: burrow tls-client session against openvpn p2p tls-server" \
+		ip netns exec "$NS" "$DRIVE" 127.0.0.1 1196 "$PKI" --p2p --tls-crypt "$PKI/tc.key" \
+		--renegs 1 --seconds 30
+	grep -E "^(keys ready|keys [0-9]|echo)" "$T_TMP/out" | sed 's/^/    /'
+	t_check "p2p: openvpn negotiated the data channel from peer-info" \
+		grep -qE "Data Channel: cipher 'AES-256-GCM'" "$T_TMP/p2p.log"
+	ovpn_stop p2p
+}
+p2p_case
+
 # server_case NAME "CLIENT_LINES" SESSDRIVE_ARGS...
 server_case() {
 	local name=$1 lines=$2 dpid rc

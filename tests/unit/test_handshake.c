@@ -545,6 +545,46 @@ static void epoch_case(bool server_epoch, uint64_t seed)
 static void test_aead_epoch(void **state) { (void)state; epoch_case(true, 26); }
 static void test_aead_epoch_refused(void **state) { (void)state; epoch_case(false, 27); }
 
+/* Peer-to-peer TLS mode (§13.1): no push, no auth; both sides derive the same cipher (the
+ * TLS server's preference), EKM, an EKM-derived peer-id and the flags. */
+static void test_p2p(void **state)
+{
+	struct mode m = { SESS_WRAP_TLS_AUTH, false, false, 5, 5, 0 };
+	struct sess_conf cc, sc;
+	struct world w;
+	struct sess_info ci, si;
+
+	(void)state;
+	base_conf(&cc, SESS_CLIENT, &m);
+	base_conf(&sc, SESS_SERVER, &m);
+	cc.p2p = sc.p2p = true;
+	cc.data_ciphers = "AES-128-GCM:CHACHA20-POLY1305";
+	sc.data_ciphers = "CHACHA20-POLY1305:AES-128-GCM";
+	cc.reneg_sec = 10;
+	world_init(&w, &m, 28, &cc, &sc);
+	assert_true(run(&w, T0 + 60000, both_keys_or_fail));
+	assert_int_equal(w.c.push + w.c.errors + w.srv.errors, 0);
+	sess_get_info(w.c.s, &ci);
+	sess_get_info(w.srv.s, &si);
+	assert_string_equal(ci.cipher, "CHACHA20-POLY1305");
+	assert_string_equal(si.cipher, "CHACHA20-POLY1305");
+	assert_true(ci.ekm && si.ekm && ci.cc_exit && si.cc_exit);
+	assert_int_equal(ci.peer_id, si.peer_id);
+	assert_true(ci.peer_id != 0x76706E && ci.peer_id < 0xFFFFFF);
+	assert_same_key2(&w);
+	w.data_period = 100;
+	w.next_data = w.now;
+	run(&w, w.now + 35000, NULL);
+	assert_true(w.c.keys_ready >= 3);
+	assert_int_equal(w.c.data_bad + w.srv.data_bad + w.c.errors + w.srv.errors, 0);
+	assert_true(w.srv.data_rx * 100 >= w.c.data_tx * 85);
+	assert_true(w.c.data_rx * 100 >= w.srv.data_tx * 85);
+	w.data_period = 0;
+	assert_int_equal(sess_send_exit(w.c.s, w.now), 0);
+	assert_true(run(&w, w.now + 30000, exited));
+	world_free(&w);
+}
+
 /* A client whose server never answers reports a handshake timeout at hand-window. */
 static void test_handshake_timeout(void **state)
 {
@@ -605,6 +645,7 @@ int main(void)
 		cmocka_unit_test(test_cbc_data),
 		cmocka_unit_test(test_aead_epoch),
 		cmocka_unit_test(test_aead_epoch_refused),
+		cmocka_unit_test(test_p2p),
 		cmocka_unit_test(test_handshake_timeout),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
