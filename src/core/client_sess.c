@@ -348,22 +348,49 @@ static const struct xport_cb client_xp_cb = {
 	.event = client_xp_event,
 };
 
+/* `lport`/`local` without `nobind`: bind there (an unset port stays ephemeral; OpenVPN's
+ * implicit bind to 1194 would clash with a local server for no benefit). */
+static int client_local_addr(struct client *cl, struct xport_addr *out)
+{
+	const struct cfg *c = cl->cfg;
+	char port[8];
+	size_t n;
+	int e;
+
+	if (c->nobind || (!c->lport_set && !c->local))
+		return 0;
+	snprintf(port, sizeof(port), "%u", c->lport_set ? c->lport : 0u);
+	e = xport_resolve(c->local, port, xport_addr_family(&cl->remote), cl->proto, 1, out, 1,
+			  &n);
+	if (e < 0) {
+		log_error("cannot use local address '%s' port %s: %s", c->local ? c->local : "*",
+			  port, strerror(-e));
+		return e;
+	}
+	return 1;
+}
+
 /* Opens the transport to cl->remote and starts a fresh session (new session id, new TLS). */
 int client_sess_start(struct client *cl)
 {
 	const char *pname = cl->proto == XPORT_TCP ? "tcp" : "udp";
-	int e;
+	struct xport_addr local;
+	int bind, e;
 
 	xport_addr_str(&cl->remote, cl->remote_str, sizeof(cl->remote_str));
 	log_notice("connecting: %s to %s", pname, cl->remote_str);
 	cl->sconf.transport = cl->proto == XPORT_TCP ? SESS_TCP : SESS_UDP;
 	cl->sconf.unix_time = (uint32_t)time(NULL);
 	cl->heard = false;
+	bind = client_local_addr(cl, &local);
+	if (bind < 0)
+		return bind;
 	if (cl->proto == XPORT_TCP)
-		e = xport_tcp_connect(cl->lp, &cl->remote, NULL, &client_xp_cb, cl, &cl->xp);
+		e = xport_tcp_connect(cl->lp, &cl->remote, bind ? &local : NULL, &client_xp_cb, cl,
+				      &cl->xp);
 	else
-		e = xport_udp_open(cl->lp, xport_addr_family(&cl->remote), NULL, &cl->remote,
-				   &client_xp_cb, cl, &cl->xp);
+		e = xport_udp_open(cl->lp, xport_addr_family(&cl->remote), bind ? &local : NULL,
+				   &cl->remote, &client_xp_cb, cl, &cl->xp);
 	if (e < 0) {
 		log_error("cannot open a %s socket to %s: %s", pname, cl->remote_str, strerror(-e));
 		return e;

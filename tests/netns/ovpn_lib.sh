@@ -92,14 +92,14 @@ ovpn_server_conf() {
 	EOF
 }
 
-# Base client profile for the same server.
+# Base client profile for the same server (OVPN_NOBIND="" drops nobind).
 ovpn_client_conf() {
 	cat <<-EOF
 	client
 	dev ${OVPN_DEV:-tun}
 	proto ${OVPN_PROTO:-udp}
 	remote $OVPN_S_ADDR 1194
-	nobind
+	${OVPN_NOBIND-nobind}
 	ca $PKI/ca.crt
 	cert $PKI/client.crt
 	key $PKI/client.key
