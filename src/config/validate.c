@@ -247,6 +247,12 @@ static int check_server(struct cfg *c, struct cfg_err *err)
 		return cfg_err_set(err, -EINVAL, c->file, 0, "server",
 				   "add 'server NETWORK NETMASK', e.g. server 10.8.0.0 255.255.255.0",
 				   "server mode without an address pool");
+	if (c->server.set && c->ifconfig_pool.set &&
+	    (((c->ifconfig_pool.start.s_addr ^ c->server.net.s_addr) & c->server.mask.s_addr) ||
+	     ((c->ifconfig_pool.end.s_addr ^ c->server.net.s_addr) & c->server.mask.s_addr)))
+		return cfg_err_set(err, -EINVAL, SEEN(c, "ifconfig-pool"), "ifconfig-pool",
+				   "keep the pool inside the 'server' network",
+				   "pool outside the server network");
 	if (c->client_config_dir && (stat(c->client_config_dir, &st) < 0 || !S_ISDIR(st.st_mode)))
 		return cfg_err_set(err, -ENOENT, SEEN(c, "client-config-dir"), "client-config-dir",
 				   "create the directory or fix the path", "'%s' is not a directory",
