@@ -16,9 +16,11 @@
 #include <openssl/core_names.h>
 #include <openssl/kdf.h>
 #include <openssl/rand.h>
+#include <openssl/ssl.h>
 
 #include "proto/keys.h"
 #include "proto/tls.h"
+#include "proto/tls_int.h"
 #include "util/pki.h"
 
 /* ---- independent expectation: OpenSSL's TLS1-PRF with MD5-SHA1 ---- */
@@ -324,51 +326,122 @@ static void pump(struct tls_sess *a, struct tls_sess *b)
 		assert_int_equal(tls_feed_ciphertext(b, buf, n), 0);
 }
 
-static void test_ekm_key2(void **state)
-{
-	char dir[] = "/tmp/burrow-keys-XXXXXX", path[6][256], err[TLS_ERR_MAX];
-	const char *names[] = { "ca.crt", "client.crt", "client.key", "server.crt", "server.key" };
-	struct tls_conf_opts co = { .role = TLS_ROLE_CLIENT }, so = { .role = TLS_ROLE_SERVER };
+/* A client/server session pair on a fresh PKI; cipher_list != NULL forces TLS 1.2. */
+struct ekm_pair {
+	char dir[32];
 	struct tls_conf *cc, *sc;
 	struct tls_sess *c, *s;
-	uint8_t kc[256], ks[256], zero[256] = { 0 };
-	uint32_t pc = 0, ps = 1;
+};
 
-	(void)state;
-	assert_non_null(mkdtemp(dir));
-	assert_int_equal(pki_make(dir, NULL), 0);
+static void ekm_open(struct ekm_pair *pr, const char *cipher_list)
+{
+	char path[5][256], err[TLS_ERR_MAX];
+	const char *names[] = { "ca.crt", "client.crt", "client.key", "server.crt", "server.key" };
+	struct tls_conf_opts co = { .role = TLS_ROLE_CLIENT }, so = { .role = TLS_ROLE_SERVER };
+
+	snprintf(pr->dir, sizeof(pr->dir), "/tmp/burrow-keys-XXXXXX");
+	assert_non_null(mkdtemp(pr->dir));
+	assert_int_equal(pki_make(pr->dir, NULL), 0);
 	for (int i = 0; i < 5; i++)
-		assert_int_equal(pki_path(path[i], sizeof(path[i]), dir, names[i]), 0);
+		assert_int_equal(pki_path(path[i], sizeof(path[i]), pr->dir, names[i]), 0);
 	co.ca.path = so.ca.path = path[0];
 	co.cert.path = path[1];
 	co.key.path = path[2];
 	so.cert.path = path[3];
 	so.key.path = path[4];
-	assert_int_equal(tls_conf_new(&cc, &co, err, sizeof(err)), 0);
-	assert_int_equal(tls_conf_new(&sc, &so, err, sizeof(err)), 0);
-	assert_int_equal(tls_sess_new(&c, cc), 0);
-	assert_int_equal(tls_sess_new(&s, sc), 0);
-	assert_int_equal(keys_ekm_key2(c, kc), -EAGAIN);	/* before the handshake */
-	for (int i = 0; i < 10 && !(tls_handshake_done(c) && tls_handshake_done(s)); i++) {
-		pump(c, s);
-		pump(s, c);
+	if (cipher_list) {
+		co.version_max = TLS1_2_VERSION;
+		co.cipher_list = cipher_list;
 	}
-	assert_int_equal(keys_ekm_key2(c, kc), 0);
-	assert_int_equal(keys_ekm_key2(s, ks), 0);
+	assert_int_equal(tls_conf_new(&pr->cc, &co, err, sizeof(err)), 0);
+	assert_int_equal(tls_conf_new(&pr->sc, &so, err, sizeof(err)), 0);
+	assert_int_equal(tls_sess_new(&pr->c, pr->cc), 0);
+	assert_int_equal(tls_sess_new(&pr->s, pr->sc), 0);
+}
+
+static void ekm_run(struct ekm_pair *pr)
+{
+	for (int i = 0; i < 10 && !(tls_handshake_done(pr->c) && tls_handshake_done(pr->s));
+	     i++) {
+		pump(pr->c, pr->s);
+		pump(pr->s, pr->c);
+	}
+	assert_true(tls_handshake_done(pr->c) && tls_handshake_done(pr->s));
+}
+
+static void ekm_close(struct ekm_pair *pr)
+{
+	tls_sess_free(pr->c);
+	tls_sess_free(pr->s);
+	tls_conf_free(pr->cc);
+	tls_conf_free(pr->sc);
+	nftw(pr->dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+static void test_ekm_key2(void **state)
+{
+	struct ekm_pair pr;
+	uint8_t kc[256], ks[256], zero[256] = { 0 };
+	uint32_t pc = 0, ps = 1;
+
+	(void)state;
+	ekm_open(&pr, NULL);
+	assert_int_equal(keys_ekm_key2(pr.c, kc), -EAGAIN);	/* before the handshake */
+	ekm_run(&pr);
+	assert_int_equal(keys_ekm_key2(pr.c, kc), 0);
+	assert_int_equal(keys_ekm_key2(pr.s, ks), 0);
 	assert_memory_equal(kc, ks, 256);
 	assert_memory_not_equal(kc, zero, 256);
 	/* Same as the exporter with the documented label. */
-	assert_int_equal(tls_export_ekm(s, "EXPORTER-OpenVPN-datakeys", ks, 256), 0);
+	assert_int_equal(tls_export_ekm(pr.s, "EXPORTER-OpenVPN-datakeys", ks, 256), 0);
 	assert_memory_equal(kc, ks, 256);
-	assert_int_equal(keys_ekm_p2p_peer_id(c, &pc), 0);
-	assert_int_equal(keys_ekm_p2p_peer_id(s, &ps), 0);
+	assert_int_equal(keys_ekm_p2p_peer_id(pr.c, &pc), 0);
+	assert_int_equal(keys_ekm_p2p_peer_id(pr.s, &ps), 0);
 	assert_int_equal(pc, ps);
 	assert_true(pc <= 0xffffff);
-	tls_sess_free(c);
-	tls_sess_free(s);
-	tls_conf_free(cc);
-	tls_conf_free(sc);
-	nftw(dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+	ekm_close(&pr);
+}
+
+/* TLS 1.2: the exporter "without context" (§6) is PRF(master, label || client_random ||
+ * server_random) with the suite's PRF hash — no context-length bytes in the seed. Computed
+ * here from the session's master secret with OpenSSL's TLS1-PRF KDF. */
+static void ekm12_known_answer(const char *suite, const char *prf_digest)
+{
+	static const char label[] = "EXPORTER-OpenVPN-datakeys";
+	struct ekm_pair pr;
+	SSL *ssl;
+	uint8_t key2[256], want[256], master[48], seed[sizeof(label) - 1 + 64];
+	EVP_KDF *kdf = EVP_KDF_fetch(NULL, "TLS1-PRF", NULL);
+	EVP_KDF_CTX *kctx = EVP_KDF_CTX_new(kdf);
+	OSSL_PARAM params[4];
+	size_t mlen;
+
+	ekm_open(&pr, suite);
+	ekm_run(&pr);
+	assert_string_equal(tls_cipher(pr.c), suite);
+	assert_int_equal(keys_ekm_key2(pr.c, key2), 0);
+	ssl = pr.c->ssl;	/* the test looks inside (proto/tls_int.h) for the secrets */
+	mlen = SSL_SESSION_get_master_key(SSL_get_session(ssl), master, sizeof(master));
+	assert_int_equal(mlen, 48);
+	memcpy(seed, label, sizeof(label) - 1);
+	assert_int_equal(SSL_get_client_random(ssl, seed + sizeof(label) - 1, 32), 32);
+	assert_int_equal(SSL_get_server_random(ssl, seed + sizeof(label) - 1 + 32, 32), 32);
+	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)prf_digest, 0);
+	params[1] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SECRET, master, mlen);
+	params[2] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SEED, seed, sizeof(seed));
+	params[3] = OSSL_PARAM_construct_end();
+	assert_int_equal(EVP_KDF_derive(kctx, want, sizeof(want), params), 1);
+	assert_memory_equal(key2, want, 256);
+	EVP_KDF_CTX_free(kctx);
+	EVP_KDF_free(kdf);
+	ekm_close(&pr);
+}
+
+static void test_ekm_tls12_no_context(void **state)
+{
+	(void)state;
+	ekm12_known_answer("ECDHE-ECDSA-AES128-GCM-SHA256", "SHA256");
+	ekm12_known_answer("ECDHE-ECDSA-AES256-GCM-SHA384", "SHA384");
 }
 
 int main(void)
@@ -382,6 +455,7 @@ int main(void)
 		cmocka_unit_test(test_km2_malformed),
 		cmocka_unit_test(test_km2_limits),
 		cmocka_unit_test(test_ekm_key2),
+		cmocka_unit_test(test_ekm_tls12_no_context),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
