@@ -228,10 +228,8 @@ static int check_client(struct cfg *c, struct cfg_err *err)
 	return 0;
 }
 
-static int check_server(struct cfg *c, struct cfg_err *err)
+static int check_server_auth(struct cfg *c, struct cfg_err *err)
 {
-	struct stat st;
-
 	if (!cfg_blob_set(&c->ca) && !cfg_blob_set(&c->pkcs12))
 		return cfg_err_set(err, -EINVAL, c->file, 0, "ca", "add 'ca FILE'",
 				   "no CA certificate to verify clients with");
@@ -242,14 +240,26 @@ static int check_server(struct cfg *c, struct cfg_err *err)
 		return cfg_err_set(err, -EINVAL, SEEN(c, "verify-client-cert"), "verify-client-cert",
 				   "add auth-user-pass-verify, or require client certificates",
 				   "clients without certificates would not be authenticated at all");
+	return 0;
+}
+
+static bool in_net(struct in_addr a, struct in_addr net, struct in_addr mask)
+{
+	return ((a.s_addr ^ net.s_addr) & mask.s_addr) == 0;
+}
+
+static int check_server_pool(struct cfg *c, struct cfg_err *err)
+{
+	struct stat st;
+
 	if (c->mode == CFG_MODE_SERVER && !c->server.set && !c->server_bridge.set &&
 	    !c->ifconfig_pool.set && !c->server_ipv6.set)
 		return cfg_err_set(err, -EINVAL, c->file, 0, "server",
 				   "add 'server NETWORK NETMASK', e.g. server 10.8.0.0 255.255.255.0",
 				   "server mode without an address pool");
 	if (c->server.set && c->ifconfig_pool.set &&
-	    (((c->ifconfig_pool.start.s_addr ^ c->server.net.s_addr) & c->server.mask.s_addr) ||
-	     ((c->ifconfig_pool.end.s_addr ^ c->server.net.s_addr) & c->server.mask.s_addr)))
+	    (!in_net(c->ifconfig_pool.start, c->server.net, c->server.mask) ||
+	     !in_net(c->ifconfig_pool.end, c->server.net, c->server.mask)))
 		return cfg_err_set(err, -EINVAL, SEEN(c, "ifconfig-pool"), "ifconfig-pool",
 				   "keep the pool inside the 'server' network",
 				   "pool outside the server network");
@@ -257,14 +267,23 @@ static int check_server(struct cfg *c, struct cfg_err *err)
 		return cfg_err_set(err, -ENOENT, SEEN(c, "client-config-dir"), "client-config-dir",
 				   "create the directory or fix the path", "'%s' is not a directory",
 				   c->client_config_dir);
-	if (c->keepalive_interval > 0) {
+	return 0;
+}
+
+static int check_server(struct cfg *c, struct cfg_err *err)
+{
+	int ret = check_server_auth(c, err);
+
+	if (ret == 0)
+		ret = check_server_pool(c, err);
+	if (ret == 0 && c->keepalive_interval > 0) {
 		/* the server side waits twice as long as it tells the clients to */
 		if (c->ping < 0)
 			c->ping = c->keepalive_interval;
 		if (c->ping_restart < 0)
 			c->ping_restart = c->keepalive_timeout * 2;
 	}
-	return 0;
+	return ret;
 }
 
 static int check_scripts(struct cfg *c, struct cfg_err *err)
