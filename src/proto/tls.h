@@ -54,8 +54,10 @@ struct tls_pem {
 
 struct tls_conf_opts {
 	enum tls_role role;
-	struct tls_pem ca;		/* required unless verify-client-cert none on a server */
-	struct tls_pem cert;		/* own certificate (may contain the chain after it) */
+	struct tls_pem ca;		/* required unless verify-client-cert none on a server
+					 * or a pkcs12 carries the CA */
+	struct tls_pem cert;		/* own certificate (may contain the chain after it);
+					 * cert+key or pkcs12 are required */
 	struct tls_pem key;		/* own private key (see key_password) */
 	struct tls_pem extra_certs;	/* optional extra chain certificates */
 	struct tls_pem crl;		/* optional CRL(s); checked for the leaf when given */
