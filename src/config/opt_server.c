@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "config/internal.h"
+#include "util/log.h"
 
 static int net_mask(struct cfg_ctx *x, const char *n, const char *m, struct in_addr *net,
 		    struct in_addr *mask)
@@ -169,6 +170,32 @@ int cfg_opt_pool_persist(struct cfg_ctx *x, const struct cfg_option *o, int argc
 	return x->c->pool_persist.file ? 0 : -ENOMEM;
 }
 
+/* Options a server pushes that are not config directives burrow itself takes. */
+static const char *const push_only[] = {
+	"auth-token", "auth-token-user", "block-ipv6", "echo", "key-derivation", "peer-id",
+	"protocol-flags", "register-dns",
+};
+
+/* A typo in a pushed option only shows up on the clients; say so at load time. */
+static void push_check(struct cfg_ctx *x, const char *text)
+{
+	size_t n = strcspn(text, " \t");
+	char name[48];
+
+	if (n == 0 || n >= sizeof(name))
+		goto warn;
+	memcpy(name, text, n);
+	name[n] = '\0';
+	if (cfg_option_find(name))
+		return;
+	for (size_t i = 0; i < sizeof(push_only) / sizeof(push_only[0]); i++)
+		if (strcmp(push_only[i], name) == 0)
+			return;
+warn:
+	log_warn("%s:%d: push: '%.*s' is not an option clients know (a typo?)", x->file, x->line,
+		 (int)(n < 48 ? n : 48), text);
+}
+
 /* push "OPTION ARGS": one quoted argument, kept as text for the PUSH_REPLY. */
 int cfg_opt_push(struct cfg_ctx *x, const struct cfg_option *o, int argc, char **argv)
 {
@@ -178,6 +205,7 @@ int cfg_opt_push(struct cfg_ctx *x, const struct cfg_option *o, int argc, char *
 		return cfg_fail(x, "e.g. push \"route 10.0.0.0 255.255.255.0\"", "empty option");
 	if (strchr(argv[1], ','))
 		return cfg_fail(x, "push one option per line", "',' separates pushed options");
+	push_check(x, argv[1]);
 	slot = x->ccd ? CFG_VEC_ADD(x->ccd->push) : CFG_VEC_ADD(x->c->push);
 	if (!slot)
 		return cfg_fail(x, NULL, "too many push lines");

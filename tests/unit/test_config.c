@@ -399,6 +399,24 @@ static void test_server_directives(void **state)
 	assert_string_equal(c.crl.path, "/p/crl.pem");
 	assert_string_equal(c.local, "127.0.0.1");
 	assert_int_equal(c.status_version, 2);
+	{
+		/* a pushed typo is only a warning (clients decide), but it is pointed out */
+		char buf[512] = { 0 };
+		FILE *fp = fmemopen(buf, sizeof(buf) - 1, "w");
+
+		assert_non_null(fp);
+		log_set_stream(fp);
+		log_set_timestamps(0);
+		log_set_level(LOG_LVL_WARN);
+		assert_int_equal(parse_role("push \"redirect-gatway def1\"\npush \"route-gateway dhcp\"\n"
+					    "push \"block-outside-dns\"\n", CFG_ROLE_SERVER), 0);
+		fclose(fp);
+		log_set_stream(NULL);
+		log_set_level(LOG_LVL_ERROR);
+		assert_int_equal(c.push.n, 3);
+		assert_string_equal(buf, "warning: t.ovpn:1: push: 'redirect-gatway' is not an option "
+				    "clients know (a typo?)\n");
+	}
 	/* OpenVPN 2.7 CIDR form */
 	assert_int_equal(parse_role("server 10.9.0.0/16 nopool\ntls-crypt-v2-max-age 30\n",
 				    CFG_ROLE_SERVER), 0);
