@@ -19,6 +19,8 @@
 #include "util/log.h"
 
 #define SERVER_MAX_HALF_OPEN 64	/* handshakes in progress at once */
+#define SERVER_DROP_LOG_MS 10000	/* a drop summary at most this often */
+#define SERVER_LIMIT_LOG_MS 5000	/* one "refusing" line per this, the rest are counted */
 
 /* ---- push options every client gets ---- */
 
@@ -188,12 +190,53 @@ static void server_on_status_timer(struct loop *lp, void *arg)
 	loop_timer_in(lp, &srv->t_status, (uint64_t)every * 1000);
 }
 
+/* ---- drop counters: one summary line after drops, never a timer while all is quiet ---- */
+
+void server_drop(struct server *srv, uint64_t *counter, uint64_t n)
+{
+	*counter += n;
+	if (!loop_timer_armed(&srv->t_drops))
+		loop_timer_in(srv->lp, &srv->t_drops, SERVER_DROP_LOG_MS);
+}
+
+bool server_limit_log(struct server *srv)
+{
+	uint64_t now = loop_clock_ms();
+
+	if (srv->limit_log_ms && now - srv->limit_log_ms < SERVER_LIMIT_LOG_MS)
+		return false;
+	srv->limit_log_ms = now;
+	return true;
+}
+
+static void server_on_drops_timer(struct loop *lp, void *arg)
+{
+	struct server *srv = arg;
+	const uint64_t now[5] = { srv->drops_cookie, srv->drops_full, srv->drops_session,
+				  srv->drops_spoof, srv->drops_nopeer };
+	uint64_t d[5];
+
+	(void)lp;
+	for (int i = 0; i < 5; i++)
+		d[i] = now[i] - srv->drops_logged[i];
+	log_notice("dropped in the last %d s: %llu failed the handshake check (cookie), %llu over "
+		   "a limit, %llu in client sessions (bad, forged or replayed), %llu with a spoofed "
+		   "tunnel source, %llu to no client; totals %llu/%llu/%llu/%llu/%llu",
+		   SERVER_DROP_LOG_MS / 1000, (unsigned long long)d[0], (unsigned long long)d[1],
+		   (unsigned long long)d[2], (unsigned long long)d[3], (unsigned long long)d[4],
+		   (unsigned long long)now[0], (unsigned long long)now[1],
+		   (unsigned long long)now[2], (unsigned long long)now[3],
+		   (unsigned long long)now[4]);
+	memcpy(srv->drops_logged, now, sizeof(now));
+}
+
 /* ---- transports ---- */
 
 static void server_udp_new(struct server *srv, const uint8_t *pkt, size_t len,
 			   const struct xport_addr *from)
 {
 	uint8_t reply[COOKIE_REPLY_MAX];
+	char who[64];
 	size_t rlen = 0;
 	struct cookie_accept acc;
 	struct peer *p;
@@ -206,11 +249,15 @@ static void server_udp_new(struct server *srv, const uint8_t *pkt, size_t len,
 		return;
 	}
 	if (v != COOKIE_ACCEPT) {
-		srv->drops_cookie++;
+		server_drop(srv, &srv->drops_cookie, 1);
 		return;
 	}
 	if (srv->n_half >= SERVER_MAX_HALF_OPEN) {
-		srv->drops_full++;
+		server_drop(srv, &srv->drops_full, 1);
+		if (server_limit_log(srv))
+			log_notice("refusing a new client from %s: %d handshakes already in progress "
+				   "(half-open limit; they expire after hand-window)",
+				   xport_addr_str(from, who, sizeof(who)), SERVER_MAX_HALF_OPEN);
 		return;
 	}
 	p = server_peer_new(srv, from, srv->udp, false);
@@ -319,7 +366,7 @@ static void server_tcp_accept(void *arg, struct xport *listener, struct xport *c
 
 	(void)listener;
 	if (srv->n_half >= SERVER_MAX_HALF_OPEN) {
-		srv->drops_full++;
+		server_drop(srv, &srv->drops_full, 1);
 		xport_close(conn);
 		return;
 	}
@@ -416,6 +463,7 @@ static int server_init(struct server *srv, struct cfg *cfg)
 	if ((e = server_push_base(srv)) < 0 || (e = server_listen(srv)) < 0)
 		return e;
 	loop_timer_init(&srv->t_status, server_on_status_timer, srv);
+	loop_timer_init(&srv->t_drops, server_on_drops_timer, srv);
 	loop_timer_in(srv->lp, &srv->t_status, 1000);
 	return 0;
 }
@@ -431,8 +479,10 @@ static void server_release(struct server *srv)
 	if (srv->tcp)
 		xport_close(srv->tcp);
 	server_dev_close(srv);
-	if (srv->lp)
+	if (srv->lp) {
 		loop_timer_stop(srv->lp, &srv->t_status);
+		loop_timer_stop(srv->lp, &srv->t_drops);
+	}
 	cookie_free(srv->cookie);
 	core_sess_conf_free(&srv->sconf, &srv->tls);
 	pool_free(&srv->pool);

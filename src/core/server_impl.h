@@ -50,6 +50,7 @@ struct peer {
 	struct loop_io auth_io;
 	struct loop_timer t_auth;
 	char auth_file[64];
+	uint64_t drops_seen;		/* its session's drop counters, summed, at the last look */
 	bool closing;
 	int busy;			/* callbacks running on it (peer_hold) */
 };
@@ -86,6 +87,10 @@ struct server {
 	char *push_base;		/* configured + helper push options, comma-separated */
 	struct loop_timer t_status;
 	uint64_t drops_spoof, drops_nopeer, drops_full, drops_cookie;
+	uint64_t drops_session;		/* dropped inside clients' sessions (forged, replayed, bad) */
+	uint64_t drops_logged[5];	/* the five counters at the last summary */
+	struct loop_timer t_drops;	/* armed by the first drop after a summary: no idle wake-ups */
+	uint64_t limit_log_ms;		/* last "refusing a client" line (rate limit) */
 	int exit_status;
 	bool status_warned;
 };
@@ -119,5 +124,10 @@ void server_from_client(struct peer *p, const uint8_t *pkt, size_t len);
 
 /* server.c */
 void server_write_status(struct server *srv);
+/* Adds n to one of the drop counters above; a summary line of what was dropped follows some
+ * seconds later (only when something was). */
+void server_drop(struct server *srv, uint64_t *counter, uint64_t n);
+/* True at most once every few seconds: gates the log lines a flood could repeat. */
+bool server_limit_log(struct server *srv);
 
 #endif

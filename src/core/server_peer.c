@@ -58,12 +58,15 @@ struct peer *server_peer_new(struct server *srv, const struct xport_addr *from,
 			     struct xport *xp, bool tcp)
 {
 	int max = srv->cfg->max_clients > 0 ? srv->cfg->max_clients : 1024;
+	char who[64];
 	struct peer *p;
 	int slot;
 
 	if (srv->n_peers >= (uint32_t)max) {
-		srv->drops_full++;
-		log_info("refusing a client from a new address: max-clients %d reached", max);
+		server_drop(srv, &srv->drops_full, 1);
+		if (server_limit_log(srv))
+			log_notice("refusing a new client from %s: max-clients %d reached",
+				   xport_addr_str(from, who, sizeof(who)), max);
 		return NULL;
 	}
 	slot = peer_slot(srv);
@@ -411,12 +414,30 @@ void server_peer_pump(struct peer *p)
 		loop_timer_at(srv->lp, &p->t_sess, due);
 }
 
+static uint64_t peer_sess_drops(const struct sess *s)
+{
+	const struct sess_stats *st = sess_get_stats(s);
+
+	return st->drop_short + st->drop_opcode + st->drop_unwrap + st->drop_replay_ctl +
+	       st->drop_session_id + st->drop_key_id + st->drop_state + st->drop_reliable +
+	       st->drop_data_nokey + st->drop_data_auth + st->drop_data_replay +
+	       st->drop_data_comp + st->drop_queue + st->drop_tls + st->drop_ctrl_msg;
+}
+
 void server_peer_input(struct peer *p, const uint8_t *pkt, size_t len)
 {
+	uint64_t drops;
+
 	if (p->closing || !p->sess)
 		return;
 	server_peer_hold(p);
 	sess_input(p->sess, pkt, len, loop_clock_ms());
+	/* The session counts its own drops; the server's summary line includes them. */
+	drops = peer_sess_drops(p->sess);
+	if (drops != p->drops_seen) {
+		server_drop(p->srv, &p->srv->drops_session, drops - p->drops_seen);
+		p->drops_seen = drops;
+	}
 	server_peer_pump(p);
 	server_peer_unhold(p);
 }

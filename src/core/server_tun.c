@@ -151,7 +151,7 @@ static void to_peer(struct peer *p, const uint8_t *pkt, size_t len)
 static void to_dev(struct server *srv, const uint8_t *pkt, size_t len)
 {
 	if (vif_write(srv->dev.port, pkt, len) < 0)
-		srv->drops_full++;
+		server_drop(srv, &srv->drops_full, 1);
 }
 
 static void flood(struct server *srv, const struct peer *except, const uint8_t *pkt, size_t len)
@@ -205,7 +205,7 @@ void server_from_client(struct peer *p, const uint8_t *pkt, size_t len)
 	/* A client may only send from its own addresses (and iroutes). */
 	fam = fib_ip_src(pkt, len, src);
 	if (!fam || fib_lookup(&srv->fib, fam, src) != p->id) {
-		srv->drops_spoof++;
+		server_drop(srv, &srv->drops_spoof, 1);
 		return;
 	}
 	dst = srv->cfg->client_to_client ? peer_of(srv, fib_route_ip(&srv->fib, pkt, len)) : NULL;
@@ -235,7 +235,7 @@ static void from_dev(struct server *srv, const uint8_t *pkt, size_t len)
 	else if (srv->dev.tap)
 		flood(srv, NULL, pkt, len);	/* unknown unicast: a bridge floods it */
 	else
-		srv->drops_nopeer++;
+		server_drop(srv, &srv->drops_nopeer, 1);
 }
 
 static void server_dev_input(struct loop *lp, uint32_t events, void *arg)
