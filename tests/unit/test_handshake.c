@@ -585,6 +585,37 @@ static void test_p2p(void **state)
 	world_free(&w);
 }
 
+/* Both sides start a renegotiation at the same moment: the two soft resets name the same
+ * key_id and meet in one key state. */
+static bool keys_two(struct world *w)
+{
+	return w->c.keys_ready >= 2 && w->srv.keys_ready >= 2;
+}
+
+static void test_simultaneous_reneg(void **state)
+{
+	struct mode m = { SESS_WRAP_TLS_CRYPT, false, false, 0, 0, 0 };
+	struct sess_conf cc, sc;
+	struct world w;
+
+	(void)state;
+	base_conf(&cc, SESS_CLIENT, &m);
+	base_conf(&sc, SESS_SERVER, &m);
+	cc.reneg_sec = sc.reneg_sec = SESS_RENEG_OFF;
+	world_init(&w, &m, 29, &cc, &sc);
+	assert_true(run(&w, T0 + 60000, both_keys_or_fail));
+	run(&w, w.now + 3000, NULL);	/* both ACTIVE */
+	assert_int_equal(sess_renegotiate(w.c.s, w.now), 0);
+	assert_int_equal(sess_renegotiate(w.srv.s, w.now), 0);
+	assert_true(run(&w, w.now + 60000, keys_two));
+	assert_int_equal(w.c.last_key_id, 1);
+	assert_int_equal(w.srv.last_key_id, 1);
+	run(&w, w.now + 3000, NULL);
+	assert_same_key2(&w);
+	assert_int_equal(w.c.errors + w.srv.errors, 0);
+	world_free(&w);
+}
+
 /* A client whose server never answers reports a handshake timeout at hand-window. */
 static void test_handshake_timeout(void **state)
 {
@@ -646,6 +677,7 @@ int main(void)
 		cmocka_unit_test(test_aead_epoch),
 		cmocka_unit_test(test_aead_epoch_refused),
 		cmocka_unit_test(test_p2p),
+		cmocka_unit_test(test_simultaneous_reneg),
 		cmocka_unit_test(test_handshake_timeout),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
