@@ -431,6 +431,7 @@ int cfg_load_text(const char *text, size_t len, const char *name, const char *di
 int cfg_apply_args(int argc, char *const argv[], struct cfg *c, struct cfg_err *err);
 
 /* Cross-checks, defaults, and loading/verifying every referenced file (PEM, keys, user/pass).
+ * Call it once per load (it rewrites some values in place, e.g. decodes inline pkcs12).
  * Returns 0 or a negative errno with err naming the file:line of the directive at fault. */
 int cfg_validate(struct cfg *c, struct cfg_err *err);
 

@@ -9,6 +9,7 @@
 
 #include <openssl/crypto.h>
 #include <openssl/err.h>
+#include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/pkcs12.h>
 #include <openssl/x509.h>
@@ -139,11 +140,38 @@ static int check_dh(const struct cfg_blob *b, const char *d, struct cfg_err *err
 	return 0;
 }
 
-static int check_pkcs12(const struct cfg_blob *b, const char *d, struct cfg_err *err)
+/* An inline <pkcs12> block is base64 (the file form is DER): decode it in place. */
+static int p12_unbase64(struct cfg *c, struct cfg_blob *b)
 {
-	BIO *bio = BIO_new_mem_buf(b->text, (int)b->len);
+	EVP_ENCODE_CTX *ctx = EVP_ENCODE_CTX_new();
+	unsigned char *out = cfg_mem_alloc(&c->mem, b->len);
+	int n1 = 0, n2 = 0, ret = -EINVAL;
+
+	if (!ctx || !out) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	EVP_DecodeInit(ctx);
+	if (EVP_DecodeUpdate(ctx, out, &n1, (const unsigned char *)b->text, (int)b->len) < 0 ||
+	    EVP_DecodeFinal(ctx, out + n1, &n2) < 0)
+		goto out;
+	b->text = (char *)out;
+	b->len = (size_t)(n1 + n2);
+	ret = 0;
+out:
+	EVP_ENCODE_CTX_free(ctx);
+	return ret;
+}
+
+static int check_pkcs12(struct cfg *c, struct cfg_blob *b, const char *d, struct cfg_err *err)
+{
+	BIO *bio;
 	PKCS12 *p12;
 
+	if (b->is_inline && p12_unbase64(c, b) < 0)
+		return cfg_blob_fail(b, d, "an inline <pkcs12> block holds the file in base64",
+				     "not base64", err);
+	bio = BIO_new_mem_buf(b->text, (int)b->len);
 	if (!bio)
 		return -ENOMEM;
 	p12 = d2i_PKCS12_bio(bio, NULL);
@@ -219,7 +247,7 @@ int cfg_load_blob(struct cfg *c, struct cfg_blob *b, const char *d, struct cfg_e
 	if (b == &c->dh)
 		return check_dh(b, d, err);
 	if (b == &c->pkcs12)
-		return check_pkcs12(b, d, err);
+		return check_pkcs12(c, b, d, err);
 	if (b == &c->tls_auth.key || b == &c->tls_crypt.key || b == &c->tls_crypt_v2.key)
 		return check_statickey(c, b, d, err);
 	return 0;	/* key: checked with its certificate in cfg_check_pki() */

@@ -430,6 +430,21 @@ static void test_pkcs12(void **state)
 	assert_non_null(strstr(c.key.text, "PRIVATE KEY"));
 	expect("client\ndev tun\nremote h\npkcs12 ca.crt\n", CFG_ROLE_CLIENT, -EINVAL,
 	       "p.ovpn:4: pkcs12: ");
+	{
+		/* inline: base64 of the DER file, as OpenVPN writes it */
+		char cmd[512], text[16384];
+
+		snprintf(cmd, sizeof(cmd), "openssl base64 -in %s/client.p12 -out %s/p12.b64", dir, dir);
+		if (system(cmd) != 0)
+			skip();
+		snprintf(text, sizeof(text), "client\ndev tun\nremote h\n<pkcs12>\n%s</pkcs12>\n",
+			 read_text("p12.b64"));
+		assert_int_equal(load(text, CFG_ROLE_CLIENT), 0);
+		assert_non_null(strstr(c.key.text, "PRIVATE KEY"));
+		assert_int_equal(c.key.where.line, 4);
+		expect("client\ndev tun\nremote h\n<pkcs12>\n!!!\n</pkcs12>\n", CFG_ROLE_CLIENT,
+		       -EINVAL, "p.ovpn:4: pkcs12: inline block: ");
+	}
 }
 
 /* Keys and parameters made by the real tools (openvpn --genkey, openssl dhparam/ca). */
