@@ -1,7 +1,10 @@
 #include "cmd/cfgload.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd/cli.h"
 #include "util/log.h"
@@ -26,6 +29,54 @@ static int cfg_args(const char *cmd, int argc, char **argv, const char **file, i
 	if (!*file && i >= argc)
 		return cli_usage_error(cmd, "missing the config file");
 	*first = i;
+	if (i < argc && cmd_check_override(cmd, argv[i]))
+		return CLI_USAGE;
+	return 0;
+}
+
+int cmd_check_override(const char *cmd, const char *word)
+{
+	if (!strcmp(word, "-v") || !strcmp(word, "-vv") || !strcmp(word, "-q"))
+		return cli_usage_error(cmd, "'%s' is a global option: put it before the command "
+				       "(burrow %s %s ...)", word, word, cmd);
+	if (strncmp(word, "--", 2) != 0)
+		return cli_usage_error(cmd, "unexpected argument '%s': after the file come only "
+				       "directives, written --name ARGS", word);
+	return 0;
+}
+
+/* OpenVPN's verb scale onto ours: 0 fatal only, 1-3 normal, 4 more, 5 and up debug. */
+static enum log_level cmd_verb_level(int verb)
+{
+	if (verb <= 0)
+		return LOG_LVL_ERROR;
+	if (verb <= 3)
+		return LOG_LVL_NOTICE;
+	return verb == 4 ? LOG_LVL_INFO : LOG_LVL_DEBUG;
+}
+
+int cmd_apply_logging(const struct cfg *c)
+{
+	FILE *fp;
+	int fd;
+
+	if (!cli_verbosity_given())
+		log_set_level(cmd_verb_level(c->verb));
+	if (!c->log)
+		return 0;
+	fd = open(c->log, O_WRONLY | O_CREAT | O_CLOEXEC | (c->log_append ? O_APPEND : O_TRUNC),
+		  0600);
+	fp = fd < 0 ? NULL : fdopen(fd, "a");
+	if (!fp) {
+		log_error("%s %s: cannot open the log file: %s — check the directory and its "
+			  "permissions", c->log_append ? "log-append" : "log", c->log, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return CLI_FAIL;
+	}
+	/* Line-buffered: a person tailing the file sees each phase as it happens. */
+	setvbuf(fp, NULL, _IOLBF, 0);
+	log_set_stream(fp);
 	return 0;
 }
 
@@ -60,5 +111,5 @@ int cmd_load_config(const char *cmd, enum cfg_role role, int argc, char **argv, 
 			  c->role == CFG_ROLE_SERVER ? "server" : "client");
 		return CLI_FAIL;
 	}
-	return 0;
+	return cmd_apply_logging(c);
 }

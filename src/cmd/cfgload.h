@@ -9,4 +9,12 @@
  * c is always safe to cfg_free() afterwards. */
 int cmd_load_config(const char *cmd, enum cfg_role role, int argc, char **argv, struct cfg *c);
 
+/* The first word after the config file must be a --directive: a usage error (printed, returns
+ * CLI_USAGE) for a stray word or a global option like -v given after the command. */
+int cmd_check_override(const char *cmd, const char *word);
+
+/* Applies the config's verb (unless -v/-q was given) and log/log-append (the file becomes the
+ * log stream). Returns 0 or CLI_FAIL (logged). */
+int cmd_apply_logging(const struct cfg *c);
+
 #endif

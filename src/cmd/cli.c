@@ -1,6 +1,7 @@
 #include "cmd/cli.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -8,6 +9,13 @@
 #include "util/log.h"
 
 const struct cli_cmd *cli_table;
+/* -v/-q given: they win over a config's verb (cli_verbosity_given). */
+static bool cli_level_given;
+
+bool cli_verbosity_given(void)
+{
+	return cli_level_given;
+}
 
 const struct cli_cmd *cli_find(const struct cli_cmd *cmds, const char *name)
 {
@@ -78,11 +86,13 @@ int cmd_help(int argc, char **argv)
 	cmd = cli_find(cli_table, argv[1]);
 	if (!cmd)
 		return cli_usage_error("help", "no command '%s'", argv[1]);
-	if (argc > 2 && cmd->fn != cmd_help) {
-		/* `burrow help dev add` and friends: let the command explain itself. */
+	if (argc > 2 && cmd->fn == cmd_dev) {
+		/* `burrow help dev add`: the command with subcommands explains each itself. */
 		char *sub[] = { argv[1], argv[2], "--help", NULL };
 		return cmd->fn(3, sub);
 	}
+	if (argc > 2)
+		return cli_usage_error("help", "'%s' has no subcommands (got '%s')", argv[1], argv[2]);
 	cli_print_usage(cmd);
 	return CLI_OK;
 }
@@ -114,6 +124,7 @@ static int cli_globals(int argc, char **argv, int *status)
 			return -1;
 		}
 	}
+	cli_level_given = i > 1;	/* only -v/-vv/-q get this far */
 	log_set_level((enum log_level)lvl);
 	return i;
 }

@@ -2,6 +2,8 @@
 #ifndef BURROW_CMD_CLI_H
 #define BURROW_CMD_CLI_H
 
+#include <stdbool.h>
+
 /* A subcommand gets argv with argv[0] = its own name; returns the exit status. */
 typedef int (*cli_fn)(int argc, char **argv);
 
@@ -25,6 +27,8 @@ void cli_print_help(const struct cli_cmd *cmds);
 /* For subcommands: report a usage error the same way everywhere (one line + hint), returns CLI_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* True when -v/-vv/-q came before the command: the command line wins over a config's verb. */
+bool cli_verbosity_given(void);
 /* True when argv holds -h/--help; prints the command's usage. */
 int cli_wants_help(const struct cli_cmd *cmd, int argc, char **argv);
 

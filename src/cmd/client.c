@@ -7,6 +7,7 @@
 
 #include <openssl/crypto.h>
 
+#include "cmd/cfgload.h"
 #include "cmd/cli.h"
 #include "config/config.h"
 #include "core/client.h"
@@ -81,6 +82,8 @@ static int client_args(int argc, char **argv, const char **profile, int *first_o
 	if (!*profile && i >= argc)
 		return cli_usage_error("client", "missing PROFILE.ovpn");
 	*first_override = i;
+	if (i < argc && cmd_check_override("client", argv[i]))
+		return CLI_USAGE;
 	return 0;
 }
 
@@ -123,6 +126,10 @@ int cmd_client(int argc, char **argv)
 	}
 	if (c.role != CFG_ROLE_CLIENT) {
 		log_error("this is a server configuration; use 'burrow server'");
+		cfg_free(&c);
+		return CLI_FAIL;
+	}
+	if (cmd_apply_logging(&c)) {
 		cfg_free(&c);
 		return CLI_FAIL;
 	}
