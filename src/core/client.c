@@ -98,6 +98,15 @@ static const char *state_name(enum client_state s)
 	return s <= CL_EXITING ? names[s] : "?";
 }
 
+/* Every packet the session refused, whatever the reason (floods and forgeries show here). */
+static uint64_t client_sess_drops(const struct sess_stats *st)
+{
+	return st->drop_short + st->drop_opcode + st->drop_unwrap + st->drop_replay_ctl +
+	       st->drop_session_id + st->drop_key_id + st->drop_state + st->drop_reliable +
+	       st->drop_data_nokey + st->drop_data_auth + st->drop_data_replay +
+	       st->drop_data_comp + st->drop_queue + st->drop_tls + st->drop_ctrl_msg;
+}
+
 void client_write_status(struct client *cl)
 {
 	struct status_peer p = { 0 };
@@ -122,6 +131,7 @@ void client_write_status(struct client *cl)
 	p.bytes_out = cl->tun_out;
 	p.link_in = cl->link_in + (st ? st->rx_bytes : 0);
 	p.link_out = cl->link_out + (st ? st->tx_bytes : 0);
+	p.dropped = st ? client_sess_drops(st) : 0;
 	e = status_write(cl->cfg->status, &p, 1);
 	if (e < 0)
 		log_warn("status file %s: %s", cl->cfg->status, strerror(-e));

@@ -63,6 +63,7 @@ static void status_peer_fmt(struct sbuf *b, const struct status_peer *p, time_t 
 	       p->bytes_out);
 	sb_add(b, "link_bytes_in=%" PRIu64 "\nlink_bytes_out=%" PRIu64 "\n", p->link_in,
 	       p->link_out);
+	sb_add(b, "dropped_packets=%" PRIu64 "\n", p->dropped);
 }
 
 int status_format(char *buf, size_t len, const struct status_peer *peers, size_t n, time_t now)

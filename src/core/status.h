@@ -20,6 +20,7 @@ struct status_peer {
 	time_t since;		/* wall-clock time connected (0 = not connected) */
 	uint64_t bytes_in, bytes_out;	/* tunnel payload bytes */
 	uint64_t link_in, link_out;	/* transport bytes */
+	uint64_t dropped;		/* packets the session dropped (bad, forged, replayed) */
 };
 
 /* Writes a header line ("burrow status, updated <time>"), then one "KEY=VALUE" block per peer

@@ -16,7 +16,7 @@ static const struct status_peer peer = {
 	.name = "server", .remote = "127.0.0.1:1194", .proto = "udp", .state = "connected",
 	.device = "tun0", .ipv4 = "10.8.0.2/24", .ipv6 = NULL, .cipher = "AES-256-GCM",
 	.key_id = 1, .since = 1000, .bytes_in = 12345, .bytes_out = 678,
-	.link_in = 20000, .link_out = 3000,
+	.link_in = 20000, .link_out = 3000, .dropped = 42,
 };
 
 static void test_format_fields(void **state)
@@ -39,6 +39,7 @@ static void test_format_fields(void **state)
 	assert_non_null(strstr(buf, "\nconnected_seconds=60\n"));
 	assert_non_null(strstr(buf, "\ntun_bytes_in=12345\ntun_bytes_out=678\n"));
 	assert_non_null(strstr(buf, "\nlink_bytes_in=20000\nlink_bytes_out=3000\n"));
+	assert_non_null(strstr(buf, "\ndropped_packets=42\n"));
 }
 
 static void test_format_sizing_and_many(void **state)
