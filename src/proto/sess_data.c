@@ -14,17 +14,20 @@
 #define SESS_UNFRAME_MAX 16384	/* decompression output bound */
 
 /* Newest key that is fully established; during a renegotiation the lame duck keeps
- * carrying traffic until the new key is ACTIVE on our side (§10: no gap). */
-static struct sess_ks *send_key(struct sess *s)
+ * carrying traffic until the new key is ACTIVE on our side (§10: no gap) and the peer has
+ * surely installed it: it sent data on it, or SESS_SWITCH_GRACE_MS passed (OpenVPN installs
+ * its keys only when its own key state is ACTIVE, one ACK later than ours). */
+struct sess_ks *sess_send_key(const struct sess *s, uint64_t now_ms)
 {
-	struct sess_ks *pri = &s->ks[SESS_KS_PRIMARY];
-	struct sess_ks *lame = &s->ks[SESS_KS_LAME];
+	const struct sess_ks *pri = &s->ks[SESS_KS_PRIMARY];
+	const struct sess_ks *lame = &s->ks[SESS_KS_LAME];
 
-	if (pri->dk && pri->state == KS_ACTIVE)
-		return pri;
+	if (pri->dk && pri->state == KS_ACTIVE &&
+	    (!lame->dk || pri->rx_data || now_ms >= pri->active_ms + SESS_SWITCH_GRACE_MS))
+		return (struct sess_ks *)pri;
 	if (lame->dk)
-		return lame;
-	return pri->dk ? pri : NULL;
+		return (struct sess_ks *)lame;
+	return pri->dk ? (struct sess_ks *)pri : NULL;
 }
 
 static void reneg_check(struct sess *s, struct sess_ks *ks, uint64_t now_ms)
@@ -41,7 +44,7 @@ static void reneg_check(struct sess *s, struct sess_ks *ks, uint64_t now_ms)
 
 static int encrypt_out(struct sess *s, const uint8_t *plain, size_t len, uint64_t now_ms)
 {
-	struct sess_ks *ks = send_key(s);
+	struct sess_ks *ks = sess_send_key(s, now_ms);
 	uint8_t *fr = NULL, *out = NULL;
 	int r = -ENOMEM;
 

@@ -106,6 +106,7 @@ struct sess {
 	bool exit_sent;
 
 	uint64_t last_rx_ms, last_tx_ms;
+	uint64_t now_ms;		/* time of the latest call (for sess_get_info) */
 	struct comp_ctx comp;		/* data-channel framing */
 
 	struct sess_queue wire, tun;
@@ -163,5 +164,7 @@ int sess_p2p_negotiate(struct sess *s, struct sess_ks *ks, uint64_t now_ms);
 int sess_data_input(struct sess *s, const uint8_t *pkt, size_t len, uint64_t now_ms);
 int sess_data_send(struct sess *s, const uint8_t *payload, size_t len, uint64_t now_ms);
 int sess_data_send_occ_exit(struct sess *s, uint64_t now_ms);
+#define SESS_SWITCH_GRACE_MS 1000
+struct sess_ks *sess_send_key(const struct sess *s, uint64_t now_ms);
 
 #endif

@@ -281,6 +281,7 @@ int sess_input(struct sess *s, const uint8_t *pkt, size_t len, uint64_t now_ms)
 		return -EINVAL;
 	s->st.rx_packets++;
 	s->st.rx_bytes += len;
+	s->now_ms = now_ms;
 	if (s->dead)
 		return 0;
 	int r = sess_ctl_input(s, pkt, len, now_ms);
@@ -295,6 +296,7 @@ int sess_send_data(struct sess *s, const uint8_t *payload, size_t len, uint64_t 
 		return -EINVAL;
 	if (s->dead)
 		return -EPIPE;
+	s->now_ms = now_ms;
 	int r = sess_data_send(s, payload, len, now_ms);
 	sess_ctl_flush(s, now_ms);	/* a packet-id limit may have started a renegotiation */
 	return r;
@@ -331,6 +333,7 @@ int sess_timer(struct sess *s, uint64_t now_ms)
 {
 	if (!s)
 		return -EINVAL;
+	s->now_ms = now_ms;
 	if (!s->dead) {
 		ks_timers(s, now_ms);
 		if (!s->dead)
@@ -475,8 +478,8 @@ void sess_get_info(const struct sess *s, struct sess_info *out)
 	out->aead_epoch = s->neg.aead_epoch;
 	out->peer_id = sess_peer_id(s);
 	const struct sess_ks *pri = &s->ks[SESS_KS_PRIMARY], *lame = &s->ks[SESS_KS_LAME];
-	out->send_key_id = pri->dk && pri->state == KS_ACTIVE ? pri->key_id :
-			   lame->dk ? lame->key_id : pri->key_id;
+	const struct sess_ks *tx = sess_send_key(s, s->now_ms);
+	out->send_key_id = tx ? tx->key_id : pri->key_id;
 	out->n_keys = (pri->dk != NULL) + (lame->dk != NULL);
 	if (pri->tls)
 		snprintf(out->tls_version, sizeof(out->tls_version), "%s", tls_version(pri->tls));
