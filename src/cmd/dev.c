@@ -269,23 +269,44 @@ static int dev_add(int argc, char **argv)
 
 /* ---- set ---- */
 
+/* The ifindex of a TUN/TAP device: set and del refuse other links, so a typo such as
+ * `burrow dev del eth0` cannot take a machine off the network. */
 static int dev_index(const char *name, int *ifindex)
 {
+	struct nl_link_info *li;
 	struct nl_err err;
+	char msg[200];
+	bool other;
 	int rc = nl_link_index(name, &err);
 
 	if (rc < 0)
 		return dev_fail(err.msg);
 	*ifindex = rc;
-	return CLI_OK;
+	li = calloc(1, sizeof(*li));	/* large (addresses, stats): not on the stack */
+	if (!li)
+		return dev_fail("out of memory");
+	rc = nl_link_get(*ifindex, li, &err);
+	other = rc == 0 && li->kind == NL_KIND_OTHER;
+	snprintf(msg, sizeof(msg), "'%s' is %s%s%s TUN/TAP device: burrow dev changes only TUN/TAP "
+		 "devices (use ip link for others)", name, li->kind_name[0] ? "a " : "not a",
+		 li->kind_name, li->kind_name[0] ? " device, not a" : "");
+	free(li);
+	if (rc < 0)
+		return dev_fail(err.msg);
+	return other ? dev_fail(msg) : CLI_OK;
 }
 
-static int dev_result(int rc, const struct nl_err *err)
+/* Netlink messages name the ifindex; the user typed a name, so lead with it. */
+static int dev_result(const char *name, int rc, const struct nl_err *err)
 {
-	return rc < 0 ? dev_fail(err->msg) : CLI_OK;
+	if (rc >= 0)
+		return CLI_OK;
+	fprintf(stderr, "burrow dev: %s: %s%s\n", name, err->msg,
+		rc == -EEXIST ? " (it is already there)" : "");
+	return CLI_FAIL;
 }
 
-static int dev_set_addr(int ifindex, int argc, char **argv)
+static int dev_set_addr(const char *name, int ifindex, int argc, char **argv)
 {
 	struct nl_addr a;
 	struct nl_err err;
@@ -296,7 +317,7 @@ static int dev_set_addr(int ifindex, int argc, char **argv)
 	add = !strcmp(argv[0], "add");
 	if (nl_parse_cidr(argv[1], &a, &err) < 0)
 		return dev_fail(err.msg);
-	return dev_result(add ? nl_addr_add(ifindex, &a, NULL, &err) :
+	return dev_result(name, add ? nl_addr_add(ifindex, &a, NULL, &err) :
 				nl_addr_del(ifindex, &a, &err), &err);
 }
 
@@ -325,7 +346,7 @@ static int dev_route_opts(struct nl_route *r, int argc, char **argv)
 	return CLI_OK;
 }
 
-static int dev_set_route(int ifindex, int argc, char **argv)
+static int dev_set_route(const char *name, int ifindex, int argc, char **argv)
 {
 	struct nl_route r = { .ifindex = ifindex };
 	struct nl_err err;
@@ -342,7 +363,7 @@ static int dev_set_route(int ifindex, int argc, char **argv)
 		return rc;
 	if (r.has_gw && r.gw.family != r.dst.family)
 		return dev_fail("the gateway and the destination are not the same IP version");
-	return dev_result(add ? nl_route_add(&r, &err) : nl_route_del(&r, &err), &err);
+	return dev_result(name, add ? nl_route_add(&r, &err) : nl_route_del(&r, &err), &err);
 }
 
 static int dev_set(int argc, char **argv)
@@ -353,23 +374,29 @@ static int dev_set(int argc, char **argv)
 
 	if (argc < 3)
 		return cli_usage_error("dev", "set: want 'set NAME up|down|mtu N|addr ...|route ...'");
+	/* What to change is checked before the device, so a typo is reported as a typo. */
+	if (strcmp(argv[2], "up") && strcmp(argv[2], "down") && strcmp(argv[2], "mtu") &&
+	    strcmp(argv[2], "addr") && strcmp(argv[2], "route"))
+		return cli_usage_error("dev", "set: unknown setting '%s' (up, down, mtu, addr, "
+				       "route)", argv[2]);
 	rc = dev_index(argv[1], &ifindex);
 	if (rc != CLI_OK)
 		return rc;
 	if ((!strcmp(argv[2], "up") || !strcmp(argv[2], "down")) && argc == 3)
-		return dev_result(nl_link_set_up(ifindex, !strcmp(argv[2], "up"), &err), &err);
+		return dev_result(argv[1], nl_link_set_up(ifindex, !strcmp(argv[2], "up"), &err),
+				  &err);
 	if (!strcmp(argv[2], "mtu") && argc == 4) {
 		rc = dev_mtu(argv[3], &mtu);
 		if (rc != CLI_OK)
 			return rc;
-		return dev_result(nl_link_set_mtu(ifindex, mtu, &err), &err);
+		return dev_result(argv[1], nl_link_set_mtu(ifindex, mtu, &err), &err);
 	}
 	if (!strcmp(argv[2], "addr"))
-		return dev_set_addr(ifindex, argc - 3, argv + 3);
+		return dev_set_addr(argv[1], ifindex, argc - 3, argv + 3);
 	if (!strcmp(argv[2], "route"))
-		return dev_set_route(ifindex, argc - 3, argv + 3);
-	return cli_usage_error("dev", "set: unknown setting '%s' (up, down, mtu, addr, route)",
-			       argv[2]);
+		return dev_set_route(argv[1], ifindex, argc - 3, argv + 3);
+	return cli_usage_error("dev", "set: want 'set NAME %s'", !strcmp(argv[2], "mtu") ?
+			       "mtu N" : argv[2]);
 }
 
 /* ---- del ---- */
@@ -384,7 +411,7 @@ static int dev_del(int argc, char **argv)
 	rc = dev_index(argv[1], &ifindex);
 	if (rc != CLI_OK)
 		return rc;
-	return dev_result(nl_link_del(ifindex, &err), &err);
+	return dev_result(argv[1], nl_link_del(ifindex, &err), &err);
 }
 
 int cmd_dev(int argc, char **argv)
