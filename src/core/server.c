@@ -427,12 +427,16 @@ static void server_on_signal(struct loop *lp, int signo, void *arg)
 {
 	struct server *srv = arg;
 
+	/* Named as in the client's log and the manual (SIGTERM, not "Terminated"). */
+	const char *name = signo == SIGHUP ? "SIGHUP" : signo == SIGUSR1 ? "SIGUSR1" :
+			   signo == SIGINT ? "SIGINT" : "SIGTERM";
+
 	if (signo == SIGHUP || signo == SIGUSR1) {
-		log_notice("signal %s: writing the status file", strsignal(signo));
+		log_notice("%s received: writing the status file", name);
 		server_write_status(srv);
 		return;
 	}
-	log_notice("signal %s: stopping", strsignal(signo));
+	log_notice("%s received: stopping", name);
 	loop_stop(lp, 0);
 }
 
@@ -493,14 +497,36 @@ static void server_release(struct server *srv)
 		loop_free(srv->lp);
 }
 
+/* One line a person can check against the config: device, addresses, pool size. */
+static void server_log_ready(const struct server *srv)
+{
+	struct in_addr a4 = { .s_addr = htonl(srv->srv_v4) };
+	char v4[INET_ADDRSTRLEN + 4] = "", v6[INET6_ADDRSTRLEN + 8] = "", pool[48];
+	int n;
+
+	if (srv->has_pool && inet_ntop(AF_INET, &a4, v4, sizeof(v4))) {
+		n = (int)strlen(v4);
+		snprintf(v4 + n, sizeof(v4) - (size_t)n, "/%d", __builtin_popcount(srv->srv_mask));
+	}
+	if (srv->has_v6 && inet_ntop(AF_INET6, &srv->srv_v6, v6, sizeof(v6))) {
+		n = (int)strlen(v6);
+		snprintf(v6 + n, sizeof(v6) - (size_t)n, "/%u", srv->v6_prefix);
+	}
+	if (srv->has_pool)
+		snprintf(pool, sizeof(pool), "a pool of %u client addresses", srv->pool.count);
+	else
+		snprintf(pool, sizeof(pool), "no address pool");
+	log_notice("server ready: device %s%s%s%s%s, %s", srv->dev.name, v4[0] ? " " : "", v4,
+		   v6[0] ? " " : "", v6, pool);
+}
+
 int core_server_run(struct cfg *cfg)
 {
 	struct server srv = { 0 };
 	int rc = 1;
 
 	if (server_init(&srv, cfg) == 0) {
-		log_notice("server ready: device %s, %s", srv.dev.name,
-			   srv.has_pool ? "address pool ready" : "no address pool");
+		server_log_ready(&srv);
 		server_write_status(&srv);
 		rc = loop_run(srv.lp) ? 1 : 0;
 	}
