@@ -326,8 +326,11 @@ static void client_xp_event(void *arg, struct xport *xp, enum xport_event ev, in
 		cl->state = CL_HANDSHAKE;
 		break;
 	case XPORT_EV_CLOSED:
-		snprintf(why, sizeof(why), "TCP connection %s",
-			 err ? strerror(-err) : "closed by the server");
+		if (err)
+			snprintf(why, sizeof(why), "TCP connection to %s failed: %s",
+				 cl->remote_str, strerror(-err));
+		else
+			snprintf(why, sizeof(why), "the server closed the TCP connection");
 		client_reconnect(cl, why);
 		break;
 	case XPORT_EV_ERROR:

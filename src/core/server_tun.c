@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/server_impl.h"
+#include "vif/kernel.h"
 #include "util/log.h"
 
 #define DEV_READ_BUDGET 64
@@ -99,11 +100,10 @@ int server_dev_open(struct server *srv)
 		snprintf(vc.name, sizeof(vc.name), "%s%%d", d->tap ? "tap" : "tun");
 	else
 		snprintf(vc.name, sizeof(vc.name), "%s", c->dev);
-	e = vif_kernel_open(&vc, d->name, sizeof(d->name), &d->port);
+	/* The _ex form: its message already says what to do, so the user sees one line. */
+	e = vif_kernel_open_ex(&vc, false, d->name, sizeof(d->name), &d->port, &err);
 	if (e < 0) {
-		log_error("cannot create the %s device '%s': %s; burrow server needs root or "
-			  "CAP_NET_ADMIN and /dev/net/tun", d->tap ? "tap" : "tun", vc.name,
-			  strerror(-e));
+		log_error("%s", err.msg);
 		return e;
 	}
 	vif_set_nonblock(d->port, true);
