@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <linux/capability.h>
+#include <sys/syscall.h>
 
 #include "cmd/cli.h"
 #include "util/log.h"
@@ -112,4 +114,19 @@ int cmd_load_config(const char *cmd, enum cfg_role role, int argc, char **argv, 
 		return CLI_FAIL;
 	}
 	return cmd_apply_logging(c);
+}
+
+int cmd_need_net_admin(const char *cmd)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+
+	/* Without the answer, let the device setup report what is missing. */
+	if (syscall(SYS_capget, &hdr, data) != 0)
+		return 0;
+	if (data[CAP_NET_ADMIN / 32].effective & (1u << (CAP_NET_ADMIN % 32)))
+		return 0;
+	log_error("burrow %s needs root or CAP_NET_ADMIN: it creates a tun/tap device and sets its "
+		  "addresses and routes. Run it as root, e.g. sudo burrow %s ...", cmd, cmd);
+	return CLI_FAIL;
 }

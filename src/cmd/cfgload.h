@@ -17,4 +17,8 @@ int cmd_check_override(const char *cmd, const char *word);
  * log stream). Returns 0 or CLI_FAIL (logged). */
 int cmd_apply_logging(const struct cfg *c);
 
+/* Checked before connecting, so a user without privileges learns it at once and not after the
+ * handshake. Returns 0 or CLI_FAIL (logged). */
+int cmd_need_net_admin(const char *cmd);
+
 #endif

@@ -129,7 +129,7 @@ int cmd_client(int argc, char **argv)
 		cfg_free(&c);
 		return CLI_FAIL;
 	}
-	if (cmd_apply_logging(&c)) {
+	if (cmd_apply_logging(&c) || cmd_need_net_admin("client")) {
 		cfg_free(&c);
 		return CLI_FAIL;
 	}

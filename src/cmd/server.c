@@ -27,6 +27,8 @@ int cmd_server(int argc, char **argv)
 	int e = cmd_load_config("server", CFG_ROLE_SERVER, argc, argv, &c);
 
 	if (e == 0)
+		e = cmd_need_net_admin("server");
+	if (e == 0)
 		e = core_server_run(&c);
 	cfg_free(&c);
 	return e;
