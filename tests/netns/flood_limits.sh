@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Limits of burrow server under load, with three client namespaces on their own links:
+#  - max-clients 2: a third client is refused with a clear log line; once one of the two
+#    leaves (explicit exit), the third connects;
+#  - half-open handshakes (clients that pass the stateless cookie exchange, then go silent)
+#    are capped at 64 at once and expire after hand-window; then a real client connects.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/ovpn_lib.sh"
+
+FLOOD=${FLOOD:-$(dirname "$BURROW")/../tests/netns/flood}
+ovpn_need
+[ -x "$FLOOD" ] || t_skip "no flood helper at $FLOOD (build first)"
+NS_S=$(t_netns) || t_skip "cannot create network namespaces"
+NS_CL=()
+for i in 1 2 3; do
+	ns=$(t_netns) || t_skip "cannot create network namespaces"
+	NS_CL[$i]=$ns
+	ip link add c$i netns "$ns" type veth peer name s$i netns "$NS_S" &&
+	ip -n "$ns" addr add 10.99.$i.2/24 dev c$i && ip -n "$NS_S" addr add 10.99.$i.1/24 dev s$i &&
+	ip -n "$ns" link set c$i up && ip -n "$NS_S" link set s$i up || t_skip "cannot create veth pairs"
+done
+ovpn_pki
+srv_conf() { ovpn_server_conf | grep -v '^local '; echo "tls-crypt $PKI/tc.key"; printf '%s\n' "$@"; }
+cli_conf() {
+	ovpn_client_conf | sed "s/^remote .*/remote 10.99.$1.1 1194/"
+	echo "tls-crypt $PKI/tc.key"
+	echo "explicit-exit-notify 1"
+}
+for i in 1 2 3; do cli_conf $i > "$T_TMP/c$i.conf"; done
+
+# ---- max-clients ----
+srv_conf "max-clients 2" "duplicate-cn" > "$T_TMP/s.conf"
+ovpn_start_burrow_server "$NS_S" "$T_TMP/s.conf" server || { t_bad "burrow server starts"; t_done; }
+t_check "client 1 connects" ovpn_start_burrow "${NS_CL[1]}" client "$T_TMP/c1.conf" c1
+t_check "client 2 connects" ovpn_start_burrow "${NS_CL[2]}" client "$T_TMP/c2.conf" c2
+ip netns exec "${NS_CL[3]}" "$BURROW" -v client "$T_TMP/c3.conf" >"$T_TMP/c3.log" 2>&1 &
+T_PIDS+=($!)
+echo $! > "$T_TMP/c3.pid"
+t_check "a third client is refused: max-clients 2 reached" \
+	ovpn_wait_log "$T_TMP/server.log" "refusing a new client from 10\.99\.3\.2:[0-9]+: max-clients 2 reached" 8
+t_check "the third client has no tunnel while two are connected" \
+	sh -c "! grep -q 'tunnel up' $T_TMP/c3.log"
+t_check "client 1 leaves (exit 0)" ovpn_stop c1
+t_check "server frees client 1's slot" \
+	ovpn_wait_log "$T_TMP/server.log" "\(10\.99\.1\.2:[0-9]+\) disconnected" 5
+t_check "the third client connects once a slot is free" \
+	ovpn_wait_log "$T_TMP/c3.log" "tunnel up" 25
+t_check "ping from the third client" ovpn_ping "${NS_CL[3]}" 10.8.0.1
+t_check "client 2 still works" ovpn_ping "${NS_CL[2]}" 10.8.0.1
+ovpn_stop c2
+ovpn_stop c3
+t_check "server exits 0 on SIGTERM" ovpn_stop server
+
+# ---- half-open handshakes ----
+srv_conf "hand-window 4" > "$T_TMP/s2.conf"
+ovpn_start_burrow_server "$NS_S" "$T_TMP/s2.conf" server2 || { t_bad "burrow server starts"; t_done; }
+spid=$(cat "$T_TMP/server2.pid")
+rss() { awk '/^VmRSS/ { print $2 }' "/proc/$spid/status"; }
+ip netns exec "${NS_CL[1]}" "$FLOOD" -t 10.99.1.1:1194 -m halfopen -n 100 -k "$PKI/tc.key" \
+	-w 12 -T 20 > "$T_TMP/h.out" &
+hpid=$!
+t_wait_for 5 grep -q accepted "$T_TMP/h.out"
+sed 's/^/    /' "$T_TMP/h.out"
+t_check "100 clients passed the cookie exchange" grep -q "accepted 100$" "$T_TMP/h.out"
+sleep 0.5
+n=$(grep -c "new connection" "$T_TMP/server2.log")
+t_check "half-open handshakes capped at 64 ($n created)" test "$n" = 64
+t_check "the cap is logged" grep -q "half-open limit" "$T_TMP/server2.log"
+expired() { [ "$(grep -c 'dropped during the handshake' "$T_TMP/server2.log")" -ge "$1" ]; }
+t_check "half-open handshakes expire after hand-window" t_wait_for 8 expired 64
+# A second round: memory comes back to the same level (nothing leaks per handshake).
+rss1=$(rss)
+ip netns exec "${NS_CL[3]}" "$FLOOD" -t 10.99.3.1:1194 -m halfopen -n 64 -k "$PKI/tc.key" \
+	-S 2 > "$T_TMP/h2.out"
+t_check "a second round of 64 half-open handshakes expires too" t_wait_for 8 expired 128
+rss2=$(rss)
+t_check "server RSS flat across rounds of half-open handshakes (${rss1} kB -> ${rss2} kB)" \
+	test $((rss2 - rss1)) -le 1024
+t_check "a real client connects after they expired" \
+	ovpn_start_burrow "${NS_CL[2]}" client "$T_TMP/c2.conf" c2b
+t_check "ping through it" ovpn_ping "${NS_CL[2]}" 10.8.0.1
+t_check "drop summary counts the refused ones" \
+	ovpn_wait_log "$T_TMP/server2.log" "dropped in the last [0-9]+ s: .* [1-9][0-9]* over a limit" 12
+kill "$hpid" 2>/dev/null
+wait "$hpid" 2>/dev/null
+ovpn_stop c2b
+t_check "server exits 0 on SIGTERM" ovpn_stop server2
+t_done
