@@ -358,7 +358,11 @@ static void client_restart(struct client *cl, const char *why, bool keep_dev, in
 	if (delay_ms >= 0)
 		delay = (uint64_t)delay_ms;
 	cl->state = CL_WAIT;
-	log_notice("reconnecting in %llu s: %s", (unsigned long long)((delay + 999) / 1000), why);
+	if (delay < 1000)
+		log_notice("reconnecting now: %s", why);
+	else
+		log_notice("reconnecting in %llu s: %s", (unsigned long long)((delay + 999) / 1000),
+			   why);
 	loop_timer_in(cl->lp, &cl->t_retry, delay);
 	client_write_status(cl);
 }
