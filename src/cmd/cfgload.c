@@ -79,6 +79,7 @@ int cmd_apply_logging(const struct cfg *c)
 	/* Line-buffered: a person tailing the file sees each phase as it happens. */
 	setvbuf(fp, NULL, _IOLBF, 0);
 	log_set_stream(fp);
+	log_set_dates(1);	/* a log file outlives the day; the terminal does not need it */
 	return 0;
 }
 

@@ -7,6 +7,7 @@
 
 static enum log_level log_level_cur = LOG_LVL_NOTICE;
 static int log_stamps = 1;
+static int log_dates;
 static FILE *log_stream;
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -25,6 +26,7 @@ void log_set_level(enum log_level lvl)
 enum log_level log_get_level(void) { return log_level_cur; }
 void log_set_timestamps(int on) { log_stamps = on; }
 void log_set_stream(FILE *fp) { log_stream = fp; }
+void log_set_dates(int on) { log_dates = on; }
 
 static void log_stamp(FILE *fp)
 {
@@ -33,6 +35,8 @@ static void log_stamp(FILE *fp)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	localtime_r(&ts.tv_sec, &tm);
+	if (log_dates)
+		fprintf(fp, "%04d-%02d-%02d ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
 	fprintf(fp, "%02d:%02d:%02d.%03ld ", tm.tm_hour, tm.tm_min, tm.tm_sec,
 		ts.tv_nsec / 1000000);
 }

@@ -17,8 +17,10 @@ void log_set_level(enum log_level lvl);
 enum log_level log_get_level(void);
 /* Timestamps on (default) or off (tests that compare output). */
 void log_set_timestamps(int on);
-/* Redirect output (tests); NULL restores stderr. */
+/* Redirect output (tests, the log directive); NULL restores stderr. */
 void log_set_stream(FILE *fp);
+/* Timestamps with the date too (log files that outlive a day); off by default. */
+void log_set_dates(int on);
 
 void log_msg(enum log_level lvl, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
