@@ -274,7 +274,8 @@ static int client_main(int argc, char **argv)
 		return 1;
 	flush(&d);
 	uint64_t end = now_ms() + (uint64_t)seconds * 1000;
-	while (!d.failed && now_ms() < end && !(d.keys > d.renegs_wanted && d.echo_since_keys))
+	while (!d.failed && now_ms() < end &&
+	       !(d.keys > d.renegs_wanted && d.echo_since_keys && sess_get_stats(d.s)->occ_rx))
 		step(&d, 50);
 	const struct sess_stats *st = sess_get_stats(d.s);
 	printf("keys %d echo %d/%d occ %llu pings %llu renegs %llu\n", d.keys, d.echo_ok,
