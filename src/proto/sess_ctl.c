@@ -187,6 +187,17 @@ static int ctl_dispatch(struct sess *s, const struct pkt_ctrl *c, uint64_t now_m
 	return sess_ks_advance(s, ks, now_ms);
 }
 
+bool sess_is_new_client_reset(const struct sess *s, const uint8_t *pkt, size_t len)
+{
+	uint8_t op, key_id, sid[PKT_SID_LEN];
+
+	if (!s || !s->is_server || !pkt || pkt_peek(pkt, len, &op, &key_id, sid))
+		return false;
+	if (op != P_CONTROL_HARD_RESET_CLIENT_V2 && op != P_CONTROL_HARD_RESET_CLIENT_V3)
+		return false;
+	return key_id == 0 && s->have_peer_sid && !sid_eq(sid, s->peer_sid);
+}
+
 int sess_ctl_input(struct sess *s, const uint8_t *pkt, size_t len, uint64_t now_ms)
 {
 	uint8_t plain[WRAP_WIRE_MAX];

@@ -178,6 +178,13 @@ void sess_free(struct sess *s);
  * no deadline; the loop frees it (and reconnects / drops the client). */
 int sess_input(struct sess *s, const uint8_t *pkt, size_t len, uint64_t now_ms);
 
+/* Server: true if pkt is a client HARD_RESET (key_id 0) whose session id is not this
+ * session's peer: the client restarted and reconnects from the same address. sess_input()
+ * would drop it (drop_session_id); the loop should treat it as a new client (cookie /
+ * sess_new) and retire this session once the new one authenticates (§10, last paragraph).
+ * Reads only the clear header: cheap, no authentication implied. */
+bool sess_is_new_client_reset(const struct sess *s, const uint8_t *pkt, size_t len);
+
 /* Encrypts one tunnel packet into the wire queue. -EAGAIN when no data key is ready. */
 int sess_send_data(struct sess *s, const uint8_t *payload, size_t len, uint64_t now_ms);
 

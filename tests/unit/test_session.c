@@ -200,10 +200,18 @@ static void test_session_ids(void **state)
 	memcpy(p + 1, zero, 8);
 	sess_input(s, p, n, T0);
 	assert_int_equal(sess_get_stats(s)->drop_session_id, 3);
-	/* a new hard reset from a reconnecting client is not this session's business */
+	/* a new hard reset from a reconnecting client is not this session's business, but
+	 * the loop can recognise it */
 	n = ctl(P_CONTROL_HARD_RESET_CLIENT_V2, 0, other, NULL, 0, 0, p, sizeof(p));
+	assert_true(sess_is_new_client_reset(s, p, n));
+	assert_false(sess_is_new_client_reset(c, p, n));
 	sess_input(s, p, n, T0);
 	assert_int_equal(sess_get_stats(s)->drop_session_id, 4);
+	n = ctl(P_CONTROL_HARD_RESET_CLIENT_V2, 0, csid, NULL, 0, 0, p, sizeof(p));
+	assert_false(sess_is_new_client_reset(s, p, n));	/* a retransmission of ours */
+	n = ctl(P_CONTROL_V1, 0, other, NULL, 0, 0, p, sizeof(p));
+	assert_false(sess_is_new_client_reset(s, p, n));
+	assert_false(sess_is_new_client_reset(s, p, 5));
 	sess_free(c);
 	sess_free(s);
 }
