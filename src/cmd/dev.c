@@ -379,13 +379,17 @@ static int dev_set(int argc, char **argv)
 	    strcmp(argv[2], "addr") && strcmp(argv[2], "route"))
 		return cli_usage_error("dev", "set: unknown setting '%s' (up, down, mtu, addr, "
 				       "route)", argv[2]);
+	if (((!strcmp(argv[2], "up") || !strcmp(argv[2], "down")) && argc != 3) ||
+	    (!strcmp(argv[2], "mtu") && argc != 4))
+		return cli_usage_error("dev", "set: want 'set NAME %s'", !strcmp(argv[2], "mtu") ?
+				       "mtu N" : argv[2]);
 	rc = dev_index(argv[1], &ifindex);
 	if (rc != CLI_OK)
 		return rc;
-	if ((!strcmp(argv[2], "up") || !strcmp(argv[2], "down")) && argc == 3)
+	if (!strcmp(argv[2], "up") || !strcmp(argv[2], "down"))
 		return dev_result(argv[1], nl_link_set_up(ifindex, !strcmp(argv[2], "up"), &err),
 				  &err);
-	if (!strcmp(argv[2], "mtu") && argc == 4) {
+	if (!strcmp(argv[2], "mtu")) {
 		rc = dev_mtu(argv[3], &mtu);
 		if (rc != CLI_OK)
 			return rc;
@@ -393,10 +397,7 @@ static int dev_set(int argc, char **argv)
 	}
 	if (!strcmp(argv[2], "addr"))
 		return dev_set_addr(argv[1], ifindex, argc - 3, argv + 3);
-	if (!strcmp(argv[2], "route"))
-		return dev_set_route(argv[1], ifindex, argc - 3, argv + 3);
-	return cli_usage_error("dev", "set: want 'set NAME %s'", !strcmp(argv[2], "mtu") ?
-			       "mtu N" : argv[2]);
+	return dev_set_route(argv[1], ifindex, argc - 3, argv + 3);
 }
 
 /* ---- del ---- */
