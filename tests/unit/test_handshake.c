@@ -40,6 +40,7 @@ struct world {
 	struct sim_link c2s, s2c;
 	uint64_t now;
 	bool auth_ok;
+	bool auth_silent;		/* never answer AUTH_REQUEST */
 	const char *auth_text;
 	uint32_t data_period;		/* ms between data packets per side (0 = none) */
 	uint64_t next_data;
@@ -76,7 +77,9 @@ static void on_event(struct world *w, struct side *me, const struct sess_event *
 		break;
 	case SESS_EV_AUTH_REQUEST:
 		assert_true(me->server);
-		w->auth_reply_rc = sess_auth_reply(me->s, w->auth_ok, w->auth_text, w->now);
+		if (!w->auth_silent)
+			w->auth_reply_rc = sess_auth_reply(me->s, w->auth_ok, w->auth_text,
+							   w->now);
 		break;
 	case SESS_EV_PUSH_REPLY:
 		me->push++;
@@ -616,6 +619,64 @@ static void test_simultaneous_reneg(void **state)
 	world_free(&w);
 }
 
+/* The client refuses the server's certificate (remote-cert-tls client on a server cert):
+ * both sides report a TLS failure with a reason, no keys. */
+static void test_bad_server_cert(void **state)
+{
+	struct mode m = { SESS_WRAP_TLS_CRYPT, false, false, 0, 0, 0 };
+	struct sess_conf cc, sc;
+	struct world w;
+	struct tls_conf *picky = NULL;
+	char ca[128], crt[128], key[128], err[TLS_ERR_MAX];
+	struct tls_conf_opts o;
+
+	(void)state;
+	memset(&o, 0, sizeof(o));
+	o.role = TLS_ROLE_CLIENT;
+	o.remote_cert = TLS_REMOTE_CERT_CLIENT;	/* wrong: the peer is a server */
+	assert_int_equal(pki_path(ca, sizeof(ca), pki.dir, "ca.crt"), 0);
+	assert_int_equal(pki_path(crt, sizeof(crt), pki.dir, "client.crt"), 0);
+	assert_int_equal(pki_path(key, sizeof(key), pki.dir, "client.key"), 0);
+	o.ca.path = ca;
+	o.cert.path = crt;
+	o.key.path = key;
+	assert_int_equal(tls_conf_new(&picky, &o, err, sizeof(err)), 0);
+	base_conf(&cc, SESS_CLIENT, &m);
+	base_conf(&sc, SESS_SERVER, &m);
+	cc.tls = picky;
+	world_init(&w, &m, 30, &cc, &sc);
+	assert_true(run(&w, T0 + 60000, failed));
+	run(&w, w.now + 5000, NULL);	/* let the alert reach the server */
+	assert_int_equal(w.c.errors, 1);
+	assert_non_null(strstr(w.c.reason, "TLS handshake failed"));
+	assert_int_equal(w.srv.errors, 1);
+	assert_int_equal(w.c.keys_ready + w.srv.keys_ready, 0);
+	world_free(&w);
+	tls_conf_free(picky);
+}
+
+/* A server whose auth backend never answers gives up at hand-window. */
+static void test_auth_never_answered(void **state)
+{
+	struct mode m = { SESS_WRAP_NONE, false, false, 0, 0, 0 };
+	struct sess_conf cc, sc;
+	struct world w;
+
+	(void)state;
+	base_conf(&cc, SESS_CLIENT, &m);
+	base_conf(&sc, SESS_SERVER, &m);
+	sc.hand_window = 30;
+	cc.hand_window = 40;
+	world_init(&w, &m, 31, &cc, &sc);
+	w.auth_silent = true;
+	assert_true(run(&w, T0 + 120000, failed));
+	assert_int_equal(w.srv.errors, 1);
+	assert_true(w.now >= T0 + 30000 && w.now < T0 + 31000);
+	assert_int_equal(w.c.errors, 0);
+	assert_true(sess_get_stats(w.c.s)->tx_packets >= 5);	/* PUSH_REQUEST every 5 s */
+	world_free(&w);
+}
+
 /* A client whose server never answers reports a handshake timeout at hand-window. */
 static void test_handshake_timeout(void **state)
 {
@@ -678,6 +739,8 @@ int main(void)
 		cmocka_unit_test(test_aead_epoch_refused),
 		cmocka_unit_test(test_p2p),
 		cmocka_unit_test(test_simultaneous_reneg),
+		cmocka_unit_test(test_bad_server_cert),
+		cmocka_unit_test(test_auth_never_answered),
 		cmocka_unit_test(test_handshake_timeout),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
