@@ -90,6 +90,11 @@ static int learn_peer(struct sess *s, const struct pkt_ctrl *c, uint64_t now_ms)
 		s->st.drop_state++;
 		return -EPROTO;
 	}
+	/* check before adopting the sender: a forged reset must not pin a wrong peer */
+	if (c->n_acks && !sid_eq(c->remote_sid, s->own_sid)) {
+		s->st.drop_session_id++;
+		return -EPROTO;
+	}
 	memcpy(s->peer_sid, c->sid, PKT_SID_LEN);
 	s->have_peer_sid = true;
 	if (s->is_server && (sess_ks_init(s, &s->ks[SESS_KS_PRIMARY], 0, now_ms) ||

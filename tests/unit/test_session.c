@@ -131,10 +131,23 @@ static void test_wrong_direction(void **state)
 	sess_input(srv, p, n, T0);
 	assert_int_equal(sess_get_stats(srv)->drop_state, 2);
 	assert_false(sess_pop_wire(srv, &b));
-	/* a client ignores a server reset that does not ACK its own reset */
+	/* a client ignores a server reset that does not ACK its own reset ... */
 	n = ctl(P_CONTROL_HARD_RESET_SERVER_V2, 0, sid, NULL, 0, 0, p, sizeof(p));
 	sess_input(cli, p, n, T0);
 	assert_int_equal(sess_get_stats(cli)->drop_state, 1);
+	/* ... or ACKs another session, and such a forgery does not pin the peer: the real
+	 * server's reset is still accepted afterwards */
+	n = ctl(P_CONTROL_HARD_RESET_SERVER_V2, 0, sid, sid, 1, 0, p, sizeof(p));
+	sess_input(cli, p, n, T0);
+	assert_int_equal(sess_get_stats(cli)->drop_session_id, 1);
+	uint8_t own[8];
+	sess_own_sid(cli, own);
+	while (sess_pop_wire(cli, &b))
+		;	/* the client's own reset from sess_new() */
+	n = ctl(P_CONTROL_HARD_RESET_SERVER_V2, 0, sid, own, 1, 0, p, sizeof(p));
+	sess_input(cli, p, n, T0);
+	assert_true(sess_pop_wire(cli, &b));	/* the ClientHello goes out */
+	assert_int_equal(b.data[0], pkt_byte0(P_CONTROL_V1, 0));
 	sess_free(srv);
 	sess_free(cli);
 }
