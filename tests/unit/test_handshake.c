@@ -677,6 +677,41 @@ static void test_auth_never_answered(void **state)
 	world_free(&w);
 }
 
+/* Pushed compression framings (stubs): both sides frame and unframe the same way. */
+static void comp_case(const char *opt, uint64_t seed)
+{
+	struct mode m = { SESS_WRAP_NONE, false, false, 0, 0, 0 };
+	struct sess_conf cc, sc;
+	struct world w;
+	char text[128];
+
+	base_conf(&cc, SESS_CLIENT, &m);
+	base_conf(&sc, SESS_SERVER, &m);
+	world_init(&w, &m, seed, &cc, &sc);
+	snprintf(text, sizeof(text), "ifconfig 10.8.0.2 255.255.255.0,%s", opt);
+	w.auth_text = text;
+	assert_true(run(&w, T0 + 60000, both_keys_or_fail));
+	w.data_period = 100;
+	w.next_data = w.now;
+	run(&w, w.now + 3000, NULL);
+	w.data_period = 0;
+	run(&w, w.now + 1000, NULL);	/* packets in flight arrive */
+	assert_true(w.c.data_tx >= 20 && w.srv.data_tx >= 20);
+	assert_int_equal(w.srv.data_rx, w.c.data_tx);
+	assert_int_equal(w.c.data_rx, w.srv.data_tx);
+	assert_int_equal(w.c.data_bad + w.srv.data_bad, 0);
+	assert_int_equal(sess_get_stats(w.c.s)->drop_data_comp + sess_get_stats(w.srv.s)->drop_data_comp, 0);
+	world_free(&w);
+}
+
+static void test_comp_stubs(void **state)
+{
+	(void)state;
+	comp_case("comp-lzo no", 32);
+	comp_case("compress", 33);
+	comp_case("compress stub-v2", 34);
+}
+
 /* A client whose server never answers reports a handshake timeout at hand-window. */
 static void test_handshake_timeout(void **state)
 {
@@ -740,6 +775,7 @@ int main(void)
 		cmocka_unit_test(test_p2p),
 		cmocka_unit_test(test_simultaneous_reneg),
 		cmocka_unit_test(test_bad_server_cert),
+		cmocka_unit_test(test_comp_stubs),
 		cmocka_unit_test(test_auth_never_answered),
 		cmocka_unit_test(test_handshake_timeout),
 	};
