@@ -704,6 +704,32 @@ static void comp_case(const char *opt, uint64_t seed)
 	world_free(&w);
 }
 
+/* Without cc-exit the client's exit is an OCC_EXIT data packet; the server's exit is a
+ * RESTART to the client. */
+static void test_exit_variants(void **state)
+{
+	struct mode m = { SESS_WRAP_TLS_CRYPT, false, false, 0, 0, 0 };
+	struct sess_conf cc, sc;
+	struct world w;
+	struct sess_info ci;
+
+	(void)state;
+	base_conf(&cc, SESS_CLIENT, &m);
+	base_conf(&sc, SESS_SERVER, &m);
+	cc.no_cc_exit = true;
+	world_init(&w, &m, 35, &cc, &sc);
+	assert_true(run(&w, T0 + 60000, both_keys_or_fail));
+	sess_get_info(w.c.s, &ci);
+	assert_false(ci.cc_exit);
+	assert_int_equal(sess_send_exit(w.c.s, w.now), 0);
+	assert_true(run(&w, w.now + 5000, exited));
+	assert_int_equal(sess_get_stats(w.srv.s)->occ_rx, 1);
+	assert_int_equal(sess_send_exit(w.srv.s, w.now), 0);
+	run(&w, w.now + 5000, NULL);
+	assert_int_equal(w.c.restart, 1);
+	world_free(&w);
+}
+
 static void test_comp_stubs(void **state)
 {
 	(void)state;
@@ -776,6 +802,7 @@ int main(void)
 		cmocka_unit_test(test_simultaneous_reneg),
 		cmocka_unit_test(test_bad_server_cert),
 		cmocka_unit_test(test_comp_stubs),
+		cmocka_unit_test(test_exit_variants),
 		cmocka_unit_test(test_auth_never_answered),
 		cmocka_unit_test(test_handshake_timeout),
 	};
