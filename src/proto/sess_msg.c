@@ -142,9 +142,12 @@ static void client_msg(struct sess *s, struct sess_ks *ks, const struct push_msg
 		s->dead = true;	/* §8: the client stops; the loop decides about retrying */
 		break;
 	case PUSH_MSG_AUTH_PENDING:
-		if (m->pending_timeout > 0)
-			ks->start_ms = now_ms + (uint64_t)m->pending_timeout * 1000 -
-				       (uint64_t)s->conf.hand_window * 1000;
+		if (m->pending_timeout > 0) {
+			/* the handshake deadline (start + hand-window) moves to now + timeout */
+			uint64_t until = now_ms + (uint64_t)m->pending_timeout * 1000;
+			uint64_t hw = (uint64_t)s->conf.hand_window * 1000;
+			ks->start_ms = until > hw ? until - hw : 0;
+		}
 		sess_event_push(s, SESS_EV_AUTH_PENDING, ks->key_id, 0, m->arg);
 		break;
 	case PUSH_MSG_RESTART:
