@@ -89,6 +89,7 @@ struct sess {
 	struct sess_neg neg;
 	bool neg_done;			/* data keys may be generated */
 	enum sess_auth auth;
+	uint8_t auth_key_id;		/* key_id the pending AUTH_REQUEST is about */
 	bool push_requested;		/* server: PUSH_REQUEST seen */
 	bool push_sent;			/* server: reply (or AUTH_FAILED) sent */
 	uint64_t push_sent_ms;

@@ -217,6 +217,12 @@ int sess_msg_server_km2(struct sess *s, struct sess_ks *ks, uint64_t now_ms)
 {
 	const struct keys_km2 *km = ks->peer_km2;
 
+	if (!ks->initial && s->conf.reauth && !s->conf.p2p && s->neg_done) {
+		s->auth = SESS_AUTH_WAIT;	/* re-authentication (conf.reauth) */
+		s->auth_key_id = ks->key_id;
+		sess_event_push(s, SESS_EV_AUTH_REQUEST, ks->key_id, 0, s->peer_cn);
+		return 0;
+	}
 	if (!ks->initial)
 		return s->neg_done ? sess_ks_gen_keys(s, ks, now_ms) : 0;
 	if (s->conf.p2p)
@@ -237,6 +243,7 @@ int sess_msg_server_km2(struct sess *s, struct sess_ks *ks, uint64_t now_ms)
 				sizeof(s->peer_ciphers)))
 		s->peer_ciphers[0] = 0;
 	s->auth = SESS_AUTH_WAIT;
+	s->auth_key_id = 0;
 	sess_event_push(s, SESS_EV_AUTH_REQUEST, ks->key_id, 0, s->peer_cn);
 	return 0;
 }
@@ -347,13 +354,34 @@ static int auth_ok(struct sess *s, const char *text, uint64_t now_ms)
 	return 0;
 }
 
+/* conf.reauth: the answer for a renegotiated key. */
+static int reauth_reply(struct sess *s, bool ok, const char *reason, uint64_t now_ms)
+{
+	struct sess_ks *ks = sess_ks_by_id(s, s->auth_key_id);
+
+	if (!ok) {
+		auth_fail(s, reason, now_ms);
+		sess_fail(s, -EACCES, "re-authentication refused%s%s", reason ? ": " : "",
+			  reason ? reason : "");
+		return 0;
+	}
+	s->auth = SESS_AUTH_OK;
+	if (!ks || ks->state == KS_ERROR)
+		return 0;	/* that renegotiation is gone already */
+	return sess_ks_gen_keys(s, ks, now_ms);
+}
+
 int sess_auth_reply(struct sess *s, bool ok, const char *text, uint64_t now_ms)
 {
 	if (!s || !s->is_server)
 		return -EINVAL;
 	if (s->auth != SESS_AUTH_WAIT || s->dead)
 		return -EALREADY;
-	int r = ok ? auth_ok(s, text, now_ms) : auth_fail(s, text, now_ms);
+	int r;
+	if (s->auth_key_id != 0)
+		r = reauth_reply(s, ok, text, now_ms);
+	else
+		r = ok ? auth_ok(s, text, now_ms) : auth_fail(s, text, now_ms);
 	sess_ctl_flush(s, now_ms);
 	return r;
 }

@@ -81,6 +81,11 @@ struct sess_conf {
 
 	/* Server: the 24-bit peer-id to push (0..0xFFFFFE). */
 	uint32_t peer_id;
+	/* Server: ask again (SESS_EV_AUTH_REQUEST with that key_id) on every renegotiation,
+	 * as OpenVPN re-runs its auth on each soft reset; the new key's data keys wait for the
+	 * answer, and a refusal ends the session (AUTH_FAILED to the client, SESS_EV_ERROR).
+	 * Off: renegotiations are accepted on the strength of the first authentication. */
+	bool reauth;
 	/* Server: tun-mtu to push to clients that announce IV_MTU (0 = don't push). */
 	unsigned tun_mtu;
 
@@ -196,8 +201,8 @@ int sess_send_ping(struct sess *s, uint64_t now_ms);
  * Server: RESTART to the client (§9.9) once it is connected, else OCC_EXIT. */
 int sess_send_exit(struct sess *s, uint64_t now_ms);
 
-/* Server: answer an SESS_EV_AUTH_REQUEST (may be called later, from an async auth; only
- * for the first key: renegotiations are not re-authenticated). ok: text = the configured
+/* Server: answer an SESS_EV_AUTH_REQUEST (may be called later, from an async auth; for
+ * renegotiations only with conf.reauth, and then text is ignored). ok: text = the configured
  * push options, comma-separated without "PUSH_REPLY," (may be NULL); the session picks the
  * cipher (data-ciphers order vs the client's IV_CIPHERS, else data-ciphers-fallback),
  * derives the data keys and appends peer-id, cipher, key-derivation/protocol-flags and

@@ -41,6 +41,8 @@ struct world {
 	uint64_t now;
 	bool auth_ok;
 	bool auth_silent;		/* never answer AUTH_REQUEST */
+	int auth_requests;
+	int refuse_from;		/* refuse the n-th AUTH_REQUEST and later (0 = never) */
 	const char *auth_text;
 	uint32_t data_period;		/* ms between data packets per side (0 = none) */
 	uint64_t next_data;
@@ -77,6 +79,11 @@ static void on_event(struct world *w, struct side *me, const struct sess_event *
 		break;
 	case SESS_EV_AUTH_REQUEST:
 		assert_true(me->server);
+		w->auth_requests++;
+		if (w->refuse_from && w->auth_requests >= w->refuse_from) {
+			w->auth_ok = false;
+			w->auth_text = "revoked";
+		}
 		if (!w->auth_silent)
 			w->auth_reply_rc = sess_auth_reply(me->s, w->auth_ok, w->auth_text,
 							   w->now);
@@ -730,6 +737,40 @@ static void test_exit_variants(void **state)
 	world_free(&w);
 }
 
+/* conf.reauth: every renegotiation asks the server's auth again; a refusal ends it. */
+static void test_reauth(void **state)
+{
+	struct mode m = { SESS_WRAP_TLS_CRYPT, false, false, 5, 5, 0 };
+	struct sess_conf cc, sc;
+	struct world w;
+
+	(void)state;
+	base_conf(&cc, SESS_CLIENT, &m);
+	base_conf(&sc, SESS_SERVER, &m);
+	sc.reauth = true;
+	cc.reneg_sec = 10;
+	world_init(&w, &m, 36, &cc, &sc);
+	w.data_period = 200;
+	w.next_data = w.now;
+	run(&w, w.now + 35000, NULL);
+	assert_true(w.c.keys_ready >= 3);
+	assert_int_equal(w.auth_requests, w.srv.keys_ready);	/* one per key */
+	assert_int_equal(w.c.errors + w.srv.errors + w.c.auth_failed, 0);
+	world_free(&w);
+
+	world_init(&w, &m, 37, &cc, &sc);
+	w.refuse_from = 3;
+	assert_true(run(&w, w.now + 60000, failed));
+	run(&w, w.now + 5000, NULL);
+	assert_int_equal(w.auth_requests, 3);
+	assert_int_equal(w.srv.keys_ready, 2);
+	assert_int_equal(w.srv.errors, 1);
+	assert_non_null(strstr(w.srv.reason, "re-authentication refused"));
+	assert_int_equal(w.c.auth_failed, 1);
+	assert_string_equal(w.c.reason, "revoked");
+	world_free(&w);
+}
+
 static void test_comp_stubs(void **state)
 {
 	(void)state;
@@ -802,6 +843,7 @@ int main(void)
 		cmocka_unit_test(test_simultaneous_reneg),
 		cmocka_unit_test(test_bad_server_cert),
 		cmocka_unit_test(test_comp_stubs),
+		cmocka_unit_test(test_reauth),
 		cmocka_unit_test(test_exit_variants),
 		cmocka_unit_test(test_auth_never_answered),
 		cmocka_unit_test(test_handshake_timeout),
