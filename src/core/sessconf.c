@@ -2,7 +2,6 @@
 #include "core/sessconf.h"
 
 #include <errno.h>
-#include <stdio.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
@@ -42,27 +41,10 @@ static enum tls_verify_client verify_client(enum cfg_verify_cc v)
 	       v == CFG_VCC_OPTIONAL ? TLS_VERIFY_CLIENT_OPTIONAL : TLS_VERIFY_CLIENT_REQUIRE;
 }
 
-/* askpass FILE: the private key's passphrase on its first line. */
-static int read_askpass(const char *path, char *out, size_t n)
-{
-	FILE *fp = fopen(path, "r");
-
-	out[0] = '\0';
-	if (!fp) {
-		log_error("askpass %s: cannot read the passphrase file: %s", path, strerror(errno));
-		return -errno;
-	}
-	if (!fgets(out, (int)n, fp))
-		out[0] = '\0';
-	fclose(fp);
-	out[strcspn(out, "\r\n")] = '\0';
-	return 0;
-}
-
 static int tls_conf_from(const struct cfg *c, enum sess_role role, struct tls_conf **tls)
 {
 	struct tls_conf_opts o = { 0 };
-	char err[TLS_ERR_MAX], pass[1024];
+	char err[TLS_ERR_MAX];
 	int e;
 
 	o.role = role == SESS_SERVER ? TLS_ROLE_SERVER : TLS_ROLE_CLIENT;
@@ -88,15 +70,10 @@ static int tls_conf_from(const struct cfg *c, enum sess_role role, struct tls_co
 	o.remote_cert_eku = c->remote_cert_eku;
 	if (!c->dh_none)
 		o.dh = blob_pem(&c->dh);
-	o.pkcs12 = blob_pem(&c->pkcs12);
-	if (c->askpass) {
-		if ((e = read_askpass(c->askpass, pass, sizeof(pass))) < 0)
-			return e;
-		o.key_password = pass;
-	}
+	/* pkcs12 and askpass need nothing here: cfg_validate() already unpacked the bundle into
+	 * ca/cert/key and decrypted the key. */
 	err[0] = '\0';
 	e = tls_conf_new(tls, &o, err, sizeof(err));
-	OPENSSL_cleanse(pass, sizeof(pass));
 	if (e < 0)
 		log_error("TLS setup failed: %s; check ca/cert/key in the config",
 			  err[0] ? err : strerror(-e));
