@@ -38,6 +38,9 @@ int tls_sess_new(struct tls_sess **out, struct tls_conf *conf)
 	BIO_set_mem_eof_return(s->in, -1);
 	SSL_set_bio(s->ssl, s->in, s->out);	/* the SSL owns the BIOs now */
 	SSL_set_app_data(s->ssl, s);
+	/* A server holds hundreds of these: give the ~34 KB record buffers back between records
+	 * (after the handshake the control channel is nearly idle). */
+	SSL_set_mode(s->ssl, SSL_MODE_RELEASE_BUFFERS);
 	s->conf = conf;
 	atomic_fetch_add(&conf->refs, 1);
 	if (conf->role == TLS_ROLE_CLIENT)
