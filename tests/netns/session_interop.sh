@@ -116,6 +116,7 @@ server_case() {
 		t_bad "$name: openvpn client did not connect"
 	fi
 	t_wait_for 10 sh -c "! kill -0 $dpid"
+	kill "$dpid" 2>/dev/null	# still running = failed; frees the port for the next case
 	wait "$dpid"
 	rc=$?
 	grep -E "^(keys|client exit)" "$T_TMP/$name.drv" | sed 's/^/    /'
