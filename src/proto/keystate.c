@@ -40,6 +40,8 @@ fail:
 
 void sess_ks_free(struct sess_ks *ks)
 {
+	rel_send_free(&ks->snd);
+	rel_recv_free(&ks->rcv);
 	if (ks->tls)
 		tls_sess_free(ks->tls);
 	if (ks->own_km2) {

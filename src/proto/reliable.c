@@ -2,6 +2,7 @@
 #include "proto/reliable.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "proto/packet.h"
@@ -19,6 +20,28 @@ void rel_send_init(struct rel_send *s, uint32_t timeout_ms)
 	s->timeout_max_ms = REL_TIMEOUT_MAX_MS;
 	if (s->timeout_max_ms < s->timeout_ms)
 		s->timeout_max_ms = s->timeout_ms;
+}
+
+void rel_send_free(struct rel_send *s)
+{
+	for (size_t i = 0; i < REL_SEND_WINDOW; i++) {
+		free(s->slot[i].payload);
+		s->slot[i].payload = NULL;
+		s->slot[i].used = false;
+	}
+}
+
+/* A heap copy of len bytes (NULL for 0); false when out of memory. */
+static bool dup_payload(uint8_t **out, const uint8_t *payload, size_t len)
+{
+	*out = NULL;
+	if (!len)
+		return true;
+	*out = malloc(len);
+	if (!*out)
+		return false;
+	memcpy(*out, payload, len);
+	return true;
 }
 
 int rel_send_set_next(struct rel_send *s, uint32_t msgid)
@@ -65,15 +88,16 @@ int rel_send_queue(struct rel_send *s, uint8_t op, const uint8_t *payload, size_
 	if (rel_send_space(s) == 0)
 		return -EAGAIN;
 	p = &s->slot[s->next_msgid % REL_SEND_WINDOW];
-	memset(p, 0, offsetof(struct rel_pkt, payload));
+	free(p->payload);	/* NULL: a free slot holds no buffer */
+	memset(p, 0, sizeof(*p));
+	if (!dup_payload(&p->payload, payload, len))
+		return -ENOMEM;
 	p->used = true;
 	p->op = op;
 	p->msgid = s->next_msgid++;
 	p->due_ms = now_ms;
 	p->timeout_ms = s->timeout_ms;
 	p->len = len;
-	if (len)
-		memcpy(p->payload, payload, len);
 	if (msgid)
 		*msgid = p->msgid;
 	return 0;
@@ -135,6 +159,8 @@ int rel_send_ack(struct rel_send *s, uint32_t msgid, uint64_t now_ms)
 	if (!p->used || p->msgid != msgid)
 		return 0;
 	p->used = false;
+	free(p->payload);
+	p->payload = NULL;
 	/* Fast retransmit: older packets passed over by several later ACKs were likely lost. */
 	for (size_t i = 0; i < REL_SEND_WINDOW; i++) {
 		struct rel_pkt *o = &s->slot[i];
@@ -163,6 +189,15 @@ void rel_recv_init(struct rel_recv *r)
 {
 	memset(r, 0, sizeof(*r));
 	r->resend_mru = true;
+}
+
+void rel_recv_free(struct rel_recv *r)
+{
+	for (size_t i = 0; i < REL_RECV_WINDOW; i++) {
+		free(r->slot[i].payload);
+		r->slot[i].payload = NULL;
+		r->slot[i].used = false;
+	}
 }
 
 int rel_recv_set_next(struct rel_recv *r, uint32_t msgid)
@@ -206,18 +241,20 @@ int rel_recv_accept(struct rel_recv *r, uint8_t op, uint32_t msgid, const uint8_
 		r->n_out_of_window++;
 		return -ERANGE;
 	}
-	ack_queue(r, msgid);
 	m = &r->slot[msgid % REL_RECV_WINDOW];
 	if (m->used) {
+		ack_queue(r, msgid);
 		r->n_dup++;
 		return REL_DUP;
 	}
+	free(m->payload);	/* NULL: a free slot holds no buffer */
+	if (!dup_payload(&m->payload, payload, len))
+		return -ENOMEM;	/* not ACKed: the peer sends it again */
+	ack_queue(r, msgid);
 	m->used = true;
 	m->op = op;
 	m->msgid = msgid;
 	m->len = len;
-	if (len)
-		memcpy(m->payload, payload, len);
 	return REL_NEW;
 }
 
@@ -235,6 +272,8 @@ void rel_recv_pop(struct rel_recv *r)
 	if (!m->used || m->msgid != r->next)
 		return;
 	m->used = false;
+	free(m->payload);
+	m->payload = NULL;
 	r->next++;
 }
 

@@ -39,7 +39,7 @@ struct rel_pkt {
 	uint32_t n_sent;		/* transmissions so far */
 	uint32_t n_later_acks;		/* ACKs for later ids seen since the last send */
 	size_t len;
-	uint8_t payload[REL_PAYLOAD_MAX];
+	uint8_t *payload;		/* len bytes, malloc'd while queued (NULL if len 0) */
 };
 
 struct rel_send {
@@ -49,8 +49,12 @@ struct rel_send {
 	uint64_t n_retransmits;
 };
 
-/* timeout_ms = first retransmit delay (0 = REL_TIMEOUT_MS).  First msgid is 0. */
+/* timeout_ms = first retransmit delay (0 = REL_TIMEOUT_MS).  First msgid is 0.
+ * Payloads are held in heap buffers only while queued (a server keeps hundreds of mostly
+ * idle windows): call rel_send_free() before dropping or re-initialising a used window. */
 void rel_send_init(struct rel_send *s, uint32_t timeout_ms);
+/* Frees the queued payloads; the window is then empty (init it again to reuse it). */
+void rel_send_free(struct rel_send *s);
 /* Next new msgid will be msgid (UDP server accepted by cookie: 1).  Only while empty. */
 int rel_send_set_next(struct rel_send *s, uint32_t msgid);
 /* Free slots in the send window (a new msgid m needs m - oldest_unacked < 6). */
@@ -85,7 +89,7 @@ struct rel_msg {
 	uint8_t op;
 	uint32_t msgid;
 	size_t len;
-	uint8_t payload[REL_PAYLOAD_MAX];
+	uint8_t *payload;		/* len bytes, malloc'd while buffered (NULL if len 0) */
 };
 
 struct rel_recv {
@@ -100,6 +104,8 @@ struct rel_recv {
 };
 
 void rel_recv_init(struct rel_recv *r);
+/* Frees the buffered payloads (as rel_send_free). */
+void rel_recv_free(struct rel_recv *r);
 /* Next msgid expected (UDP server accepted by cookie: 1).  Only while empty. */
 int rel_recv_set_next(struct rel_recv *r, uint32_t msgid);
 

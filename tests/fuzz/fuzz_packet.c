@@ -113,6 +113,8 @@ static void fuzz_reliable(const uint8_t *data, size_t size)
 		if (rel_send_space(&s) > REL_SEND_WINDOW || rel_ack_pending(&r) > REL_ACK_QUEUE)
 			abort();
 	}
+	rel_send_free(&s);
+	rel_recv_free(&r);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

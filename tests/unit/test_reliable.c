@@ -59,12 +59,14 @@ static void test_send_window(void **state)
 	assert_int_equal(rel_send_set_next(s, 1), -EBUSY);
 	assert_int_equal(rel_send_queue(s, P_CONTROL_V1, NULL, REL_PAYLOAD_MAX + 1, 0, NULL),
 			 -EMSGSIZE);
+	rel_send_free(s);
 	free(s);
 
 	s = new_send();
 	assert_int_equal(rel_send_set_next(s, 1), 0);	/* stateless server accept */
 	assert_int_equal(rel_send_queue(s, P_CONTROL_V1, NULL, 0, 0, &id), 0);
 	assert_int_equal(id, 1);
+	rel_send_free(s);
 	free(s);
 }
 
@@ -96,6 +98,7 @@ static void test_backoff(void **state)
 	/* The client's burst on the first server packet (§4.3). */
 	rel_send_all_due(s, t0 + 62001);
 	assert_non_null(rel_send_due(s, t0 + 62001));
+	rel_send_free(s);
 	free(s);
 
 	s = new_send();
@@ -103,6 +106,7 @@ static void test_backoff(void **state)
 	rel_send_queue(s, P_CONTROL_V1, NULL, 0, 0, NULL);
 	assert_non_null(rel_send_due(s, 0));
 	assert_int_equal(rel_next_timeout(s), 500);
+	rel_send_free(s);
 	free(s);
 }
 
@@ -131,6 +135,7 @@ static void test_due_order_and_fast_retransmit(void **state)
 	assert_non_null(p);
 	assert_int_equal(p->msgid, 0);
 	assert_int_equal(p->n_sent, 2);
+	rel_send_free(s);
 	free(s);
 }
 
@@ -161,6 +166,7 @@ static void test_stream_fragmentation(void **state)
 	assert_int_equal(rel_send_queue_stream(s, P_CONTROL_V1, data, 1, 0, 0), -EINVAL);
 	assert_int_equal(rel_send_queue_stream(s, P_CONTROL_V1, data, 1, REL_PAYLOAD_MAX + 1, 0),
 			 -EINVAL);
+	rel_send_free(s);
 	free(s);
 }
 
@@ -222,12 +228,14 @@ static void test_recv_order_and_window(void **state)
 	assert_int_equal(rel_recv_accept(r, P_CONTROL_V1, 14, NULL, 0), REL_NEW);
 	assert_int_equal(rel_recv_accept(r, P_CONTROL_V1, 15, NULL, 0), -ERANGE);
 	assert_int_equal(rel_recv_set_next(r, 1), -EBUSY);
+	rel_recv_free(r);
 	free(r);
 
 	r = new_recv();
 	assert_int_equal(rel_recv_set_next(r, 1), 0);
 	assert_int_equal(rel_recv_accept(r, P_CONTROL_V1, 1, NULL, 0), REL_NEW);
 	assert_non_null(rel_recv_peek(r));
+	rel_recv_free(r);
 	free(r);
 }
 
@@ -275,6 +283,7 @@ static void test_ack_lists(void **state)
 	/* Without MRU re-sending only pending ACKs go out. */
 	r->resend_mru = false;
 	assert_int_equal(rel_ack_build(r, acks, 8), 0);
+	rel_recv_free(r);
 	free(r);
 }
 
@@ -446,6 +455,10 @@ static void run_sim(uint32_t seed)
 					   s->end[1].send.n_retransmits));
 	assert_true(s->lost > 0 && s->duped > 0);
 	assert_true(s->end[0].send.n_retransmits > 0);
+	for (int i = 0; i < 2; i++) {
+		rel_send_free(&s->end[i].send);
+		rel_recv_free(&s->end[i].recv);
+	}
 	free(s->fly);
 	free(s);
 }
