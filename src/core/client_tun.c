@@ -8,6 +8,7 @@
 
 #include "core/arp.h"
 #include "core/client_impl.h"
+#include "core/mss.h"
 #include "util/log.h"
 
 #define TUN_READ_BUDGET 64
@@ -457,14 +458,24 @@ void client_tun_describe(const struct client *cl, char *v4, size_t n4, char *v6,
 
 /* ---- packets ---- */
 
+/* mssfix on packets crossing the tunnel either way (rarely copies: only TCP SYNs). */
+static const uint8_t *clamp(struct client *cl, const uint8_t *pkt, size_t len, uint8_t *buf,
+			    size_t cap)
+{
+	return mss_fix(cl->cfg, cl->sess, xport_addr_family(&cl->remote), cl->proto == XPORT_TCP,
+		       cl->net.tap, pkt, len, buf, cap);
+}
+
 void client_tun_write(struct client *cl, const uint8_t *pkt, size_t len)
 {
+	static uint8_t syn[TUN_BUF];
 	ssize_t n;
 
 	if (!cl->net.port) {
 		cl->tun_drops++;
 		return;
 	}
+	pkt = clamp(cl, pkt, len, syn, sizeof(syn));
 	n = vif_write(cl->net.port, pkt, len);
 	if (n < 0) {
 		cl->tun_drops++;
@@ -516,6 +527,7 @@ void client_tun_input(struct loop *lp, uint32_t events, void *arg)
 		}
 		if (tap_local_answer(cl, buf, (size_t)n))
 			continue;
+		clamp(cl, buf, (size_t)n, buf, sizeof(buf));
 		if (!cl->sess || sess_send_data(cl->sess, buf, (size_t)n, loop_clock_ms()) < 0) {
 			cl->tun_drops++;
 			continue;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/mss.h"
 #include "core/server_impl.h"
 #include "vif/kernel.h"
 #include "util/log.h"
@@ -139,10 +140,20 @@ void server_dev_close(struct server *srv)
 
 /* ---- forwarding ---- */
 
+/* mssfix on packets crossing the tunnel either way (rarely copies: only TCP SYNs). */
+static const uint8_t *clamp(const struct peer *p, const uint8_t *pkt, size_t len)
+{
+	static uint8_t syn[DEV_BUF];
+
+	return mss_fix(p->srv->cfg, p->sess, xport_addr_family(&p->addr), p->tcp,
+		       p->srv->dev.tap, pkt, len, syn, sizeof(syn));
+}
+
 static void to_peer(struct peer *p, const uint8_t *pkt, size_t len)
 {
 	if (p->closing || p->state != PEER_ACTIVE || !sess_data_ready(p->sess))
 		return;
+	pkt = clamp(p, pkt, len);
 	if (sess_send_data(p->sess, pkt, len, loop_clock_ms()) == 0)
 		p->tun_out += len;
 	server_peer_pump(p);
@@ -198,6 +209,7 @@ void server_from_client(struct peer *p, const uint8_t *pkt, size_t len)
 	struct peer *dst;
 
 	p->tun_in += len;
+	pkt = clamp(p, pkt, len);
 	if (srv->dev.tap) {
 		from_client_tap(p, pkt, len);
 		return;
