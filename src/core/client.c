@@ -20,6 +20,8 @@
 /* Pre-push ping-restart for a UDP client (spec §9.7) and the default status interval. */
 #define CLIENT_PREPULL_RESTART_S 120
 #define CLIENT_STATUS_DEFAULT_S 60
+/* When a server that has said nothing yet gets a "still trying" notice. */
+#define CLIENT_SILENCE_NOTICE_MS 10000u
 /* Reconnect pause after a session that was up: quick, but never a tight loop. */
 #define CLIENT_RECONNECT_UP_MS 1000
 
@@ -260,19 +262,40 @@ void client_tunnel_ready(struct client *cl)
 	client_write_status(cl);
 }
 
+/* The handshake window of one attempt, in seconds: UDP also waits for the pre-pull
+ * ping-restart, whichever is shorter. */
+static unsigned client_window_s(const struct client *cl)
+{
+	unsigned window = (unsigned)(cl->cfg->hand_window > 0 ? cl->cfg->hand_window : 60);
+
+	if (cl->proto == XPORT_UDP && window > CLIENT_PREPULL_RESTART_S)
+		window = CLIENT_PREPULL_RESTART_S;
+	return window;
+}
+
 static void client_on_connect_timeout(struct loop *lp, void *arg)
 {
 	struct client *cl = arg;
-	int secs = cl->cfg->hand_window > 0 ? cl->cfg->hand_window : 60;
+	unsigned secs = client_window_s(cl);
 	char why[256];
 
-	(void)lp;
+	if (cl->connect_left_ms) {
+		/* Early in the window: a silent server usually means a wrong address, port or
+		 * key, so say so now rather than after the whole window. */
+		if (!cl->heard)
+			log_notice("no answer from %s after %u s, still trying: check remote, port "
+				   "and proto, a firewall, and that tls-auth/tls-crypt keys match the "
+				   "server's", cl->remote_str, CLIENT_SILENCE_NOTICE_MS / 1000);
+		loop_timer_in(lp, &cl->t_connect, cl->connect_left_ms);
+		cl->connect_left_ms = 0;
+		return;
+	}
 	if (!cl->heard)
-		snprintf(why, sizeof(why), "no answer from %s within %d s: check remote, port and "
+		snprintf(why, sizeof(why), "no answer from %s within %u s: check remote, port and "
 			 "proto, and that tls-auth/tls-crypt keys match the server's", cl->remote_str,
 			 secs);
 	else
-		snprintf(why, sizeof(why), "handshake with %s did not finish within %d s",
+		snprintf(why, sizeof(why), "handshake with %s did not finish within %u s",
 			 cl->remote_str, secs);
 	client_reconnect(cl, why);
 }
@@ -291,11 +314,12 @@ static void client_attempt(struct client *cl)
 		client_reconnect(cl, "cannot start the connection");
 		return;
 	}
-	/* UDP waits for the pre-pull ping-restart; the handshake window bounds both. */
-	window = (uint64_t)(cl->cfg->hand_window > 0 ? cl->cfg->hand_window : 60);
-	if (cl->proto == XPORT_UDP && window > CLIENT_PREPULL_RESTART_S)
-		window = CLIENT_PREPULL_RESTART_S;
-	loop_timer_in(cl->lp, &cl->t_connect, window * 1000u);
+	/* UDP waits for the pre-pull ping-restart; the handshake window bounds both. The timer
+	 * first fires early for the silence notice, then for the rest of the window. */
+	window = (uint64_t)client_window_s(cl) * 1000u;
+	cl->connect_left_ms = window > CLIENT_SILENCE_NOTICE_MS ?
+			      window - CLIENT_SILENCE_NOTICE_MS : 0;
+	loop_timer_in(cl->lp, &cl->t_connect, window - cl->connect_left_ms);
 	client_write_status(cl);
 }
 

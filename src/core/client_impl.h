@@ -66,6 +66,7 @@ struct client {
 	unsigned tries_this_remote;
 	char remote_str[64];
 	bool heard;			/* anything received from this server */
+	uint64_t connect_left_ms;	/* of the handshake window after the early silence notice */
 	bool pushed;
 	bool keys;
 	bool ekm;
