@@ -66,4 +66,17 @@ t_check "server: the client's arrival with address and cipher" \
 t_check "server: the client's exit notification" \
 	grep -q "client 'client1' .* disconnected: client sent exit notification" "$T_TMP/srv.log"
 t_check "server: the signal by its name" grep -q "SIGTERM received: stopping" "$T_TMP/srv.log"
+
+# A server that never answers (a UDP sink): the client says so after 10 s, not after the
+# whole handshake window.
+ip netns exec "$NS_S" python3 -c 'import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("10.99.0.1", 1195)); time.sleep(20)' &
+T_PIDS+=($!)
+ip netns exec "$NS_C" "$BURROW" client "$T_TMP/c.conf" --remote 10.99.0.1 1195 > "$T_TMP/c2.log" 2>&1 &
+CP=$!; T_PIDS+=($CP)
+t_check "client: a silent server is reported after 10 s with what to check" \
+	ovpn_wait_log "$T_TMP/c2.log" "no answer from 10\.99\.0\.1:1195 after 10 s, still trying: check remote, port" 14
+kill -TERM "$CP"
+wait "$CP"
+t_check "client: exits 0 on SIGTERM while connecting" test $? = 0
 t_done
