@@ -149,7 +149,7 @@ static int demo_start_server(struct demo *d)
 	const char *ready = d->openvpn ? "Initialization Sequence Completed" : "server ready";
 
 	snprintf(conf, sizeof(conf), "%s/server.conf", d->dir);
-	log_notice("starting the %s server in namespace A (%s %s/1194)",
+	log_notice("starting the %s server in namespace A (%s:1194 %s)",
 		   d->openvpn ? "OpenVPN 2.6" : "burrow", SRV_ADDR, d->proto);
 	d->srv = demo_spawn(&d->ns_s, d->openvpn ? ovpn : burrow, d->srv_log);
 	if (d->srv < 0 || !demo_wait_log(d->srv_log, ready, 15000)) {
@@ -213,7 +213,7 @@ static void demo_report(const struct demo *d)
 	demo_log_line(d->cli_log, "tunnel up", up, sizeof(up));
 	p = strstr(up, "tunnel up");
 	printf("\nburrow demo: a VPN between two network namespaces on this machine\n\n");
-	printf("  server   %s in namespace A, %s %s/1194, tunnel address %s\n",
+	printf("  server   %s in namespace A, %s %s:1194, tunnel address %s\n",
 	       d->openvpn ? "OpenVPN 2.6" : "burrow server", d->proto, SRV_ADDR, TUN_SRV);
 	printf("  client   burrow client in namespace B (%s)\n", CLI_ADDR);
 	printf("  tunnel   first ping answered %ld ms after the client started\n", d->up_ms);
