@@ -6,13 +6,40 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define SESS_QUEUE_FIRST 8	/* ring entries at first */
+
 int sess_queue_init(struct sess_queue *q, size_t cap)
 {
+	size_t first = cap < SESS_QUEUE_FIRST ? cap : SESS_QUEUE_FIRST;
+
 	memset(q, 0, sizeof(*q));
-	q->ring = calloc(cap, sizeof(*q->ring));
+	if (!cap)
+		return -EINVAL;
+	q->ring = calloc(first, sizeof(*q->ring));
 	if (!q->ring)
 		return -ENOMEM;
+	q->cap = first;
+	q->max = cap;
+	return 0;
+}
+
+/* Full: doubles the ring (up to max), oldest entry first. -ENOBUFS at the bound. */
+static int queue_grow(struct sess_queue *q)
+{
+	size_t cap = q->cap * 2 < q->max ? q->cap * 2 : q->max;
+	struct sess_qent *ring;
+
+	if (q->cap >= q->max)
+		return -ENOBUFS;
+	ring = calloc(cap, sizeof(*ring));
+	if (!ring)
+		return -ENOMEM;
+	for (size_t i = 0; i < q->count; i++)
+		ring[i] = q->ring[(q->head + i) % q->cap];
+	free(q->ring);
+	q->ring = ring;
 	q->cap = cap;
+	q->head = 0;
 	return 0;
 }
 
@@ -27,9 +54,11 @@ void sess_queue_free(struct sess_queue *q)
 
 int sess_queue_push_owned(struct sess_queue *q, uint8_t *data, size_t len)
 {
-	if (q->count == q->cap) {
+	int r;
+
+	if (q->count == q->cap && (r = queue_grow(q)) < 0) {
 		free(data);
-		return -ENOBUFS;
+		return r;
 	}
 	struct sess_qent *e = &q->ring[(q->head + q->count) % q->cap];
 	e->data = data;
@@ -41,7 +70,7 @@ int sess_queue_push_owned(struct sess_queue *q, uint8_t *data, size_t len)
 int sess_queue_push2(struct sess_queue *q, const uint8_t *hdr, size_t hlen,
 		     const uint8_t *body, size_t blen)
 {
-	if (q->count == q->cap)
+	if (q->count == q->max)
 		return -ENOBUFS;
 	/* +1 so a zero-length entry still owns a distinct allocation */
 	uint8_t *buf = malloc(hlen + blen + 1);

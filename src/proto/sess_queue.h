@@ -15,9 +15,12 @@ struct sess_qent {
 struct sess_queue {
 	struct sess_qent *ring;
 	size_t cap, head, count;
+	size_t max;		/* the bound; the ring starts small and doubles up to it */
 	uint8_t *popped;	/* the last popped buffer; freed on the next pop or on free */
 };
 
+/* At most cap entries; memory for them is taken as they are used (a server holds hundreds
+ * of mostly idle sessions). */
 int sess_queue_init(struct sess_queue *q, size_t cap);
 void sess_queue_free(struct sess_queue *q);
 /* Copies len bytes (hdr first, then body; either may be empty). -ENOBUFS when full. */

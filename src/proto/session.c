@@ -19,7 +19,8 @@
 
 #define SESS_WIRE_QUEUE 256
 #define SESS_TUN_QUEUE 256
-#define SESS_EVENT_QUEUE 64
+#define SESS_EVENT_QUEUE 64	/* the bound; the ring starts at SESS_EVENT_FIRST and grows */
+#define SESS_EVENT_FIRST 4
 
 static char *dup_or_null(const char *s, bool *fail)
 {
@@ -125,8 +126,8 @@ static struct sess *sess_alloc(const struct sess_conf *conf, uint64_t now_ms)
 	s->peer_proto = -1;
 	s->peer_mtu = -1;
 	s->next_key_id = 1;
-	s->events = calloc(SESS_EVENT_QUEUE, sizeof(*s->events));
-	s->ev_cap = SESS_EVENT_QUEUE;
+	s->events = calloc(SESS_EVENT_FIRST, sizeof(*s->events));
+	s->ev_cap = SESS_EVENT_FIRST;
 	if (!s->events || conf_copy(s, conf) || random_sid(s->own_sid) ||
 	    sess_queue_init(&s->wire, SESS_WIRE_QUEUE) ||
 	    sess_queue_init(&s->tun, SESS_TUN_QUEUE))
@@ -211,10 +212,27 @@ void sess_free(struct sess *s)
 	free(s);
 }
 
+/* Doubles the event ring (oldest first) up to SESS_EVENT_QUEUE; false at the bound. */
+static bool event_grow(struct sess *s)
+{
+	size_t cap = s->ev_cap * 2 < SESS_EVENT_QUEUE ? s->ev_cap * 2 : SESS_EVENT_QUEUE;
+	struct sess_event *ev;
+
+	if (s->ev_cap >= SESS_EVENT_QUEUE || !(ev = calloc(cap, sizeof(*ev))))
+		return false;
+	for (size_t i = 0; i < s->ev_count; i++)
+		ev[i] = s->events[(s->ev_head + i) % s->ev_cap];
+	free(s->events);
+	s->events = ev;
+	s->ev_cap = cap;
+	s->ev_head = 0;
+	return true;
+}
+
 void sess_event_push(struct sess *s, enum sess_event_type type, uint8_t key_id, int err,
 		     const char *text)
 {
-	if (s->ev_count == s->ev_cap) {
+	if (s->ev_count == s->ev_cap && !event_grow(s)) {
 		s->st.drop_queue++;
 		return;
 	}
