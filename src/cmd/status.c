@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 
 #include "cmd/cli.h"
 #include "core/srvstatus.h"
@@ -76,11 +77,32 @@ static void status_json(const struct srvstatus_client *c, int n)
 	printf("%s]}\n", n ? "\n" : "");
 }
 
-static void status_human(const struct srvstatus_client *c, int n)
+/* How old the file is: a stopped server leaves its last list behind, so say when it was
+ * written, and ask outright when that is long ago. */
+static void status_age(const char *path)
+{
+	struct stat st;
+	long long age;
+
+	if (stat(path, &st) != 0)
+		return;
+	age = (long long)(time(NULL) - st.st_mtime);
+	if (age < 0)
+		age = 0;
+	if (age < 120)
+		printf(" (as of %lld s ago)", age);
+	else
+		printf(" (as of %lld min ago%s)", age / 60,
+		       age >= 600 ? ": is the server still running?" : "");
+}
+
+static void status_human(const char *path, const struct srvstatus_client *c, int n)
 {
 	char since[32];
 
-	printf("%d client%s connected\n", n, n == 1 ? "" : "s");
+	printf("%d client%s connected", n, n == 1 ? "" : "s");
+	status_age(path);
+	putchar('\n');
 	if (!n)
 		return;
 	printf("%-20s %-22s %-15s %-20s %10s %10s  %-19s %s\n", "COMMON NAME", "REAL ADDRESS",
@@ -128,6 +150,6 @@ int cmd_status(int argc, char **argv)
 	if (json)
 		status_json(rows, n);
 	else
-		status_human(rows, n);
+		status_human(path, rows, n);
 	return CLI_OK;
 }
