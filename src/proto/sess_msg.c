@@ -185,6 +185,11 @@ int sess_msg_send_push_reply(struct sess *s, uint64_t now_ms)
 	}
 	s->push_sent = true;
 	s->push_sent_ms = now_ms;
+	if (s->is_server) {
+		/* sent once (the reliable layer repeats it): the 19 KB of options are done */
+		free(s->push);
+		s->push = NULL;
+	}
 	return 0;
 }
 
