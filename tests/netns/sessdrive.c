@@ -306,11 +306,11 @@ struct srvd {
 	bool failed;
 };
 
-/* Turns an ICMP echo request to 10.8.0.1 into the reply, in place. */
+/* Turns an ICMP echo request to 10.8.0.1 (p2p: 10.9.0.1) into the reply, in place. */
 static bool echo_reply(uint8_t *p, size_t n)
 {
-	if (n < 28 || (p[0] >> 4) != 4 || p[9] != 1 || p[16] != 10 || p[17] != 8 || p[18] != 0 ||
-	    p[19] != 1)
+	if (n < 28 || (p[0] >> 4) != 4 || p[9] != 1 || p[16] != 10 ||
+	    (p[17] != 8 && p[17] != 9) || p[18] != 0 || p[19] != 1)
 		return false;
 	size_t ihl = (size_t)(p[0] & 15) * 4;
 	if (ihl < 20 || n < ihl + 8 || p[ihl] != 8)
@@ -373,6 +373,15 @@ static void srv_packet(struct srvd *d, const uint8_t *buf, size_t n)
 
 	if (d->s) {
 		sess_input(d->s, buf, n, now_ms());
+		return;
+	}
+	if (d->conf.p2p) {	/* a p2p tls-server has no cookie: the reset creates the session */
+		d->conf.unix_time = (uint32_t)time(NULL);
+		d->s = sess_new(&d->conf, now_ms());
+		if (d->s)
+			sess_input(d->s, buf, n, now_ms());
+		else
+			d->failed = true;
 		return;
 	}
 	enum cookie_verdict v = cookie_check(d->cookie, &d->peer, d->peer_len, now_ms(),
@@ -447,6 +456,8 @@ static int server_main(int argc, char **argv)
 			d.conf.reneg_sec = (unsigned)strtoul(argv[++i], NULL, 10);
 		else if (!strcmp(argv[i], "--seconds") && i + 1 < argc)
 			seconds = (int)strtol(argv[++i], NULL, 10);
+		else if (!strcmp(argv[i], "--p2p"))
+			d.conf.p2p = true;
 		else if (!strcmp(argv[i], "--v2") && i + 1 < argc) {
 			char text[4096];
 			int n = load(argv[++i], text, sizeof(text));

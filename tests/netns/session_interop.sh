@@ -89,7 +89,7 @@ server_case() {
 	dpid=$!
 	t_wait_for 5 grep -q listening "$T_TMP/$name.drv"
 	cat > "$T_TMP/$name.conf" <<-EOF
-	client
+	${CLIENT_MODE:-client}
 	dev tun
 	proto udp
 	remote 127.0.0.1 1195
@@ -105,11 +105,11 @@ server_case() {
 	EOF
 	if ovpn_start_openvpn "$NS" "$T_TMP/$name.conf" "$name-c"; then
 		t_check "$name: openvpn client pings through a burrow server session" \
-			ip netns exec "$NS" ping -q -c 3 -i 0.3 -W 3 10.8.0.1 >/dev/null
+			ip netns exec "$NS" ping -q -c 3 -i 0.3 -W 3 "${PING_ADDR:-10.8.0.1}" >/dev/null
 		if [ -n "${RENEG_WAIT:-}" ]; then
 			sleep "$RENEG_WAIT"
 			t_check "$name: pings after renegotiations" \
-				ip netns exec "$NS" ping -q -c 3 -i 0.3 -W 3 10.8.0.1 >/dev/null
+				ip netns exec "$NS" ping -q -c 3 -i 0.3 -W 3 "${PING_ADDR:-10.8.0.1}" >/dev/null
 		fi
 		ovpn_stop "$name-c"
 	else
@@ -125,6 +125,9 @@ server_case() {
 		sed 's/^/    client: /' "$T_TMP/$name-c.log" | tail -20; fi
 }
 
+# peer-to-peer: openvpn --tls-client without pull against a burrow p2p tls-server session
+CLIENT_MODE=tls-client PING_ADDR=10.9.0.1 server_case srv-p2p "ifconfig 10.9.0.2 10.9.0.1
+tls-crypt $PKI/tc.key" --p2p --tls-crypt "$PKI/tc.key"
 server_case srv-tls-crypt "tls-crypt $PKI/tc.key" --tls-crypt "$PKI/tc.key"
 server_case srv-tls-auth "tls-auth $PKI/ta.key 1" --tls-auth "$PKI/ta.key"
 server_case srv-v2 "tls-crypt-v2 $PKI/v2cli.key" --v2 "$PKI/v2srv.key"
