@@ -37,7 +37,8 @@ void cli_print_help(const struct cli_cmd *cmds)
 	       "  -q, --quiet     errors and warnings only\n"
 	       "  -h, --help      this text\n"
 	       "  -V, --version   same as `burrow version`\n\n"
-	       "`burrow help COMMAND` describes one command. See burrow(8).\n");
+	       "`burrow help COMMAND` describes one command. See burrow(8).\n"
+	       "First time? `sudo burrow demo` builds a VPN between two throw-away namespaces.\n");
 }
 
 int cli_usage_error(const char *cmd, const char *fmt, ...)

@@ -6,6 +6,13 @@
 
 #include "config.h"
 
+/* clang's __VERSION__ names itself; gcc's is the bare number. */
+#if defined(__GNUC__) && !defined(__clang__)
+#define VERSION_CC_NAME "gcc "
+#else
+#define VERSION_CC_NAME ""
+#endif
+
 int cmd_version(int argc, char **argv)
 {
 	if (argc > 1)
@@ -13,7 +20,7 @@ int cmd_version(int argc, char **argv)
 	printf("burrow %s\n", BURROW_VERSION);
 	printf("OpenSSL: %s (built against %s)\n", OpenSSL_version(OPENSSL_VERSION),
 	       OPENSSL_VERSION_TEXT);
-	printf("build: %s, sanitizers: %s, compiler: %s\n", BURROW_BUILD_TYPE,
-	       BURROW_SANITIZE, __VERSION__);
+	printf("build: %s, sanitizers: %s, compiler: %s%s\n", BURROW_BUILD_TYPE,
+	       BURROW_SANITIZE, VERSION_CC_NAME, __VERSION__);
 	return CLI_OK;
 }
