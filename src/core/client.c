@@ -503,11 +503,11 @@ static int client_init(struct client *cl, struct cfg *cfg, const char *user, con
 		return -ENOMEM;
 	remotes_order(cl);
 	push_opts_init(&cl->push);
-	cl->sconf.username = user ? user : cfg->auth_user_pass.username;
-	cl->sconf.password = pass ? pass : cfg->auth_user_pass.password;
-	e = client_sess_conf(cl);
+	e = client_sess_conf(cl);	/* zeroes sconf: credentials go in after */
 	if (e < 0)
 		return e;
+	cl->sconf.username = user ? user : cfg->auth_user_pass.username;
+	cl->sconf.password = pass ? pass : cfg->auth_user_pass.password;
 	e = loop_new(&cl->lp);
 	if (e < 0)
 		return e;

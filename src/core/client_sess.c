@@ -5,146 +5,22 @@
 #include <string.h>
 #include <time.h>
 
-#include <openssl/crypto.h>
-
 #include "core/client.h"
 #include "core/client_impl.h"
-#include "proto/statickey.h"
-#include "proto/tls.h"
+#include "core/sessconf.h"
 #include "util/log.h"
 
 /* ---- configuration ---- */
 
-static struct tls_pem blob_pem(const struct cfg_blob *b)
-{
-	struct tls_pem p = { 0 };
-
-	if (b->text) {
-		p.data = b->text;
-		p.len = b->len;
-	} else if (b->path) {
-		p.path = b->path;
-	}
-	return p;
-}
-
-static enum tls_x509_name x509_type(enum cfg_x509_type t)
-{
-	switch (t) {
-	case CFG_X509_NAME_PREFIX:
-		return TLS_X509_NAME_PREFIX;
-	case CFG_X509_SUBJECT:
-		return TLS_X509_SUBJECT;
-	default:
-		return TLS_X509_NAME_CN;
-	}
-}
-
-static int client_tls_conf(struct client *cl)
-{
-	const struct cfg *c = cl->cfg;
-	struct tls_conf_opts o = { 0 };
-	char err[TLS_ERR_MAX];
-	int e;
-
-	o.role = TLS_ROLE_CLIENT;
-	o.ca = blob_pem(&c->ca);
-	o.cert = blob_pem(&c->cert);
-	o.key = blob_pem(&c->key);
-	o.extra_certs = blob_pem(&c->extra_certs);
-	o.crl = blob_pem(&c->crl);
-	o.version_min = c->tls_version_min;
-	o.version_max = c->tls_version_max;
-	o.remote_cert = c->remote_cert_tls == CFG_CERT_TLS_SERVER ? TLS_REMOTE_CERT_SERVER :
-			c->remote_cert_tls == CFG_CERT_TLS_CLIENT ? TLS_REMOTE_CERT_CLIENT :
-			TLS_REMOTE_CERT_ANY;
-	if (c->verify_x509.name) {
-		o.x509_type = x509_type(c->verify_x509.type);
-		o.x509_name = c->verify_x509.name;
-	}
-	o.cipher_list = c->tls_cipher;
-	o.ciphersuites = c->tls_ciphersuites;
-	err[0] = '\0';
-	e = tls_conf_new(&cl->tls, &o, err, sizeof(err));
-	if (e < 0)
-		log_error("TLS setup failed: %s; check ca/cert/key in the profile",
-			  err[0] ? err : strerror(-e));
-	return e;
-}
-
-static int key_direction(const struct cfg *c, const struct cfg_statickey *k)
-{
-	int d = k->direction >= 0 ? k->direction : c->key_direction;
-
-	return d == 0 ? SESS_KEYDIR_NORMAL : d == 1 ? SESS_KEYDIR_INVERSE : SESS_KEYDIR_BIDI;
-}
-
-static int client_wrap_conf(struct client *cl)
-{
-	const struct cfg *c = cl->cfg;
-	struct sess_conf *s = &cl->sconf;
-	int e = 0;
-
-	if (cfg_blob_set(&c->tls_crypt_v2.key)) {
-		s->wrap = SESS_WRAP_TLS_CRYPT_V2;
-		e = skey_v2_client_parse(c->tls_crypt_v2.key.text, c->tls_crypt_v2.key.len,
-					 s->wrap_key, s->wkc, sizeof(s->wkc), &s->wkc_len);
-		if (e < 0)
-			log_error("tls-crypt-v2: the key is not an 'OpenVPN tls-crypt-v2 client key'");
-	} else if (cfg_blob_set(&c->tls_crypt.key)) {
-		s->wrap = SESS_WRAP_TLS_CRYPT;
-		e = skey_parse(c->tls_crypt.key.text, c->tls_crypt.key.len, s->wrap_key);
-		if (e < 0)
-			log_error("tls-crypt: the key is not an 'OpenVPN Static key V1'");
-	} else if (cfg_blob_set(&c->tls_auth.key)) {
-		s->wrap = SESS_WRAP_TLS_AUTH;
-		s->key_dir = key_direction(c, &c->tls_auth);
-		e = skey_parse(c->tls_auth.key.text, c->tls_auth.key.len, s->wrap_key);
-		if (e < 0)
-			log_error("tls-auth: the key is not an 'OpenVPN Static key V1'");
-	}
-	return e;
-}
-
-static unsigned secs(int v)
-{
-	return v > 0 ? (unsigned)v : 0;
-}
-
+/* The sess_conf and TLS context come from the code the server shares (sessconf.c). */
 int client_sess_conf(struct client *cl)
 {
-	const struct cfg *c = cl->cfg;
-	struct sess_conf *s = &cl->sconf;
-	int e;
-
-	s->role = SESS_CLIENT;
-	s->key_dir = SESS_KEYDIR_BIDI;
-	s->auth_digest = c->auth;
-	s->data_ciphers = c->data_ciphers;
-	s->data_ciphers_fallback = c->data_ciphers_fallback;
-	s->dev_type = c->dev_type == CFG_DEV_TAP ? "tap" : "tun";
-	s->reneg_sec = c->reneg_sec == 0 ? SESS_RENEG_OFF : secs(c->reneg_sec);
-	s->reneg_bytes = c->reneg_bytes > 0 ? (uint64_t)c->reneg_bytes : 0;
-	s->reneg_pkts = c->reneg_pkts > 0 ? (uint64_t)c->reneg_pkts : 0;
-	s->hand_window = secs(c->hand_window);
-	s->tran_window = secs(c->tran_window);
-	s->tls_timeout = secs(c->tls_timeout);
-	s->replay_window = secs(c->replay_window);
-	e = client_wrap_conf(cl);
-	if (e < 0)
-		return e;
-	e = client_tls_conf(cl);
-	if (e < 0)
-		return e;
-	s->tls = cl->tls;
-	return 0;
+	return core_sess_conf(cl->cfg, SESS_CLIENT, &cl->sconf, &cl->tls);
 }
 
 void client_sess_conf_free(struct client *cl)
 {
-	OPENSSL_cleanse(cl->sconf.wrap_key, sizeof(cl->sconf.wrap_key));
-	tls_conf_free(cl->tls);
-	cl->tls = NULL;
+	core_sess_conf_free(&cl->sconf, &cl->tls);
 }
 
 /* ---- session events ---- */
