@@ -16,7 +16,7 @@
  *   -EEXIST   the name belongs to a device that is not a TUN/TAP of that type
  *   -EBUSY    the device is already open (and not multiqueue), or exclusive and it exists
  *   -EINVAL   bad name, or MTU out of range (err gives the range)
- *   -EOPNOTSUPP  vnet_hdr (reserved for offloads, not implemented yet)
+ *   -EOPNOTSUPP  vnet_hdr on a TAP (TUN only: see vnet.h for the header and offloads)
  * An empty name means "tun%d"/"tap%d" by type; so does vif_config_init()'s "tun%d" on a TAP.
  * port->queue is the queue's index at open time on a multiqueue device (0 otherwise).
  * The device starts administratively down, like any new interface: bring it up with

@@ -72,6 +72,7 @@ static int vif_kernel_setiff(int fd, const struct vif_config *cfg, bool exclusiv
 	memset(&ifr, 0, sizeof(ifr));
 	ifr.ifr_flags = (short)((cfg->type == VIF_TAP ? IFF_TAP : IFF_TUN) | IFF_NO_PI |
 				(cfg->multiqueue ? IFF_MULTI_QUEUE : 0) |
+				(cfg->vnet_hdr ? IFF_VNET_HDR : 0) |
 				(exclusive ? IFF_TUN_EXCL : 0));
 	memcpy(ifr.ifr_name, name, NL_IFNAMSIZ);
 	if (ioctl(fd, TUNSETIFF, &ifr) < 0)
@@ -124,9 +125,9 @@ static int vif_kernel_check(const struct vif_config *cfg, char name[NL_IFNAMSIZ]
 {
 	size_t len = strnlen(cfg->name, sizeof(cfg->name));
 
-	if (cfg->vnet_hdr)
-		return nl_fail(err, -EOPNOTSUPP, "the virtio-net header (offloads) is not "
-			       "supported yet");
+	if (cfg->vnet_hdr && cfg->type != VIF_TUN)
+		return nl_fail(err, -EOPNOTSUPP, "the virtio-net header (offloads) is only "
+			       "supported on TUN devices");
 	if (cfg->mtu && (cfg->mtu < VIF_MTU_MIN || cfg->mtu > VIF_MTU_MAX))
 		return nl_fail(err, -EINVAL, "MTU %u is out of range: %u..%u", cfg->mtu,
 			       VIF_MTU_MIN, VIF_MTU_MAX);

@@ -247,9 +247,11 @@ static void test_create_errors(void **state)
 	assert_int_equal(vif_kernel_open_ex(&cfg, false, name, sizeof(name), &q, &err), -EINVAL);
 	assert_non_null(strstr(err.msg, "bad/name"));
 	snprintf(cfg.name, sizeof(cfg.name), "%s", "kterr0");
-	cfg.vnet_hdr = true;
+	cfg.vnet_hdr = true;	/* TUN only (vnet.h) */
+	cfg.type = VIF_TAP;
 	assert_int_equal(vif_kernel_open_ex(&cfg, false, name, sizeof(name), &q, &err),
 			 -EOPNOTSUPP);
+	cfg.type = VIF_TUN;
 	cfg.vnet_hdr = false;
 	/* Name taken: by a non-TUN device, by an open TUN, by any device when exclusive. */
 	snprintf(cfg.name, sizeof(cfg.name), "%s", "lo");
