@@ -118,6 +118,19 @@ void server_peer_unhold(struct peer *p)
 		peer_free(p);
 }
 
+/* At most one handshake failure per second at the default level. One server runs per
+ * process, on the loop thread: a file-scope timestamp is enough. */
+static bool peer_drop_log_ok(void)
+{
+	static uint64_t last_ms;
+	uint64_t now = loop_clock_ms();
+
+	if (last_ms && now - last_ms < 1000)
+		return false;
+	last_ms = now;
+	return true;
+}
+
 /* Frees the client at once (explicit exit, keepalive timeout, TCP close, errors). Safe to
  * call from inside the client's own callbacks: the memory goes when the pump unwinds. */
 void server_peer_close(struct peer *p, const char *why)
@@ -130,7 +143,10 @@ void server_peer_close(struct peer *p, const char *why)
 	if (p->state == PEER_ACTIVE)
 		log_notice("client '%s' (%s) disconnected: %s", p->cn, p->addr_str, why);
 	else
-		log_info("%s: dropped during the handshake: %s", p->addr_str, why);
+		/* A refused certificate is what an admin looks for; a limit keeps a stream of
+		 * bad handshakes from flooding the log (the rest go to -v). */
+		log_msg(peer_drop_log_ok() ? LOG_LVL_NOTICE : LOG_LVL_INFO,
+			"%s: dropped during the handshake: %s", p->addr_str, why);
 	if (p->state != PEER_ACTIVE)
 		srv->n_half--;
 	server_auth_cancel(p);
