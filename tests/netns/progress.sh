@@ -79,4 +79,19 @@ t_check "client: a silent server is reported after 10 s with what to check" \
 kill -TERM "$CP"
 wait "$CP"
 t_check "client: exits 0 on SIGTERM while connecting" test $? = 0
+
+# A client whose certificate the server does not trust: the admin sees why at the default level.
+(cd "$PKI" && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+	-subj /CN=intruder -keyout i.key -out i.crt) > /dev/null 2>&1
+{ ovpn_server_conf | grep -v '^verb'; } > "$T_TMP/s3.conf"
+ip netns exec "$NS_S" "$BURROW" server "$T_TMP/s3.conf" > "$T_TMP/s3.log" 2>&1 &
+SP=$!; T_PIDS+=($SP)
+ovpn_wait_log "$T_TMP/s3.log" "server ready" 10
+ip netns exec "$NS_C" "$BURROW" client "$T_TMP/c.conf" --cert "$PKI/i.crt" --key "$PKI/i.key" \
+	--connect-retry-max 1 > "$T_TMP/c3.log" 2>&1
+t_check "client: an untrusted certificate ends in an error exit" test $? = 1
+t_check "server: a refused certificate is logged at the default level with the reason" \
+	ovpn_wait_log "$T_TMP/s3.log" "10\.99\.0\.2:[0-9]+: dropped during the handshake: .*certificate verify failed" 5
+kill -TERM "$SP"
+wait "$SP"
 t_done
