@@ -150,6 +150,11 @@ static int build_options(const struct sess *s, char *out, size_t cap)
 	return occ_build(&o, out, cap);
 }
 
+int sess_ks_occ_options(const struct sess *s, char *out, size_t cap)
+{
+	return build_options(s, out, cap);
+}
+
 static int build_peer_info(const struct sess *s, char *out, size_t cap)
 {
 	struct pinfo p;
@@ -358,6 +363,13 @@ int sess_ks_gen_keys(struct sess *s, struct sess_ks *ks, uint64_t now_ms)
 		return err ? err : -EIO;
 	}
 	ks->active_ms = now_ms;
+	if (s->is_server && !s->conf.p2p && ks->sent_km2) {
+		/* Written and used for the keys: a server holding hundreds of clients keeps
+		 * no 17 KB copy of it (OCC replies rebuild the options string). */
+		keys_km2_clear(ks->own_km2);
+		free(ks->own_km2);
+		ks->own_km2 = NULL;
+	}
 	if (ks->initial && setup_dyn(s, ks)) {
 		ks_error(s, ks, -EIO, "cannot derive the dynamic tls-crypt key");
 		return -EIO;

@@ -144,9 +144,12 @@ static void occ_in(struct sess *s, const struct dpkt_info *info, uint64_t now_ms
 		sess_event_push(s, SESS_EV_EXIT, 0, 0, "OCC_EXIT");
 		return;
 	}
-	if (info->occ_op != DPKT_OCC_REQUEST || !ks->own_km2 || !ks->sent_km2)
+	char opts[KEYS_OPTIONS_MAX + 1];
+
+	if (info->occ_op != DPKT_OCC_REQUEST || !ks->sent_km2 ||
+	    sess_ks_occ_options(s, opts, sizeof(opts)) < 0)
 		return;	/* 2.6 in TLS mode only answers requests */
-	ssize_t n = dpkt_build_occ_reply(ks->own_km2->options, p, sizeof(p));
+	ssize_t n = dpkt_build_occ_reply(opts, p, sizeof(p));
 	if (n > 0)
 		encrypt_out(s, p, (size_t)n, now_ms);
 }

@@ -148,6 +148,8 @@ int sess_ks_gen_keys(struct sess *s, struct sess_ks *ks, uint64_t now_ms);
 int sess_ks_start_reneg(struct sess *s, uint64_t now_ms);
 /* Sends one text control message (NUL included in len) on the primary key. */
 int sess_ks_send_text(struct sess *s, struct sess_ks *ks, const char *msg, size_t len);
+/* Our OCC options string (§7.2), as sent in our KM2; occ_build()'s result. */
+int sess_ks_occ_options(const struct sess *s, char *out, size_t cap);
 
 /* sess_msg.c: text control messages */
 int sess_msg_record(struct sess *s, struct sess_ks *ks, uint8_t *rec, size_t len,
