@@ -1,5 +1,6 @@
 /* burrow client PROFILE [--directive args...]: connect to an OpenVPN 2.6 server. */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <termios.h>
@@ -15,26 +16,45 @@
 
 #define CRED_MAX 512
 
+/* The terminal settings to put back if a signal ends the password prompt: Ctrl-C must not
+ * leave the user's shell without echo. */
+static struct termios prompt_saved;
+
+static void prompt_on_signal(int signo)
+{
+	tcsetattr(STDIN_FILENO, TCSANOW, &prompt_saved);
+	signal(signo, SIG_DFL);
+	raise(signo);
+}
+
 /* Reads one line from the terminal, optionally without echo. Returns 0 or -errno. */
 static int prompt_line(const char *what, bool echo, char *out, size_t cap)
 {
-	struct termios old, quiet;
-	bool restore = false;
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+	struct sigaction sa = { .sa_handler = prompt_on_signal }, prev[4];
+	struct termios quiet;
+	bool restore = false, hooked = false;
 	size_t n;
 
 	fprintf(stderr, "%s: ", what);
 	fflush(stderr);
-	if (!echo && tcgetattr(STDIN_FILENO, &old) == 0) {
-		quiet = old;
+	if (!echo && tcgetattr(STDIN_FILENO, &prompt_saved) == 0) {
+		sigemptyset(&sa.sa_mask);
+		for (size_t i = 0; i < 4; i++)
+			sigaction(sigs[i], &sa, &prev[i]);
+		hooked = true;
+		quiet = prompt_saved;
 		quiet.c_lflag &= ~(tcflag_t)ECHO;
 		restore = tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) == 0;
 	}
 	if (!fgets(out, (int)cap, stdin))
 		out[0] = '\0';
 	if (restore) {
-		tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &prompt_saved);
 		fputc('\n', stderr);
 	}
+	for (size_t i = 0; hooked && i < 4; i++)
+		sigaction(sigs[i], &prev[i], NULL);
 	n = strcspn(out, "\r\n");
 	out[n] = '\0';
 	return n ? 0 : -ENODATA;

@@ -89,6 +89,34 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1 && command -v ip >/d
 	run_err "the same route again" "^burrow dev: bt0: .*10\.62\.0\.0/16.*already there" \
 		ip netns exec "$NS" "$BURROW" dev set bt0 route add 10.62.0.0/16
 	t_status 0 "dev del tun" ip netns exec "$NS" "$BURROW" dev del bt0
+	# Ctrl-C at the password prompt must give the terminal its echo back.
+	if command -v python3 >/dev/null 2>&1; then
+		printf 'auth-user-pass\n' | cat "$D/c.ovpn" - > "$D/a.ovpn"
+		t_status 0 "Ctrl-C at the password prompt" python3 - "$BURROW" "$D/a.ovpn" <<-'PY'
+		import os, pty, select, sys, termios, time
+		pid, fd = pty.fork()
+		if pid == 0:
+		    os.execv(sys.argv[1], [sys.argv[1], "client", sys.argv[2]])
+		def wait_for(pat):
+		    buf, end = b"", time.time() + 5
+		    while pat not in buf and time.time() < end:
+		        if select.select([fd], [], [], 0.1)[0]:
+		            buf += os.read(fd, 1024)
+		    return pat in buf
+		ok = wait_for(b"Username: ")
+		os.write(fd, b"alice\n")
+		ok = ok and wait_for(b"Password: ")
+		time.sleep(0.2)
+		quiet = not termios.tcgetattr(fd)[3] & termios.ECHO
+		os.write(fd, b"\x03")
+		_, st = os.waitpid(pid, 0)
+		echo = bool(termios.tcgetattr(fd)[3] & termios.ECHO)
+		print("prompted %s, no echo while typing %s, echo after Ctrl-C %s, killed by SIGINT %s"
+		      % (ok, quiet, echo, os.WIFSIGNALED(st) and os.WTERMSIG(st) == 2))
+		sys.exit(0 if ok and quiet and echo and os.WIFSIGNALED(st) else 1)
+		PY
+		t_grep "echo after Ctrl-C True" "the terminal echoes again after Ctrl-C"
+	fi
 else
 	echo "skip: the root-only cases (privilege drop, namespaces) did not run"
 fi
