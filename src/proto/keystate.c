@@ -251,8 +251,17 @@ static int read_records(struct sess *s, struct sess_ks *ks, uint64_t now_ms)
 	while (!s->dead && ks->state != KS_ERROR &&
 	       (n = tls_read_plain(ks->tls, rec, sizeof(rec) - 1)) != 0) {
 		if (n < 0) {
-			ks_error(s, ks, (int)n, n == -EPIPE ? "peer closed the TLS session"
-							    : "TLS error");
+			/* Name the cause: after a TLS 1.3 handshake a refused certificate only
+			 * shows here, as the peer's alert ("tlsv13 alert certificate required"). */
+			const char *e = *tls_error(ks->tls) ? tls_error(ks->tls) : "TLS error";
+			char why[SESS_TEXT_MAX];
+
+			if (!s->is_server && strstr(e, "alert"))
+				snprintf(why, sizeof(why), "the server refused the TLS session (%s): "
+					 "check cert and key, and that the server trusts their CA", e);
+			else
+				snprintf(why, sizeof(why), "%s", e);
+			ks_error(s, ks, (int)n, n == -EPIPE ? "peer closed the TLS session" : why);
 			return (int)n;
 		}
 		rec[n] = 0;
