@@ -90,6 +90,8 @@ ovpn_wait_log "$T_TMP/s3.log" "server ready" 10
 ip netns exec "$NS_C" "$BURROW" client "$T_TMP/c.conf" --cert "$PKI/i.crt" --key "$PKI/i.key" \
 	--connect-retry-max 1 > "$T_TMP/c3.log" 2>&1
 t_check "client: an untrusted certificate ends in an error exit" test $? = 1
+t_check "client: says the server refused it and what to check" \
+	grep -q "the server refused the TLS session (.*alert.*): check cert and key" "$T_TMP/c3.log"
 t_check "server: a refused certificate is logged at the default level with the reason" \
 	ovpn_wait_log "$T_TMP/s3.log" "10\.99\.0\.2:[0-9]+: dropped during the handshake: .*certificate verify failed" 5
 kill -TERM "$SP"
