@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "drvlib.h"
 #include "proto/cookie.h"
 #include "proto/dpkt.h"
 #include "proto/push.h"
@@ -44,45 +45,10 @@ struct drv {
 	uint16_t echo_seq;
 };
 
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-static uint16_t csum(const uint8_t *p, size_t n)
-{
-	uint32_t sum = 0;
-	for (size_t i = 0; i + 1 < n; i += 2)
-		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
-	if (n & 1)
-		sum += (uint32_t)p[n - 1] << 8;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
-/* IPv4 ICMP echo request local -> 10.8.0.1. */
+/* IPv4 ICMP echo request local -> the peer's tunnel address. */
 static size_t icmp_echo(struct drv *d, uint8_t *p)
 {
-	memset(p, 0, 84);
-	p[0] = 0x45;
-	p[3] = 84;
-	p[8] = 64;
-	p[9] = 1;
-	memcpy(p + 12, &d->local, 4);
-	memcpy(p + 16, d->target, 4);
-	uint16_t c = csum(p, 20);
-	p[10] = (uint8_t)(c >> 8), p[11] = (uint8_t)c;
-	uint8_t *icmp = p + 20;
-	icmp[0] = 8;
-	icmp[4] = 0x42, icmp[5] = 0x42;
-	icmp[6] = (uint8_t)(d->echo_seq >> 8), icmp[7] = (uint8_t)d->echo_seq;
-	memcpy(icmp + 8, "burrow-session-interop-check....................", 48);
-	c = csum(icmp, 64);
-	icmp[2] = (uint8_t)(c >> 8), icmp[3] = (uint8_t)c;
-	return 84;
+	return drv_icmp_echo(p, &d->local, d->target, d->echo_seq);
 }
 
 static void flush(struct drv *d)
@@ -92,12 +58,13 @@ static void flush(struct drv *d)
 		if (send(d->fd, b.data, b.len, 0) < 0)
 			perror("send");
 	while (sess_pop_tun(d->s, &b)) {
-		/* an echo reply from 10.8.0.1 with our id */
-		if (b.len >= 28 && (b.data[0] >> 4) == 4 && b.data[9] == 1 && b.data[20] == 0 &&
-		    b.data[24] == 0x42 && b.data[25] == 0x42) {
+		uint16_t seq;
+
+		/* an echo reply from the peer's tunnel address with our id */
+		if (drv_is_echo_reply(b.data, b.len, &seq)) {
 			d->echo_ok++;
 			d->echo_since_keys++;
-			printf("echo reply %u on key %u\n", b.data[26] << 8 | b.data[27], d->last_key);
+			printf("echo reply %u on key %u\n", seq, d->last_key);
 		}
 	}
 }
@@ -144,37 +111,6 @@ static void on_event(struct drv *d, const struct sess_event *e, uint64_t t)
 	}
 }
 
-static int load(const char *path, char *buf, size_t cap)
-{
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return -errno;
-	size_t n = fread(buf, 1, cap - 1, f);
-	fclose(f);
-	buf[n] = 0;
-	return (int)n;
-}
-
-static int wrap_arg(struct sess_conf *c, const char *opt, const char *file)
-{
-	char text[8192];
-	int n = load(file, text, sizeof(text));
-	if (n < 0)
-		return n;
-	if (!strcmp(opt, "--tls-crypt")) {
-		c->wrap = SESS_WRAP_TLS_CRYPT;
-		return skey_parse(text, (size_t)n, c->wrap_key);
-	}
-	if (!strcmp(opt, "--tls-auth")) {
-		c->wrap = SESS_WRAP_TLS_AUTH;
-		c->key_dir = SESS_KEYDIR_INVERSE;
-		return skey_parse(text, (size_t)n, c->wrap_key);
-	}
-	c->wrap = SESS_WRAP_TLS_CRYPT_V2;
-	return skey_v2_client_parse(text, (size_t)n, c->wrap_key, c->wkc, sizeof(c->wkc),
-				    &c->wkc_len);
-}
-
 static int open_sock(const char *host, const char *port)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET };
@@ -187,27 +123,6 @@ static int open_sock(const char *host, const char *port)
 	return fd;
 }
 
-static int make_tls(struct tls_conf **out, const char *dir, bool server)
-{
-	char ca[512], crt[512], key[512], err[TLS_ERR_MAX];
-	struct tls_conf_opts o = { .role = TLS_ROLE_CLIENT, .remote_cert = TLS_REMOTE_CERT_SERVER };
-	const char *who = server ? "server" : "client";
-	if (server) {
-		o.role = TLS_ROLE_SERVER;
-		o.remote_cert = TLS_REMOTE_CERT_CLIENT;
-	}
-	snprintf(ca, sizeof(ca), "%s/ca.crt", dir);
-	snprintf(crt, sizeof(crt), "%s/%s.crt", dir, who);
-	snprintf(key, sizeof(key), "%s/%s.key", dir, who);
-	o.ca.path = ca;
-	o.cert.path = crt;
-	o.key.path = key;
-	int r = tls_conf_new(out, &o, err, sizeof(err));
-	if (r)
-		fprintf(stderr, "tls: %s\n", err);
-	return r;
-}
-
 /* One poll round: input, timers, events, output. */
 static void step(struct drv *d, int wait_ms)
 {
@@ -218,9 +133,9 @@ static void step(struct drv *d, int wait_ms)
 	if (poll(&p, 1, wait_ms) > 0) {
 		ssize_t n = recv(d->fd, buf, sizeof(buf), 0);
 		if (n > 0)
-			sess_input(d->s, buf, (size_t)n, now_ms());
+			sess_input(d->s, buf, (size_t)n, drv_now_ms());
 	}
-	uint64_t t = now_ms();
+	uint64_t t = drv_now_ms();
 	if (sess_next_deadline(d->s) <= t)
 		sess_timer(d->s, t);
 	if (d->keys && t >= d->next_probe) {
@@ -256,7 +171,7 @@ static int client_main(int argc, char **argv)
 			d.renegs_wanted = (int)strtol(argv[++i], NULL, 10);
 		} else if (!strcmp(argv[i], "--seconds") && i + 1 < argc) {
 			seconds = (int)strtol(argv[++i], NULL, 10);
-		} else if (i + 1 < argc && wrap_arg(&c, argv[i], argv[i + 1]) == 0) {
+		} else if (i + 1 < argc && drv_wrap_arg(&c, argv[i], argv[i + 1]) == 0) {
 			i++;
 		} else {
 			fprintf(stderr, "bad option %s\n", argv[i]);
@@ -265,16 +180,16 @@ static int client_main(int argc, char **argv)
 	}
 	log_set_level(LOG_LVL_INFO);
 	d.fd = open_sock(argv[1], argv[2]);
-	if (d.fd < 0 || make_tls(&tls, argv[3], false))
+	if (d.fd < 0 || drv_make_tls(&tls, argv[3], false))
 		return 1;
 	c.tls = tls;
 	c.unix_time = (uint32_t)time(NULL);
-	d.s = sess_new(&c, now_ms());
+	d.s = sess_new(&c, drv_now_ms());
 	if (!d.s)
 		return 1;
 	flush(&d);
-	uint64_t end = now_ms() + (uint64_t)seconds * 1000;
-	while (!d.failed && now_ms() < end &&
+	uint64_t end = drv_now_ms() + (uint64_t)seconds * 1000;
+	while (!d.failed && drv_now_ms() < end &&
 	       !(d.keys > d.renegs_wanted && d.echo_since_keys && sess_get_stats(d.s)->occ_rx))
 		step(&d, 50);
 	const struct sess_stats *st = sess_get_stats(d.s);
@@ -283,7 +198,7 @@ static int client_main(int argc, char **argv)
 	       (unsigned long long)st->renegotiations);
 	bool ok = !d.failed && d.keys > d.renegs_wanted && d.echo_since_keys > 0 &&
 		  st->occ_rx >= 1;
-	sess_send_exit(d.s, now_ms());
+	sess_send_exit(d.s, drv_now_ms());
 	for (int i = 0; i < 20; i++)	/* give the EXIT a second to be delivered and ACKed */
 		step(&d, 50);
 	sess_free(d.s);
@@ -320,11 +235,11 @@ static bool echo_reply(uint8_t *p, size_t n)
 	memcpy(p + 12, p + 16, 4);
 	memcpy(p + 16, tmp, 4);
 	p[10] = p[11] = 0;
-	uint16_t c = csum(p, ihl);
+	uint16_t c = drv_csum(p, ihl);
 	p[10] = (uint8_t)(c >> 8), p[11] = (uint8_t)c;
 	p[ihl] = 0;
 	p[ihl + 2] = p[ihl + 3] = 0;
-	c = csum(p + ihl, n - ihl);
+	c = drv_csum(p + ihl, n - ihl);
 	p[ihl + 2] = (uint8_t)(c >> 8), p[ihl + 3] = (uint8_t)c;
 	return true;
 }
@@ -339,7 +254,7 @@ static void srv_flush(struct srvd *d)
 		if (e.type == SESS_EV_AUTH_REQUEST) {
 			printf("auth request from '%s'\n", e.text);
 			sess_auth_reply(d->s, true, "ifconfig 10.8.0.2 255.255.255.0,topology subnet,"
-					"route-gateway 10.8.0.1,ping 2,ping-restart 20", now_ms());
+					"route-gateway 10.8.0.1,ping 2,ping-restart 20", drv_now_ms());
 		} else if (e.type == SESS_EV_KEYS_READY) {
 			d->keys++;
 			printf("keys ready key %u %s %s\n", e.key_id, e.text, e.ekm ? "EKM" : "PRF");
@@ -357,7 +272,7 @@ static void srv_flush(struct srvd *d)
 		if (b.len > sizeof(pkt))
 			continue;
 		memcpy(pkt, b.data, b.len);
-		if (echo_reply(pkt, b.len) && sess_send_data(d->s, pkt, b.len, now_ms()) == 0)
+		if (echo_reply(pkt, b.len) && sess_send_data(d->s, pkt, b.len, drv_now_ms()) == 0)
 			d->echoes++;
 	}
 	while (d->s && sess_pop_wire(d->s, &b))
@@ -372,19 +287,19 @@ static void srv_packet(struct srvd *d, const uint8_t *buf, size_t n)
 	enum cookie_drop why;
 
 	if (d->s) {
-		sess_input(d->s, buf, n, now_ms());
+		sess_input(d->s, buf, n, drv_now_ms());
 		return;
 	}
 	if (d->conf.p2p) {	/* a p2p tls-server has no cookie: the reset creates the session */
 		d->conf.unix_time = (uint32_t)time(NULL);
-		d->s = sess_new(&d->conf, now_ms());
+		d->s = sess_new(&d->conf, drv_now_ms());
 		if (d->s)
-			sess_input(d->s, buf, n, now_ms());
+			sess_input(d->s, buf, n, drv_now_ms());
 		else
 			d->failed = true;
 		return;
 	}
-	enum cookie_verdict v = cookie_check(d->cookie, &d->peer, d->peer_len, now_ms(),
+	enum cookie_verdict v = cookie_check(d->cookie, &d->peer, d->peer_len, drv_now_ms(),
 					     (uint32_t)time(NULL), buf, n, reply, &rlen, &acc, &why);
 	if (v == COOKIE_REPLY) {
 		printf("cookie reply\n");
@@ -392,11 +307,11 @@ static void srv_packet(struct srvd *d, const uint8_t *buf, size_t n)
 	} else if (v == COOKIE_ACCEPT) {
 		printf("cookie accepted\n");
 		d->conf.unix_time = (uint32_t)time(NULL);	/* >= the cookie reply's timestamp */
-		d->s = acc.reset ? sess_new(&d->conf, now_ms())
+		d->s = acc.reset ? sess_new(&d->conf, drv_now_ms())
 				 : sess_new_accepted(&d->conf, acc.own_sid, acc.peer_sid,
-						     acc.early_neg, now_ms());
+						     acc.early_neg, drv_now_ms());
 		if (d->s)
-			sess_input(d->s, buf, n, now_ms());
+			sess_input(d->s, buf, n, drv_now_ms());
 		else
 			d->failed = true;
 	} else {
@@ -421,8 +336,8 @@ static void srv_step(struct srvd *d)
 			srv_packet(d, buf, (size_t)n);
 		}
 	}
-	if (d->s && sess_next_deadline(d->s) <= now_ms())
-		sess_timer(d->s, now_ms());
+	if (d->s && sess_next_deadline(d->s) <= drv_now_ms())
+		sess_timer(d->s, drv_now_ms());
 	srv_flush(d);
 }
 
@@ -460,11 +375,11 @@ static int server_main(int argc, char **argv)
 			d.conf.p2p = true;
 		else if (!strcmp(argv[i], "--v2") && i + 1 < argc) {
 			char text[4096];
-			int n = load(argv[++i], text, sizeof(text));
+			int n = drv_load(argv[++i], text, sizeof(text));
 			d.conf.wrap = SESS_WRAP_TLS_CRYPT_V2;
 			if (n < 0 || skey_v2_server_parse(text, (size_t)n, d.conf.v2_server_key))
 				return 2;
-		} else if (i + 1 < argc && wrap_arg(&d.conf, argv[i], argv[i + 1]) == 0) {
+		} else if (i + 1 < argc && drv_wrap_arg(&d.conf, argv[i], argv[i + 1]) == 0) {
 			if (d.conf.wrap == SESS_WRAP_TLS_AUTH)
 				d.conf.key_dir = SESS_KEYDIR_NORMAL;
 			i++;
@@ -476,7 +391,7 @@ static int server_main(int argc, char **argv)
 	log_set_level(LOG_LVL_INFO);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	d.fd = open_listen(argv[2], argv[3]);
-	if (d.fd < 0 || make_tls(&tls, argv[4], true) || RAND_bytes(secret, sizeof(secret)) != 1)
+	if (d.fd < 0 || drv_make_tls(&tls, argv[4], true) || RAND_bytes(secret, sizeof(secret)) != 1)
 		return 1;
 	d.conf.tls = tls;
 	d.conf.peer_id = 3;
@@ -484,8 +399,8 @@ static int server_main(int argc, char **argv)
 	if (!d.cookie)
 		return 1;
 	printf("listening\n");
-	uint64_t end = now_ms() + (uint64_t)seconds * 1000;
-	while (!d.failed && !d.exits && now_ms() < end)
+	uint64_t end = drv_now_ms() + (uint64_t)seconds * 1000;
+	while (!d.failed && !d.exits && drv_now_ms() < end)
 		srv_step(&d);
 	bool ok = !d.failed && d.exits && d.echoes >= echoes && d.keys > renegs;
 	printf("keys %d echoes %d exits %d: %s\n", d.keys, d.echoes, d.exits, ok ? "PASS" : "FAIL");
