@@ -10,7 +10,6 @@
 
 #include "cmd/cli.h"
 #include "core/srvstatus.h"
-#include "util/log.h"
 
 #define STATUS_MAX_CLIENTS 4096
 #define STATUS_MAX_BYTES (8 << 20)
@@ -137,14 +136,17 @@ int cmd_status(int argc, char **argv)
 	}
 	text = status_slurp(path);
 	if (!text) {
-		log_error("cannot read %s: %s; is a burrow server running? Give its status file "
-			  "(the `status` directive) as FILE", path, strerror(errno));
+		/* A one-shot command: its errors read like dev's, without a log timestamp. */
+		fprintf(stderr, "burrow status: cannot read %s: %s; is a burrow server running? "
+			"Give its status file (the `status` directive) as FILE\n", path,
+			strerror(errno));
 		return CLI_FAIL;
 	}
 	n = srvstatus_parse(text, rows, STATUS_MAX_CLIENTS);
 	free(text);
 	if (n < 0) {
-		log_error("%s is not a server status file (OpenVPN status-version 1, 2 or 3)", path);
+		fprintf(stderr, "burrow status: %s is not a server status file (OpenVPN "
+			"status-version 1, 2 or 3)\n", path);
 		return CLI_FAIL;
 	}
 	if (json)
