@@ -9,6 +9,7 @@
 #include "core/mss.h"
 #include "core/server_impl.h"
 #include "vif/kernel.h"
+#include "vif/vnet.h"
 #include "util/log.h"
 
 #define DEV_READ_BUDGET 64
@@ -97,6 +98,7 @@ int server_dev_open(struct server *srv)
 	vif_config_init(&vc);
 	d->tap = c->dev_type == CFG_DEV_TAP;
 	vc.type = d->tap ? VIF_TAP : VIF_TUN;
+	vc.vnet_hdr = !d->tap;	/* TSO super-packets, cut in server_dev_input (vnet.h) */
 	if (!c->dev || !strcmp(c->dev, "tun") || !strcmp(c->dev, "tap"))
 		snprintf(vc.name, sizeof(vc.name), "%s%%d", d->tap ? "tap" : "tun");
 	else
@@ -108,6 +110,8 @@ int server_dev_open(struct server *srv)
 		return e;
 	}
 	vif_set_nonblock(d->port, true);
+	if (!d->tap && (e = vif_vnet_offload(d->port)) < 0)
+		log_info("device %s: no segmentation offload (%s)", d->name, strerror(-e));
 	d->ifindex = nl_link_index(d->name, &err);
 	if (d->ifindex < 0 ||
 	    (c->tun_mtu > 0 && nl_link_set_mtu(d->ifindex, (unsigned)c->tun_mtu, &err) < 0) ||
@@ -161,7 +165,9 @@ static void to_peer(struct peer *p, const uint8_t *pkt, size_t len)
 
 static void to_dev(struct server *srv, const uint8_t *pkt, size_t len)
 {
-	if (vif_write(srv->dev.port, pkt, len) < 0)
+	struct vif_port *port = srv->dev.port;
+
+	if ((srv->dev.tap ? vif_write(port, pkt, len) : vif_vnet_write(port, pkt, len)) < 0)
 		server_drop(srv, &srv->drops_full, 1);
 }
 
@@ -250,6 +256,11 @@ static void from_dev(struct server *srv, const uint8_t *pkt, size_t len)
 		server_drop(srv, &srv->drops_nopeer, 1);
 }
 
+static void dev_segment(void *arg, const uint8_t *pkt, size_t len)
+{
+	from_dev(arg, pkt, len);
+}
+
 static void server_dev_input(struct loop *lp, uint32_t events, void *arg)
 {
 	static uint8_t buf[DEV_BUF];
@@ -262,6 +273,9 @@ static void server_dev_input(struct loop *lp, uint32_t events, void *arg)
 
 		if (n <= 0)
 			break;
-		from_dev(srv, buf, (size_t)n);
+		if (srv->dev.tap)
+			from_dev(srv, buf, (size_t)n);
+		else if (vif_vnet_split(buf, (size_t)n, dev_segment, srv) < 0)	/* malformed */
+			server_drop(srv, &srv->drops_nopeer, 1);
 	}
 }
