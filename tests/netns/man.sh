@@ -14,6 +14,8 @@ cmds=$(sed -n '/^Commands:/,/^$/s/^  \([a-z][a-z0-9-]*\) .*/\1/p' "$T_TMP/out")
 t_check "--help lists commands" test -n "$cmds"
 for c in $cmds; do
 	t_check "man page has a section for '$c'" grep -qE "^\.SS $c( |$)" "$T_TMP/page"
+	# ...with an example: an .EX block before the next section.
+	t_check "man page gives an example of '$c'" sh -c "sed -n '/^\.SS $c\( \|\$\)/,/^\.S[SH] /p' '$T_TMP/page' | grep -q '^\.EX'"
 	# Options on the usage lines ("[--json]", "--type tun|tap"): each must be in the page.
 	"$BURROW" help "$c" > "$T_TMP/usage" 2>&1
 	opts=$(sed -n '/^Usage:/,/^$/p' "$T_TMP/usage" | grep -oE -- '(^|[ [])--[a-z][a-z-]*' |
