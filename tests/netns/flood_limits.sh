@@ -20,6 +20,14 @@ for i in 1 2 3; do
 	ip -n "$ns" link set c$i up && ip -n "$NS_S" link set s$i up || t_skip "cannot create veth pairs"
 done
 ovpn_pki
+# Under ASan freed memory waits in a quarantine, so RSS says nothing there; LeakSanitizer
+# checks at exit instead (the server must exit 0).
+rss_flat() {	# DESC BEFORE AFTER MAX_KB
+	if ! "$BURROW" version | grep -q "sanitizers: none"; then
+		echo "ok - $1 (${2} kB -> ${3} kB; not judged in a sanitizer build)"; return
+	fi
+	t_check "$1 (${2} kB -> ${3} kB)" test $(($3 - $2)) -le "$4"
+}
 srv_conf() { ovpn_server_conf | grep -v '^local '; echo "tls-crypt $PKI/tc.key"; printf '%s\n' "$@"; }
 cli_conf() {
 	ovpn_client_conf | sed "s/^remote .*/remote 10.99.$1.1 1194/"
@@ -74,8 +82,7 @@ ip netns exec "${NS_CL[3]}" "$FLOOD" -t 10.99.3.1:1194 -m halfopen -n 64 -k "$PK
 	-S 2 > "$T_TMP/h2.out"
 t_check "a second round of 64 half-open handshakes expires too" t_wait_for 8 expired 128
 rss2=$(rss)
-t_check "server RSS flat across rounds of half-open handshakes (${rss1} kB -> ${rss2} kB)" \
-	test $((rss2 - rss1)) -le 1024
+rss_flat "server RSS flat across rounds of half-open handshakes" "$rss1" "$rss2" 1024
 t_check "a real client connects after they expired" \
 	ovpn_start_burrow "${NS_CL[2]}" client "$T_TMP/c2.conf" c2b
 t_check "ping through it" ovpn_ping "${NS_CL[2]}" 10.8.0.1
