@@ -406,7 +406,7 @@ int cfg_opt_ignored(struct cfg_ctx *x, const struct cfg_option *o, int argc, cha
 {
 	if (x->c)
 		x->c->n_ignored++;
-	log_notice("%s:%d: %s: accepted and ignored (%s)", x->file, x->line, o->name, o->help);
+	log_notice("%s:%d: %s: accepted and ignored: %s", x->file, x->line, o->name, o->help);
 	return 0;
 }
 
