@@ -9,6 +9,9 @@
  *                opcode byte so they get past the first check). With -s the datagrams are
  *                sent from the spoofed SRC:PORT through a raw socket (root), e.g. "from"
  *                the server to a client's port.
+ * MODE tcp:      COUNT TCP connections, each sending a random mix of valid-looking records
+ *                (u16 length + a packet with a real opcode), bad lengths (0, huge) and raw
+ *                bytes, then closing (some abruptly with a reset).
  * MODE halfopen: COUNT clients (one source port each) that complete the stateless cookie
  *                exchange (reset, the server's reset, an ACK with the server's session id)
  *                and then go silent; the sockets stay open for HOLD_SECS (default 0).
@@ -318,9 +321,56 @@ static int fl_mode_halfopen(struct flood *f)
 	return 0;
 }
 
+/* One TCP connection's worth of junk: records with a real opcode, odd lengths, raw bytes. */
+static void fl_tcp_one(struct flood *f)
+{
+	uint8_t buf[FL_BUF + 2];
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	unsigned parts = 1 + (unsigned)(fl_rand(f) >> 60);
+
+	if (fd < 0)
+		return;
+	if (connect(fd, (const struct sockaddr *)&f->dst, sizeof(f->dst)) < 0) {
+		close(fd);
+		return;
+	}
+	for (unsigned i = 0; i < parts; i++) {
+		size_t n = 1 + (size_t)(fl_rand(f) >> 33) % FL_BUF;
+		uint64_t kind = fl_rand(f) >> 62;
+
+		fl_fill(f, buf, n + 2);
+		if (kind == 0) {		/* a framed record with a real opcode */
+			buf[0] = (uint8_t)(n >> 8);
+			buf[1] = (uint8_t)n;
+			buf[2] = pkt_byte0((uint8_t)(3 + buf[2] % 9), buf[2] & 7);
+		} else if (kind == 1) {		/* length 0 or above any limit */
+			buf[0] = buf[1] = (fl_rand(f) & 1) ? 0 : 0xff;
+		}
+		if (send(fd, buf, n + 2, MSG_NOSIGNAL) < 0)
+			break;
+		f->sent++;
+	}
+	if (fl_rand(f) & 1) {	/* half the time: RST instead of FIN */
+		struct linger l = { .l_onoff = 1, .l_linger = 0 };
+
+		setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
+	}
+	close(fd);
+}
+
+static int fl_mode_tcp(struct flood *f)
+{
+	uint64_t start = now_ms();
+
+	for (unsigned i = 0; i < f->count && fl_pace(f, start); i++)
+		fl_tcp_one(f);
+	printf("flood: tcp sent %llu records\n", (unsigned long long)f->sent);
+	return 0;
+}
+
 static void usage(void)
 {
-	fprintf(stderr, "usage: flood -t ADDR:PORT -m reset|garbage|halfopen [-n COUNT] "
+	fprintf(stderr, "usage: flood -t ADDR:PORT -m reset|garbage|tcp|halfopen [-n COUNT] "
 		"[-p PORTS] [-k TLS_CRYPT_KEY] [-r PPS] [-T SECS] [-s SRC:PORT] [-S SEED] "
 		"[-w HOLD_SECS]\n");
 	exit(2);
@@ -367,6 +417,8 @@ int main(int argc, char **argv)
 		rc = fl_mode_reset(&f);
 	else if (!strcmp(f.mode, "garbage"))
 		rc = fl_mode_garbage(&f);
+	else if (!strcmp(f.mode, "tcp"))
+		rc = fl_mode_tcp(&f);
 	else if (!strcmp(f.mode, "halfopen"))
 		rc = fl_mode_halfopen(&f);
 	else
