@@ -93,11 +93,14 @@ static int nd_reply(const struct arp_self *self, const uint8_t *f, size_t len, u
 	static const uint8_t unspec[16];
 	const uint8_t *ip = f + ETH_HLEN;
 	uint8_t *oip = out + ETH_HLEN, *icmp = oip + IP6_HLEN;
-	bool dad = memcmp(ip + 8, unspec, 16) == 0;
-	const uint8_t *dst = dad ? all_nodes : ip + 8;
+	bool dad;
+	const uint8_t *dst;
 
+	/* The source address is read only once the frame is known to hold a whole header. */
 	if (!self->has_v6 || !is_ns_for(self, ip, len - ETH_HLEN))
 		return 0;
+	dad = memcmp(ip + 8, unspec, 16) == 0;
+	dst = dad ? all_nodes : ip + 8;
 	if (cap < ARP_NA_LEN)
 		return -EMSGSIZE;
 	eth_hdr(out, dad ? (const uint8_t[]){ 0x33, 0x33, 0, 0, 0, 1 } : f + 6, self->mac,

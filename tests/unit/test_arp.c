@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -126,11 +127,31 @@ static void test_nd_advert(void **state)
 	assert_int_equal(arp_answer(&s, f, 86, out, sizeof(out)), 0);
 }
 
+/* Regression (found by fuzz_arp): a truncated IPv6 frame was read past its end (the source
+ * address, before the length check). Exact-size heap copies let ASan see any over-read. */
+static void test_truncated_heap(void **state)
+{
+	struct arp_self s = self_v4v6();
+	uint8_t f[128], out[128];
+	size_t full = ns_frame(f, "fd00:9::2");
+
+	(void)state;
+	for (size_t l = 0; l <= full; l++) {
+		uint8_t *copy = malloc(l ? l : 1);
+
+		assert_non_null(copy);
+		memcpy(copy, f, l);
+		assert_int_equal(arp_answer(&s, copy, l, out, sizeof(out)), l == full ? ARP_NA_LEN : 0);
+		free(copy);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_arp_reply),
 		cmocka_unit_test(test_nd_advert),
+		cmocka_unit_test(test_truncated_heap),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
