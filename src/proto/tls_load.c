@@ -179,9 +179,19 @@ static int tls_load_p12(SSL_CTX *ctx, const struct tls_pem *p, const char *passw
 	return rc;
 }
 
+/* A client with neither certificate nor key authenticates with username/password alone (the
+ * server runs verify-client-cert none or optional); the config checked auth-user-pass. */
+static bool tls_no_own_cert(const struct tls_conf_opts *o)
+{
+	return o->role == TLS_ROLE_CLIENT && !tls_pem_given(&o->pkcs12) &&
+	       !tls_pem_given(&o->cert) && !tls_pem_given(&o->key);
+}
+
 /* Own certificate and key, from PEM or PKCS#12. */
 static int tls_load_own(SSL_CTX *ctx, const struct tls_conf_opts *o, char *err, size_t el)
 {
+	if (tls_no_own_cert(o))
+		return 0;
 	if (tls_pem_given(&o->pkcs12)) {
 		if (tls_load_p12(ctx, &o->pkcs12, o->key_password, !tls_pem_given(&o->ca))) {
 			tls_set_err(err, el, "cannot load PKCS#12 from %s: %s",
@@ -242,7 +252,7 @@ int tls_conf_load(SSL_CTX *ctx, const struct tls_conf_opts *o, char *err, size_t
 		return -EINVAL;
 	}
 	rc = tls_load_own(ctx, o, err, el);
-	if (!rc && !SSL_CTX_check_private_key(ctx)) {
+	if (!rc && !tls_no_own_cert(o) && !SSL_CTX_check_private_key(ctx)) {
 		tls_set_err(err, el, "private key does not match the certificate");
 		rc = -EINVAL;
 	}

@@ -376,8 +376,9 @@ static void test_expired(void **state)
 
 static void test_client_cert_policy(void **state)
 {
-	/* No client certificate: refused by default, accepted with verify-client-cert
-	 * optional/none (then username/password must authenticate). */
+	/* No client certificate: refused by the server by default, accepted with
+	 * verify-client-cert optional/none (then username/password must authenticate). A
+	 * certificate without its key, or the reverse, is refused when loading. */
 	struct tls_conf_opts co = side(TLS_ROLE_CLIENT, ec_dir, ec_dir, "client");
 	struct tls_conf_opts so = side(TLS_ROLE_SERVER, ec_dir, ec_dir, "server");
 	struct tls_conf *cc = NULL;
@@ -385,10 +386,24 @@ static void test_client_cert_policy(void **state)
 	struct pair pr;
 
 	(void)state;
-	co.cert.path = co.key.path = NULL;
+	co.key.path = NULL;
 	assert_int_equal(tls_conf_new(&cc, &co, err, sizeof(err)), -EINVAL);
 	assert_null(cc);
 	assert_non_null(strstr(err, "certificate and key are required"));
+	co.cert.path = NULL;
+	pair_open(&pr, &co, &so);		/* the default server wants a certificate */
+	assert_false(tls_handshake_done(pr.s));
+	assert_true(pr.rc_s < 0 || pr.rc_c < 0);
+	pair_close(&pr);
+	so.verify_client = TLS_VERIFY_CLIENT_NONE;
+	pair_open(&pr, &co, &so);		/* username/password only */
+	assert_true(tls_handshake_done(pr.c) && tls_handshake_done(pr.s));
+	assert_int_equal(tls_write_plain(pr.c, (const uint8_t *)"hi", 3), 3);
+	run(&pr);
+	assert_int_equal(tls_read_plain(pr.s, (uint8_t *)cn, sizeof(cn)), 3);
+	assert_string_equal(cn, "hi");
+	assert_int_equal(tls_peer_cn(pr.s, cn, sizeof(cn)), -ENOENT);
+	pair_close(&pr);
 
 	so.verify_client = TLS_VERIFY_CLIENT_NONE;
 	co = side(TLS_ROLE_CLIENT, ec_dir, ec_dir, "client");
