@@ -14,6 +14,7 @@
 #include "proto/session.h"
 #include "vif/nl.h"
 #include "vif/vif.h"
+#include "vif/vnet_gro.h"
 
 enum client_state {
 	CL_IDLE = 0,
@@ -41,6 +42,8 @@ struct client_net {
 	struct nl_route routes[CLIENT_MAX_ROUTES];	/* added, in order */
 	int n_routes;
 	uint8_t mac[6];
+	struct vif_gro gro;		/* TUN: segments coalesced into super-packets */
+	struct loop_timer t_gro;	/* flushes gro at the end of the loop's batch */
 };
 
 struct client {

@@ -63,6 +63,16 @@ static void dev_name(const struct cfg *c, bool tap, char *out, size_t n)
 		snprintf(out, n, "%s", d);
 }
 
+/* The end of the loop's batch: what gro holds goes to the device. */
+static void gro_due(struct loop *lp, void *arg)
+{
+	struct client *cl = arg;
+
+	(void)lp;
+	if (cl->net.port && vif_gro_flush(&cl->net.gro) < 0)
+		cl->tun_drops++;
+}
+
 static int tun_open(struct client *cl)
 {
 	struct client_net *net = &cl->net;
@@ -87,6 +97,9 @@ static int tun_open(struct client *cl)
 	vif_set_nonblock(net->port, true);
 	if (!net->tap && (e = vif_vnet_offload(net->port)) < 0)
 		log_info("device %s: no segmentation offload (%s)", net->name, strerror(-e));
+	if (!net->tap && (e = vif_gro_init(&net->gro, vif_gro_out_port, net->port)) < 0)
+		return e;
+	loop_timer_init(&net->t_gro, gro_due, cl);
 	net->ifindex = nl_link_index(net->name, &err);
 	if (net->ifindex < 0) {
 		log_error("device %s: %s", net->name, err.msg);
@@ -441,6 +454,8 @@ void client_tun_down(struct client *cl)
 	if (net->io_added)
 		loop_io_del(cl->lp, &net->io);
 	net->io_added = false;
+	loop_timer_stop(cl->lp, &net->t_gro);
+	vif_gro_free(&net->gro);
 	vif_close(net->port);
 	net->port = NULL;
 	log_info("device %s closed", net->name);
@@ -482,7 +497,14 @@ void client_tun_write(struct client *cl, const uint8_t *pkt, size_t len)
 		return;
 	}
 	pkt = clamp(cl, pkt, len, syn, sizeof(syn));
-	n = cl->net.tap ? vif_write(cl->net.port, pkt, len) : vif_vnet_write(cl->net.port, pkt, len);
+	if (!cl->net.tap) {
+		/* held (or merged) until the loop's batch ends, unless it cannot be merged */
+		n = vif_gro_add(&cl->net.gro, pkt, len);
+		if (vif_gro_pending(&cl->net.gro) && !loop_timer_armed(&cl->net.t_gro))
+			loop_timer_at(cl->lp, &cl->net.t_gro, loop_now(cl->lp));
+	} else {
+		n = vif_write(cl->net.port, pkt, len);
+	}
 	if (n < 0) {
 		cl->tun_drops++;
 		return;

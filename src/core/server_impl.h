@@ -17,6 +17,7 @@
 #include "proto/session.h"
 #include "vif/nl.h"
 #include "vif/vif.h"
+#include "vif/vnet_gro.h"
 
 enum peer_state {
 	PEER_HANDSHAKE = 0,	/* TLS / key exchange running */
@@ -63,6 +64,8 @@ struct server_dev {
 	char name[IF_NAMESIZE];
 	bool tap;
 	uint8_t mac[6];
+	struct vif_gro gro;		/* TUN: segments coalesced into super-packets */
+	struct loop_timer t_gro;	/* flushes gro at the end of the loop's batch */
 };
 
 struct server {

@@ -87,6 +87,16 @@ static void dev_routes(struct server *srv)
 
 static void server_dev_input(struct loop *lp, uint32_t events, void *arg);
 
+/* The end of the loop's batch: what gro holds goes to the device. */
+static void gro_due(struct loop *lp, void *arg)
+{
+	struct server *srv = arg;
+
+	(void)lp;
+	if (srv->dev.port && vif_gro_flush(&srv->dev.gro) < 0)
+		server_drop(srv, &srv->drops_full, 1);
+}
+
 int server_dev_open(struct server *srv)
 {
 	struct server_dev *d = &srv->dev;
@@ -112,6 +122,9 @@ int server_dev_open(struct server *srv)
 	vif_set_nonblock(d->port, true);
 	if (!d->tap && (e = vif_vnet_offload(d->port)) < 0)
 		log_info("device %s: no segmentation offload (%s)", d->name, strerror(-e));
+	if (!d->tap && (e = vif_gro_init(&d->gro, vif_gro_out_port, d->port)) < 0)
+		return e;
+	loop_timer_init(&d->t_gro, gro_due, srv);
 	d->ifindex = nl_link_index(d->name, &err);
 	if (d->ifindex < 0 ||
 	    (c->tun_mtu > 0 && nl_link_set_mtu(d->ifindex, (unsigned)c->tun_mtu, &err) < 0) ||
@@ -137,6 +150,8 @@ void server_dev_close(struct server *srv)
 	if (d->io_added)
 		loop_io_del(srv->lp, &d->io);
 	d->io_added = false;
+	loop_timer_stop(srv->lp, &d->t_gro);
+	vif_gro_free(&d->gro);
 	if (d->port)
 		vif_close(d->port);	/* a non-persistent device disappears with its fd */
 	d->port = NULL;
@@ -165,9 +180,17 @@ static void to_peer(struct peer *p, const uint8_t *pkt, size_t len)
 
 static void to_dev(struct server *srv, const uint8_t *pkt, size_t len)
 {
-	struct vif_port *port = srv->dev.port;
+	struct server_dev *d = &srv->dev;
 
-	if ((srv->dev.tap ? vif_write(port, pkt, len) : vif_vnet_write(port, pkt, len)) < 0)
+	if (!d->tap) {
+		/* held (or merged) until the loop's batch ends, unless it cannot be merged */
+		if (vif_gro_add(&d->gro, pkt, len) < 0)
+			server_drop(srv, &srv->drops_full, 1);
+		if (vif_gro_pending(&d->gro) && !loop_timer_armed(&d->t_gro))
+			loop_timer_at(srv->lp, &d->t_gro, loop_now(srv->lp));
+		return;
+	}
+	if (vif_write(d->port, pkt, len) < 0)
 		server_drop(srv, &srv->drops_full, 1);
 }
 
