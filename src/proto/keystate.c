@@ -38,8 +38,19 @@ fail:
 	return -ENOMEM;
 }
 
+static void free_peer_strings(struct sess_ks *ks)
+{
+	if (ks->peer_pass)
+		OPENSSL_cleanse(ks->peer_pass, strlen(ks->peer_pass));
+	free(ks->peer_user);
+	free(ks->peer_pass);
+	free(ks->peer_iv);
+	ks->peer_user = ks->peer_pass = ks->peer_iv = NULL;
+}
+
 void sess_ks_free(struct sess_ks *ks)
 {
+	free_peer_strings(ks);
 	rel_send_free(&ks->snd);
 	rel_recv_free(&ks->rcv);
 	if (ks->tls)
@@ -345,6 +356,26 @@ static int setup_dyn(struct sess *s, struct sess_ks *ks)
 	return r;
 }
 
+/* Replaces the peer's KM2 (17 KB) with copies of what sess_peer_*() report; keeps it
+ * when out of memory. */
+static void keep_peer_strings(struct sess_ks *ks)
+{
+	const struct keys_km2 *km = ks->peer_km2;
+
+	if (!km || ks->peer_user)
+		return;
+	ks->peer_user = strdup(km->username);
+	ks->peer_pass = strdup(km->password);
+	ks->peer_iv = strdup(km->peer_info);
+	if (!ks->peer_user || !ks->peer_pass || !ks->peer_iv) {
+		free_peer_strings(ks);
+		return;
+	}
+	keys_km2_clear(ks->peer_km2);
+	free(ks->peer_km2);
+	ks->peer_km2 = NULL;
+}
+
 int sess_ks_gen_keys(struct sess *s, struct sess_ks *ks, uint64_t now_ms)
 {
 	struct data_key_cfg cfg = {
@@ -373,11 +404,13 @@ int sess_ks_gen_keys(struct sess *s, struct sess_ks *ks, uint64_t now_ms)
 	}
 	ks->active_ms = now_ms;
 	if (s->is_server && !s->conf.p2p && ks->sent_km2) {
-		/* Written and used for the keys: a server holding hundreds of clients keeps
-		 * no 17 KB copy of it (OCC replies rebuild the options string). */
+		/* Both KM2s are written, authenticated and used for the keys: a server holding
+		 * hundreds of clients keeps no 2 x 17 KB copies of them (OCC replies rebuild
+		 * the options string; the peer's strings stay, at their length). */
 		keys_km2_clear(ks->own_km2);
 		free(ks->own_km2);
 		ks->own_km2 = NULL;
+		keep_peer_strings(ks);
 	}
 	if (ks->initial && setup_dyn(s, ks)) {
 		ks_error(s, ks, -EIO, "cannot derive the dynamic tls-crypt key");

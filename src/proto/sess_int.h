@@ -44,6 +44,8 @@ struct sess_ks {
 	uint64_t expire_ms;		/* lame duck: deleted at this time (0 = not a lame duck) */
 	uint64_t bytes, pkts;		/* data traffic on this key (reneg-bytes/pkts) */
 	bool rx_data;			/* a data packet decrypted with this key */
+	/* Server: what the accessors report of the peer's KM2 once it is dropped (keys). */
+	char *peer_user, *peer_pass, *peer_iv;
 };
 
 /* Client's view of the server's decisions / server's decisions for the client. */

@@ -446,19 +446,25 @@ static const struct keys_km2 *peer_km2(const struct sess *s)
 const char *sess_peer_username(const struct sess *s)
 {
 	const struct keys_km2 *k = peer_km2(s);
-	return k ? k->username : "";
+	const char *kept = s->ks[SESS_KS_PRIMARY].peer_user;
+
+	return k ? k->username : kept ? kept : "";
 }
 
 const char *sess_peer_password(const struct sess *s)
 {
 	const struct keys_km2 *k = peer_km2(s);
-	return k ? k->password : "";
+	const char *kept = s->ks[SESS_KS_PRIMARY].peer_pass;
+
+	return k ? k->password : kept ? kept : "";
 }
 
 const char *sess_peer_info(const struct sess *s)
 {
 	const struct keys_km2 *k = peer_km2(s);
-	return k ? k->peer_info : "";
+	const char *kept = s->ks[SESS_KS_PRIMARY].peer_iv;
+
+	return k ? k->peer_info : kept ? kept : "";
 }
 
 const char *sess_cipher(const struct sess *s)
