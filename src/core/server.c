@@ -219,14 +219,17 @@ static void server_on_drops_timer(struct loop *lp, void *arg)
 	(void)lp;
 	for (int i = 0; i < 5; i++)
 		d[i] = now[i] - srv->drops_logged[i];
-	log_notice("dropped in the last %d s: %llu failed the handshake check (cookie), %llu over "
-		   "a limit, %llu in client sessions (bad, forged or replayed), %llu with a spoofed "
-		   "tunnel source, %llu to no client; totals %llu/%llu/%llu/%llu/%llu",
-		   SERVER_DROP_LOG_MS / 1000, (unsigned long long)d[0], (unsigned long long)d[1],
-		   (unsigned long long)d[2], (unsigned long long)d[3], (unsigned long long)d[4],
-		   (unsigned long long)now[0], (unsigned long long)now[1],
-		   (unsigned long long)now[2], (unsigned long long)now[3],
-		   (unsigned long long)now[4]);
+	/* Packets to tunnel addresses nobody has are routine (the kernel's own IPv6 chatter):
+	 * alone they are not worth a line at the default level. */
+	log_msg(d[0] || d[1] || d[2] || d[3] ? LOG_LVL_NOTICE : LOG_LVL_INFO,
+		"dropped in the last %d s: %llu failed the handshake check (cookie), %llu over "
+		"a limit, %llu in client sessions (bad, forged or replayed), %llu with a spoofed "
+		"tunnel source, %llu to no client; totals %llu/%llu/%llu/%llu/%llu",
+		SERVER_DROP_LOG_MS / 1000, (unsigned long long)d[0], (unsigned long long)d[1],
+		(unsigned long long)d[2], (unsigned long long)d[3], (unsigned long long)d[4],
+		(unsigned long long)now[0], (unsigned long long)now[1],
+		(unsigned long long)now[2], (unsigned long long)now[3],
+		(unsigned long long)now[4]);
 	memcpy(srv->drops_logged, now, sizeof(now));
 }
 
