@@ -426,6 +426,30 @@ static int server_listen(struct server *srv)
 
 /* ---- life cycle ---- */
 
+/* explicit-exit-notify on a server: tell each connected client to reconnect now (RESTART)
+ * instead of leaving it to find out by ping-restart, as OpenVPN does. */
+static void server_notify_exit(struct server *srv)
+{
+	unsigned n = 0;
+
+	if (srv->cfg->explicit_exit_notify <= 0)
+		return;
+	for (uint32_t i = 0; i < srv->n_slots; i++) {
+		struct peer *p = srv->peers[i];
+
+		if (!p || p->closing || p->state != PEER_ACTIVE)
+			continue;
+		server_peer_hold(p);
+		if (sess_send_exit(p->sess, loop_clock_ms()) == 0)
+			n++;
+		server_peer_pump(p);
+		server_peer_unhold(p);
+	}
+	if (n)
+		log_notice("told %u client%s to reconnect (explicit-exit-notify)", n,
+			   n == 1 ? "" : "s");
+}
+
 static void server_on_signal(struct loop *lp, int signo, void *arg)
 {
 	struct server *srv = arg;
@@ -440,6 +464,7 @@ static void server_on_signal(struct loop *lp, int signo, void *arg)
 		return;
 	}
 	log_notice("%s received: stopping", name);
+	server_notify_exit(srv);
 	loop_stop(lp, 0);
 }
 

@@ -96,4 +96,27 @@ t_check "server: a refused certificate is logged at the default level with the r
 	ovpn_wait_log "$T_TMP/s3.log" "10\.99\.0\.2:[0-9]+: dropped during the handshake: .*certificate verify failed" 5
 kill -TERM "$SP"
 wait "$SP"
+
+# A server with explicit-exit-notify tells its clients when it stops, so they reconnect at
+# once instead of after ping-restart: burrow and OpenVPN clients both understand it.
+{ ovpn_server_conf; echo "explicit-exit-notify 1"; } > "$T_TMP/s4.conf"
+if ovpn_start_burrow_server "$NS_S" "$T_TMP/s4.conf" s4; then
+	ip netns exec "$NS_C" "$BURROW" client "$T_TMP/c.conf" > "$T_TMP/c4.log" 2>&1 &
+	CP=$!; T_PIDS+=($CP)
+	ovpn_wait_log "$T_TMP/c4.log" "tunnel up" 10
+	ovpn_stop s4
+	t_check "server: says it told the client" grep -q "told 1 client to reconnect" "$T_TMP/s4.log"
+	t_check "burrow client: reconnects at once, saying why" \
+		ovpn_wait_log "$T_TMP/c4.log" "reconnecting in 1 s: server asked to restart" 3
+	kill -TERM "$CP"
+	wait "$CP"
+fi
+if ovpn_start_burrow_server "$NS_S" "$T_TMP/s4.conf" s5 &&
+   ovpn_start_openvpn "$NS_C" "$T_TMP/c.conf" ovc; then
+	ovpn_stop s5
+	t_check "openvpn client: restarts on the server's notice" \
+		ovpn_wait_log "$T_TMP/ovc.log" "server-pushed-connection-reset" 3
+else
+	t_bad "burrow server and openvpn client start"
+fi
 t_done
