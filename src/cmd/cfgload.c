@@ -57,6 +57,21 @@ static enum log_level cmd_verb_level(int verb)
 	return verb == 4 ? LOG_LVL_INFO : LOG_LVL_DEBUG;
 }
 
+/* Accepted for compatibility but not run yet: say so once, rather than let a user believe
+ * an up or client-connect script did its work. */
+static void cmd_warn_scripts(const struct cfg *c)
+{
+	const char *const names[] = { "up", "down", "client-connect", "client-disconnect",
+				      "learn-address" };
+	const char *const vals[] = { c->up, c->down, c->client_connect, c->client_disconnect,
+				     c->learn_address };
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (vals[i])
+			log_warn("%s %s: burrow does not run %s scripts yet; only "
+				 "auth-user-pass-verify runs", names[i], vals[i], names[i]);
+}
+
 int cmd_apply_logging(const struct cfg *c)
 {
 	FILE *fp;
@@ -64,6 +79,7 @@ int cmd_apply_logging(const struct cfg *c)
 
 	if (!cli_verbosity_given())
 		log_set_level(cmd_verb_level(c->verb));
+	cmd_warn_scripts(c);
 	if (!c->log)
 		return 0;
 	fd = open(c->log, O_WRONLY | O_CREAT | O_CLOEXEC | (c->log_append ? O_APPEND : O_TRUNC),
