@@ -557,6 +557,7 @@ void client_tun_input(struct loop *lp, uint32_t events, void *arg)
 
 	(void)lp;
 	(void)events;
+	xport_cork(cl->xp);	/* the segments of a read leave in one UDP GSO send */
 	for (int i = 0; i < TUN_READ_BUDGET && cl->net.port; i++) {
 		ssize_t n = vif_read(cl->net.port, buf, sizeof(buf));
 
@@ -579,4 +580,5 @@ void client_tun_input(struct loop *lp, uint32_t events, void *arg)
 		tun_to_sess(cl, buf, (size_t)n);
 	}
 	client_pump(cl);
+	xport_uncork(cl->xp);	/* the transport may be another one by now: then a no-op */
 }

@@ -291,6 +291,7 @@ static void server_dev_input(struct loop *lp, uint32_t events, void *arg)
 
 	(void)lp;
 	(void)events;
+	xport_cork(srv->udp);	/* the segments of a read leave in one UDP GSO send per peer */
 	for (int i = 0; i < DEV_READ_BUDGET; i++) {
 		ssize_t n = vif_read(srv->dev.port, buf, sizeof(buf));
 
@@ -301,4 +302,5 @@ static void server_dev_input(struct loop *lp, uint32_t events, void *arg)
 		else if (vif_vnet_split(buf, (size_t)n, dev_segment, srv) < 0)	/* malformed */
 			server_drop(srv, &srv->drops_nopeer, 1);
 	}
+	xport_uncork(srv->udp);
 }

@@ -30,7 +30,11 @@ static void udp_on_io(struct loop *lp, uint32_t events, void *arg)
 
 	(void)lp;
 	xport_enter(xp);
+	/* replies to a batch of datagrams (acks, the other direction's packets) go out together */
+	xport_cork(xp);
 	udp_read(xp, events);
+	if (!xp->dead)
+		xport_uncork(xp);
 	xport_leave(xp);
 }
 
@@ -88,6 +92,8 @@ static int udp_send(struct xport *xp, const uint8_t *pkt, size_t len, const stru
 {
 	ssize_t n;
 
+	if (xp->corked)
+		return udp_batch_add(xp, pkt, len, to);
 	if (xp->connected)
 		n = send(xp->fd, pkt, len, MSG_NOSIGNAL);
 	else if (to)
@@ -108,19 +114,25 @@ static int udp_send(struct xport *xp, const uint8_t *pkt, size_t len, const stru
 static void udp_close(struct xport *xp)
 {
 	loop_io_del(xp->lp, &xp->io);
+	udp_batch_flush(xp);	/* what a corked batch holds was sent before the close */
+	udp_batch_free(xp);
 	close(xp->fd);
 	xp->fd = -1;
 }
 
 static const struct xport_ops udp_ops = { .send = udp_send, .close = udp_close };
 
-/* Larger socket buffers so bursts of tunnel traffic are not dropped by the kernel. */
+/* Larger socket buffers so bursts of tunnel traffic are not dropped by the kernel: a peer
+ * sending UDP GSO batches (udp_gso.c) delivers 64 datagrams at once. The FORCE variants pass
+ * net.core.rmem_max/wmem_max when we may (CAP_NET_ADMIN); else the capped request stands. */
 static void udp_tune(int fd, int family)
 {
-	int sz = 1 << 20;
+	int sz = 4 << 20;
 
-	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
-	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &sz, sizeof(sz)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
 	if (family == AF_INET6) {
 		int off = 0;
 

@@ -130,6 +130,20 @@ int xport_send(struct xport *xp, const uint8_t *pkt, size_t len, const struct xp
 	return xp->ops->send(xp, pkt, len, to);
 }
 
+void xport_cork(struct xport *xp)
+{
+	if (xp && !xp->dead && xp->proto == XPORT_UDP)
+		xp->corked = 1;
+}
+
+int xport_uncork(struct xport *xp)
+{
+	if (!xp || !xp->corked)
+		return 0;
+	xp->corked = 0;
+	return xp->dead ? 0 : udp_batch_flush(xp);
+}
+
 void xport_close(struct xport *xp)
 {
 	if (!xp || xp->dead)

@@ -77,6 +77,13 @@ void xport_set_cb(struct xport *xp, const struct xport_cb *cb, void *arg);
  * Returns 0, -EAGAIN (dropped: socket/queue full), -EMSGSIZE, -ENOTCONN or -errno. */
 int xport_send(struct xport *xp, const uint8_t *pkt, size_t len, const struct xport_addr *to);
 void xport_close(struct xport *xp);
+/* UDP: from cork to uncork, sent packets are held and go out together at uncork, as few
+ * system calls as the kernel allows (UDP GSO per run of equal-sized packets to one peer);
+ * order and datagrams on the wire are unchanged. For a burst produced in one go (a device
+ * read, a batch of received packets). TCP: no effect. NULL is ignored. uncork returns 0 or
+ * the -errno of a failed send (the packets are then lost, as with xport_send). */
+void xport_cork(struct xport *xp);
+int xport_uncork(struct xport *xp);
 
 enum xport_proto xport_proto(const struct xport *xp);
 int xport_fd(const struct xport *xp);
