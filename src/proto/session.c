@@ -477,6 +477,13 @@ void sess_own_sid(const struct sess *s, uint8_t sid[8])
 	memcpy(sid, s->own_sid, PKT_SID_LEN);
 }
 
+bool sess_peer_sid(const struct sess *s, uint8_t sid[8])
+{
+	if (s->have_peer_sid)
+		memcpy(sid, s->peer_sid, PKT_SID_LEN);
+	return s->have_peer_sid;
+}
+
 uint32_t sess_peer_id(const struct sess *s)
 {
 	return s->neg.peer_id < 0 ? DATA_PEER_ID_NONE : (uint32_t)s->neg.peer_id;

@@ -231,6 +231,8 @@ const char *sess_peer_password(const struct sess *s);	/* server */
 const char *sess_peer_info(const struct sess *s);	/* server: IV_ lines */
 const char *sess_cipher(const struct sess *s);		/* negotiated data cipher */
 void sess_own_sid(const struct sess *s, uint8_t sid[8]);
+/* The peer's session id, once known (false before). */
+bool sess_peer_sid(const struct sess *s, uint8_t sid[8]);
 uint32_t sess_peer_id(const struct sess *s);	/* 0xFFFFFF when P_DATA_V1 is used */
 uint64_t sess_last_rx_ms(const struct sess *s);	/* last authenticated packet (ping-restart) */
 uint64_t sess_last_tx_ms(const struct sess *s);	/* last data packet sent (ping) */
