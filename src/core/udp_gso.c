@@ -117,9 +117,12 @@ int udp_batch_add(struct xport *xp, const uint8_t *pkt, size_t len, const struct
 	if (!xp->connected && !to)
 		return -ENOTCONN;
 	if (!b) {
-		b = xp->batch = calloc(1, sizeof(*b));
+		/* malloc, not calloc: only the bytes a batch really uses become resident */
+		b = xp->batch = malloc(sizeof(*b));
 		if (!b)
 			return -ENOMEM;
+		b->n = 0;
+		b->len = 0;
 	}
 	if (b->n && (len > b->seg || b->n >= GSO_SEGS || b->len + len > sizeof(b->buf) ||
 		     !same_to(b, to)))
