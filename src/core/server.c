@@ -18,7 +18,6 @@
 #include "proto/packet.h"
 #include "util/log.h"
 
-#define SERVER_MAX_HALF_OPEN 64	/* handshakes in progress at once */
 #define SERVER_DROP_LOG_MS 10000	/* a drop summary at most this often */
 #define SERVER_LIMIT_LOG_MS 5000	/* one "refusing" line per this, the rest are counted */
 
@@ -235,8 +234,8 @@ static void server_on_drops_timer(struct loop *lp, void *arg)
 
 /* ---- transports ---- */
 
-static void server_udp_new(struct server *srv, const uint8_t *pkt, size_t len,
-			   const struct xport_addr *from)
+void server_udp_new(struct server *srv, const uint8_t *pkt, size_t len,
+		    const struct xport_addr *from)
 {
 	uint8_t reply[COOKIE_REPLY_MAX];
 	char who[64];
@@ -256,11 +255,14 @@ static void server_udp_new(struct server *srv, const uint8_t *pkt, size_t len,
 		return;
 	}
 	if (srv->n_half >= SERVER_MAX_HALF_OPEN) {
+		bool parked = server_wait_add(srv, pkt, len, from);
+
 		server_drop(srv, &srv->drops_full, 1);
 		if (server_limit_log(srv))
 			log_notice("refusing a new client from %s: %d handshakes already in progress "
-				   "(half-open limit; they expire after hand-window)",
-				   xport_addr_str(from, who, sizeof(who)), SERVER_MAX_HALF_OPEN);
+				   "(half-open limit; they expire after hand-window)%s",
+				   xport_addr_str(from, who, sizeof(who)), SERVER_MAX_HALF_OPEN,
+				   parked ? "; it gets the next free slot within 1.5 s" : "");
 		return;
 	}
 	p = server_peer_new(srv, from, srv->udp, false);
@@ -506,6 +508,7 @@ static void server_release(struct server *srv)
 		if (srv->peers[i])
 			server_peer_close(srv->peers[i], "server shutting down");
 	server_pool_persist_save(srv);
+	server_wait_free(srv);
 	if (srv->udp)
 		xport_close(srv->udp);
 	if (srv->tcp)

@@ -26,6 +26,9 @@ enum peer_state {
 };
 
 struct server;
+struct server_wait;	/* server_admit.c */
+
+#define SERVER_MAX_HALF_OPEN 64	/* handshakes in progress at once */
 
 struct peer {
 	struct server *srv;
@@ -94,6 +97,9 @@ struct server {
 	uint64_t drops_logged[5];	/* the five counters at the last summary */
 	struct loop_timer t_drops;	/* armed by the first drop after a summary: no idle wake-ups */
 	uint64_t limit_log_ms;		/* last "refusing a client" line (rate limit) */
+	struct server_wait *wait;	/* clients parked at the half-open limit (lazily) */
+	struct loop_timer t_admit;	/* admits them once a handshake ends */
+	struct loop_timer t_trim;	/* returns the heap after the last handshake ended */
 	int exit_status;
 	bool status_warned;
 };
@@ -125,8 +131,19 @@ void server_dev_close(struct server *srv);
 /* A packet a client sent into the tunnel. */
 void server_from_client(struct peer *p, const uint8_t *pkt, size_t len);
 
+/* server_admit.c: a client refused at the half-open limit waits (bounded, ~1.5 s) for a
+ * handshake to finish instead of its own retransmit timer (2 s and more). */
+bool server_wait_add(struct server *srv, const uint8_t *pkt, size_t len,
+		     const struct xport_addr *from);
+/* A half-open slot was freed (a handshake ended). */
+void server_wait_kick(struct server *srv);
+void server_wait_free(struct server *srv);
+
 /* server.c */
 void server_write_status(struct server *srv);
+/* A UDP packet from an unknown address: the stateless cookie, then a new client. */
+void server_udp_new(struct server *srv, const uint8_t *pkt, size_t len,
+		    const struct xport_addr *from);
 /* Adds n to one of the drop counters above; a summary line of what was dropped follows some
  * seconds later (only when something was). */
 void server_drop(struct server *srv, uint64_t *counter, uint64_t n);

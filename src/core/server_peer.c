@@ -147,8 +147,10 @@ void server_peer_close(struct peer *p, const char *why)
 		 * bad handshakes from flooding the log (the rest go to -v). */
 		log_msg(peer_drop_log_ok() ? LOG_LVL_NOTICE : LOG_LVL_INFO,
 			"%s: dropped during the handshake: %s", p->addr_str, why);
-	if (p->state != PEER_ACTIVE)
+	if (p->state != PEER_ACTIVE) {
 		srv->n_half--;
+		server_wait_kick(srv);
+	}
 	server_auth_cancel(p);
 	peer_release_addresses(p);
 	loop_timer_stop(srv->lp, &p->t_sess);
@@ -324,6 +326,7 @@ void server_peer_authorize(struct peer *p)
 	}
 	p->state = PEER_ACTIVE;
 	p->srv->n_half--;
+	server_wait_kick(p->srv);
 	p->since = time(NULL);
 	sess_auth_reply(p->sess, true, text, loop_clock_ms());
 	server_peer_keepalive(p);
