@@ -36,8 +36,8 @@ static int prompt_line(const char *what, bool echo, char *out, size_t cap)
 	bool restore = false, hooked = false;
 	size_t n;
 
-	fprintf(stderr, "%s: ", what);
-	fflush(stderr);
+	/* Echo goes off before the prompt appears, and without flushing input: whatever is
+	 * typed (or pasted) after the prompt is neither echoed nor lost. */
 	if (!echo && tcgetattr(STDIN_FILENO, &prompt_saved) == 0) {
 		sigemptyset(&sa.sa_mask);
 		for (size_t i = 0; i < 4; i++)
@@ -45,12 +45,14 @@ static int prompt_line(const char *what, bool echo, char *out, size_t cap)
 		hooked = true;
 		quiet = prompt_saved;
 		quiet.c_lflag &= ~(tcflag_t)ECHO;
-		restore = tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) == 0;
+		restore = tcsetattr(STDIN_FILENO, TCSANOW, &quiet) == 0;
 	}
+	fprintf(stderr, "%s: ", what);
+	fflush(stderr);
 	if (!fgets(out, (int)cap, stdin))
 		out[0] = '\0';
 	if (restore) {
-		tcsetattr(STDIN_FILENO, TCSAFLUSH, &prompt_saved);
+		tcsetattr(STDIN_FILENO, TCSANOW, &prompt_saved);
 		fputc('\n', stderr);
 	}
 	for (size_t i = 0; hooked && i < 4; i++)
