@@ -87,7 +87,7 @@ t_check "a real client connects after they expired" \
 	ovpn_start_burrow "${NS_CL[2]}" client "$T_TMP/c2.conf" c2b
 t_check "ping through it" ovpn_ping "${NS_CL[2]}" 10.8.0.1
 t_check "drop summary counts the refused ones" \
-	ovpn_wait_log "$T_TMP/server2.log" "dropped in the last [0-9]+ s: .* [1-9][0-9]* over a limit" 12
+	ovpn_wait_log "$T_TMP/server2.log" "dropped in the last [0-9]+ s:.* [1-9][0-9]* over a limit" 12
 kill "$hpid" 2>/dev/null
 wait "$hpid" 2>/dev/null
 ovpn_stop c2b
