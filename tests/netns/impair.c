@@ -3,10 +3,10 @@
  * per client) and the replies back, impairing both directions the same way:
  *
  *   impair -l ADDR:PORT -s ADDR:PORT [-L loss%] [-D dup%] [-R reorder%] [-H hold_pkts]
- *          [-M hold_ms] [-d delay_ms] [-S seed] [-t max_seconds]
+ *          [-M hold_ms] [-d delay_ms] [-C corrupt%] [-S seed] [-t max_seconds]
  *
- * Loss, duplication and reordering are decided by a seeded PRNG, so a run's choices repeat
- * for the same packet sequence. A reordered packet is held back until HOLD more packets went
+ * Loss, duplication, reordering and corruption (one flipped bit) are decided by a seeded
+ * PRNG, so a run's choices repeat for the same packet sequence. A reordered packet is held back until HOLD more packets went
  * the same way or HOLD_MS passed. Everything is bounded: at most IMP_QUEUE packets wait,
  * IMP_CLIENTS clients, and the relay exits after max_seconds (default 120).
  * SIGUSR1 toggles a black hole (drop everything: a link gone silent); SIGTERM/SIGINT end the
@@ -48,13 +48,14 @@ struct imp_client {
 };
 
 struct imp_stats {
-	uint64_t in[2], out[2], lost[2], dup[2], reordered[2], blackholed[2], overflow;
+	uint64_t in[2], out[2], lost[2], dup[2], reordered[2], blackholed[2], corrupted[2];
+	uint64_t overflow;
 };
 
 struct imp {
 	int lfd;
 	struct sockaddr_in server;
-	unsigned loss, dup, reorder, hold_pkts, hold_ms, delay_ms;
+	unsigned loss, dup, reorder, hold_pkts, hold_ms, delay_ms, corrupt;
 	uint64_t rng;
 	struct imp_client cl[IMP_CLIENTS];
 	struct imp_pkt q[IMP_QUEUE];
@@ -188,7 +189,7 @@ static void imp_count_pass(struct imp *im, int dir, uint64_t now)
 	}
 }
 
-static void imp_packet(struct imp *im, int dir, int client, const uint8_t *d, size_t len)
+static void imp_packet(struct imp *im, int dir, int client, uint8_t *d, size_t len)
 {
 	uint64_t now = now_ms();
 	int copies = 1;
@@ -201,6 +202,12 @@ static void imp_packet(struct imp *im, int dir, int client, const uint8_t *d, si
 	if (imp_rand100(im) < im->loss) {
 		im->st.lost[dir]++;
 		return;
+	}
+	if (im->corrupt && imp_rand100(im) < im->corrupt) {
+		unsigned at = imp_rand100(im) * 7919u % (unsigned)len;
+
+		d[at] ^= (uint8_t)(1u << (imp_rand100(im) % 8));
+		im->st.corrupted[dir]++;
 	}
 	if (imp_rand100(im) < im->dup) {
 		im->st.dup[dir]++;
@@ -249,16 +256,15 @@ static void imp_summary(const struct imp *im)
 {
 	const struct imp_stats *s = &im->st;
 
-	printf("impair: up in %llu out %llu lost %llu dup %llu reordered %llu blackholed %llu; "
-	       "down in %llu out %llu lost %llu dup %llu reordered %llu blackholed %llu; "
-	       "overflow %llu\n",
-	       (unsigned long long)s->in[0], (unsigned long long)s->out[0],
-	       (unsigned long long)s->lost[0], (unsigned long long)s->dup[0],
-	       (unsigned long long)s->reordered[0], (unsigned long long)s->blackholed[0],
-	       (unsigned long long)s->in[1], (unsigned long long)s->out[1],
-	       (unsigned long long)s->lost[1], (unsigned long long)s->dup[1],
-	       (unsigned long long)s->reordered[1], (unsigned long long)s->blackholed[1],
-	       (unsigned long long)s->overflow);
+	printf("impair:");
+	for (int dir = 0; dir < 2; dir++)
+		printf(" %s in %llu out %llu lost %llu dup %llu reordered %llu corrupted %llu "
+		       "blackholed %llu;", dir == DIR_UP ? "up" : "down",
+		       (unsigned long long)s->in[dir], (unsigned long long)s->out[dir],
+		       (unsigned long long)s->lost[dir], (unsigned long long)s->dup[dir],
+		       (unsigned long long)s->reordered[dir], (unsigned long long)s->corrupted[dir],
+		       (unsigned long long)s->blackholed[dir]);
+	printf(" overflow %llu\n", (unsigned long long)s->overflow);
 	fflush(stdout);
 }
 
@@ -322,7 +328,8 @@ static int imp_run(struct imp *im, unsigned max_s)
 static void usage(void)
 {
 	fprintf(stderr, "usage: impair -l ADDR:PORT -s ADDR:PORT [-L loss%%] [-D dup%%] "
-		"[-R reorder%%] [-H hold_pkts] [-M hold_ms] [-d delay_ms] [-S seed] [-t seconds]\n");
+		"[-R reorder%%] [-H hold_pkts] [-M hold_ms] [-d delay_ms] [-C corrupt%%] [-S seed] "
+		"[-t seconds]\n");
 	exit(2);
 }
 
@@ -336,7 +343,7 @@ int main(int argc, char **argv)
 
 	im.hold_pkts = 3;
 	im.hold_ms = 50;
-	while ((opt = getopt(argc, argv, "l:s:L:D:R:H:M:d:S:t:")) != -1) {
+	while ((opt = getopt(argc, argv, "l:s:L:D:R:H:M:d:C:S:t:")) != -1) {
 		int bad = 0;
 
 		switch (opt) {
@@ -348,6 +355,7 @@ int main(int argc, char **argv)
 		case 'H': bad = parse_num(optarg, 1000, &im.hold_pkts); break;
 		case 'M': bad = parse_num(optarg, 10000, &im.hold_ms); break;
 		case 'd': bad = parse_num(optarg, 10000, &im.delay_ms); break;
+		case 'C': bad = parse_num(optarg, 100, &im.corrupt); break;
 		case 'S': bad = parse_num(optarg, 0xFFFFFFFFu, &seed); break;
 		case 't': bad = parse_num(optarg, 3600, &max_s); break;
 		default: usage();
