@@ -55,8 +55,12 @@ t_check "server lists 100 clients in its status file (${n_status:-?})" test "${n
 t_check "server logged 100 connections" \
 	test "$(grep -c "client 'client1' connected from" "$T_TMP/server.log")" = 100
 echo "    server RSS: ${rss0:-?} kB idle, ${rss100:-?} kB with 100 clients connected (limit $RSS_MAX_KB kB), peak ${hwm:-?} kB during the storm"
-t_check "server RSS with 100 clients ${rss100:-?} kB < $RSS_MAX_KB kB" \
-	test "${rss100:-999999}" -lt "$RSS_MAX_KB"
+if "$BURROW" version | grep -q "sanitizers: none"; then
+	t_check "server RSS with 100 clients ${rss100:-?} kB < $RSS_MAX_KB kB" \
+		test "${rss100:-999999}" -lt "$RSS_MAX_KB"
+else
+	echo "    (RSS limit not checked: this burrow is built with sanitizers)"
+fi
 t_wait_for 5 test "$(active)" = 0
 t_check "all 100 left with an exit notification: status lists none ($(active))" test "$(active)" = 0
 t_check "server logged 100 exits" \
