@@ -46,7 +46,7 @@ t_check "no per-client state: no connection was created ($(conns))" test "$(conn
 rss_flat "server RSS flat across 40000 resets" "$rss0" "$rss1" 1024
 
 # A real client connects while wrapped resets keep coming.
-flood -m reset -n 60000 -p 500 -r 5000 -T 12 -k "$PKI/tc.key" -S 4 > "$T_TMP/f3.out" &
+flood -m reset -n 25000 -p 500 -r 5000 -T 12 -k "$PKI/tc.key" -S 4 > "$T_TMP/f3.out" &
 fpid=$!
 if ovpn_start_burrow "$NS_C" client "$T_TMP/c.conf" client; then
 	t_ok "a real client connects during the reset flood"
