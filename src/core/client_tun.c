@@ -434,6 +434,9 @@ int client_tun_up(struct client *cl)
 		e = addr_apply_v6(cl);
 	if (e < 0)
 		return e;
+	/* no link-local on a TUN: its router solicitations would wake an idle tunnel */
+	if (!net->tap && nl_link_set_ipv6_linklocal(net->ifindex, false, &err) < 0)
+		log_debug("%s: %s", net->name, err.msg);
 	e = nl_link_set_up(net->ifindex, true, &err);
 	if (e < 0) {
 		log_error("cannot bring %s up: %s", net->name, err.msg);

@@ -126,6 +126,9 @@ int server_dev_open(struct server *srv)
 		return e;
 	loop_timer_init(&d->t_gro, gro_due, srv);
 	d->ifindex = nl_link_index(d->name, &err);
+	/* no link-local on a TUN: its router solicitations would wake an idle tunnel */
+	if (d->ifindex > 0 && !d->tap && nl_link_set_ipv6_linklocal(d->ifindex, false, &err) < 0)
+		log_debug("%s: %s", d->name, err.msg);
 	if (d->ifindex < 0 ||
 	    (c->tun_mtu > 0 && nl_link_set_mtu(d->ifindex, (unsigned)c->tun_mtu, &err) < 0) ||
 	    nl_link_set_up(d->ifindex, true, &err) < 0) {

@@ -48,6 +48,11 @@ int nl_link_set_up(int ifindex, bool up, struct nl_err *err);
 /* -EINVAL with the device's allowed range in err when mtu is out of it. */
 int nl_link_set_mtu(int ifindex, unsigned mtu, struct nl_err *err);
 int nl_link_set_mac(int ifindex, const uint8_t mac[6], struct nl_err *err);
+/* IPv6 link-local address generation on (random, the TUN default) or off (none). Off before
+ * the link goes up: no link-local, so no router solicitations or MLD reports from an idle
+ * tunnel; addresses added explicitly still work. -EOPNOTSUPP-like errors when the kernel has
+ * IPv6 disabled. */
+int nl_link_set_ipv6_linklocal(int ifindex, bool on, struct nl_err *err);
 /* Deletes the link (works for persistent TUN/TAP devices even while a program has them open:
  * the kernel detaches the queues and the open fds then fail). */
 int nl_link_del(int ifindex, struct nl_err *err);

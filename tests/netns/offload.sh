@@ -42,6 +42,8 @@ run_case() {	# NAME SERVER(burrow|openvpn) CLIENT(burrow|openvpn)
 		local who=$c ns=$NS_C
 		[ $side = s ] && who=$s ns=$NS_S
 		[ "$who" = burrow ] || continue
+		t_check "$name: burrow's tun0 has no IPv6 link-local (nothing to solicit routers)" \
+			test -z "$(ip -n "$ns" -6 addr show dev tun0 scope link)"
 		avg=$(avg "$ns" tx)
 		t_check "$name: burrow's device handed over super-packets (avg $avg bytes)" \
 			test "${avg:-0}" -gt 1500
