@@ -234,6 +234,23 @@ static void server_on_drops_timer(struct loop *lp, void *arg)
 
 /* ---- transports ---- */
 
+/* The session settings for one client: its peer-id, the transport, the clock, and the
+ * server's reneg-sec minus up to 10 % so that many clients do not renegotiate at once. */
+static struct sess_conf server_sess_conf(const struct server *srv, const struct peer *p,
+					 enum sess_transport t)
+{
+	struct sess_conf sc = srv->sconf;
+	uint16_t r = 0;
+
+	sc.peer_id = p->id;
+	sc.transport = t;
+	sc.unix_time = (uint32_t)time(NULL);
+	if (sc.reneg_sec != SESS_RENEG_OFF && sc.reneg_sec >= 10 &&
+	    RAND_bytes((uint8_t *)&r, sizeof(r)) == 1)
+		sc.reneg_sec -= r % (sc.reneg_sec / 10 + 1);
+	return sc;
+}
+
 void server_udp_new(struct server *srv, const uint8_t *pkt, size_t len,
 		    const struct xport_addr *from)
 {
@@ -265,15 +282,16 @@ void server_udp_new(struct server *srv, const uint8_t *pkt, size_t len,
 				   parked ? "; it gets the next free slot within 1.5 s" : "");
 		return;
 	}
+	/* the cookie proved a new session from a client's address: the client restarted */
+	p = server_peer_by_addr(srv, from);
+	if (p)
+		server_peer_close(p, "the client restarted (new session from its address)");
 	p = server_peer_new(srv, from, srv->udp, false);
 	if (!p)
 		return;
 	{
-		struct sess_conf sc = srv->sconf;
+		struct sess_conf sc = server_sess_conf(srv, p, SESS_UDP);
 
-		sc.peer_id = p->id;
-		sc.transport = SESS_UDP;
-		sc.unix_time = (uint32_t)time(NULL);
 		p->sess = acc.reset ? sess_new(&sc, loop_clock_ms()) :
 			  sess_new_accepted(&sc, acc.own_sid, acc.peer_sid, acc.early_neg,
 					    loop_clock_ms());
@@ -300,6 +318,19 @@ static struct peer *server_peer_by_id(struct server *srv, const uint8_t *pkt, si
 	return p;
 }
 
+/* A key_id 0 control packet whose sender session id is not the client's: a restarted client
+ * (same address and port) starting over. Reads only the clear header. */
+static bool server_is_other_session(const struct peer *p, const uint8_t *pkt, size_t len)
+{
+	uint8_t sid[8];
+
+	if (len < 9 || !pkt_op_is_control(pkt_op(pkt[0])) || pkt_keyid(pkt[0]) != 0)
+		return false;
+	if (sess_is_new_client_reset(p->sess, pkt, len))
+		return true;
+	return sess_peer_sid(p->sess, sid) && memcmp(pkt + 1, sid, 8) != 0;
+}
+
 static void server_udp_recv(void *arg, struct xport *xp, const uint8_t *pkt, size_t len,
 			    const struct xport_addr *from)
 {
@@ -316,7 +347,9 @@ static void server_udp_recv(void *arg, struct xport *xp, const uint8_t *pkt, siz
 		return;
 	}
 	p = server_peer_by_addr(srv, from);
-	if (p)
+	if (p && server_is_other_session(p, pkt, len))
+		server_udp_new(srv, pkt, len, from);	/* restarted client */
+	else if (p)
 		server_peer_input(p, pkt, len);
 	else
 		server_udp_new(srv, pkt, len, from);
@@ -366,7 +399,7 @@ static void server_tcp_accept(void *arg, struct xport *listener, struct xport *c
 			      const struct xport_addr *from)
 {
 	struct server *srv = arg;
-	struct sess_conf sc = srv->sconf;
+	struct sess_conf sc;
 	struct peer *p;
 
 	(void)listener;
@@ -380,9 +413,7 @@ static void server_tcp_accept(void *arg, struct xport *listener, struct xport *c
 		xport_close(conn);
 		return;
 	}
-	sc.peer_id = p->id;
-	sc.transport = SESS_TCP;
-	sc.unix_time = (uint32_t)time(NULL);
+	sc = server_sess_conf(srv, p, SESS_TCP);
 	p->sess = sess_new(&sc, loop_clock_ms());
 	if (!p->sess) {
 		server_peer_close(p, "cannot create a session (out of memory?)");
