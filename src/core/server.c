@@ -179,6 +179,24 @@ void server_write_status(struct server *srv)
 	}
 }
 
+#define SERVER_STATUS_SOON_MS 250	/* coalesces the rewrites of a connect storm */
+
+static void server_on_status_soon(struct loop *lp, void *arg)
+{
+	(void)lp;
+	server_write_status(arg);
+}
+
+/* Clients came or went: rewrite the status file shortly, once for a whole burst (a storm of
+ * N clients would otherwise rewrite it N times, N rows each: most of the storm's CPU). */
+void server_status_soon(struct server *srv)
+{
+	if (loop_timer_armed(&srv->t_status_soon))
+		return;
+	loop_timer_init(&srv->t_status_soon, server_on_status_soon, srv);
+	loop_timer_in(srv->lp, &srv->t_status_soon, SERVER_STATUS_SOON_MS);
+}
+
 static void server_on_status_timer(struct loop *lp, void *arg)
 {
 	struct server *srv = arg;
@@ -538,6 +556,10 @@ static void server_release(struct server *srv)
 	for (uint32_t i = 0; i < srv->n_slots; i++)
 		if (srv->peers[i])
 			server_peer_close(srv->peers[i], "server shutting down");
+	if (loop_timer_armed(&srv->t_status_soon)) {	/* the last word: no clients */
+		loop_timer_stop(srv->lp, &srv->t_status_soon);
+		server_write_status(srv);
+	}
 	server_pool_persist_save(srv);
 	server_wait_free(srv);
 	if (srv->udp)

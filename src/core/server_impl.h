@@ -100,6 +100,7 @@ struct server {
 	struct server_wait *wait;	/* clients parked at the half-open limit (lazily) */
 	struct loop_timer t_admit;	/* admits them once a handshake ends */
 	struct loop_timer t_trim;	/* returns the heap after the last handshake ended */
+	struct loop_timer t_status_soon;	/* a status rewrite after clients came or went */
 	int exit_status;
 	bool status_warned;
 };
@@ -141,6 +142,8 @@ void server_wait_free(struct server *srv);
 
 /* server.c */
 void server_write_status(struct server *srv);
+/* Clients came or went: the status file is rewritten shortly (once per burst). */
+void server_status_soon(struct server *srv);
 /* A UDP packet from an unknown address: the stateless cookie, then a new client. */
 void server_udp_new(struct server *srv, const uint8_t *pkt, size_t len,
 		    const struct xport_addr *from);

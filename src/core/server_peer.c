@@ -160,7 +160,7 @@ void server_peer_close(struct peer *p, const char *why)
 	if (p->tcp)
 		xport_close(p->xp);
 	p->xp = NULL;
-	server_write_status(srv);
+	server_status_soon(srv);
 	if (p->busy == 0)
 		peer_free(p);
 }
@@ -371,7 +371,7 @@ static void peer_on_keys(struct peer *p, const struct sess_event *ev)
 			   p->addr_str, a, ev->text, ev->ekm ? "tls-ekm" : "prf");
 	else
 		log_info("client '%s': renegotiated, key id %u", p->cn, ev->key_id);
-	server_write_status(p->srv);
+	server_status_soon(p->srv);
 }
 
 static void peer_on_event(struct peer *p, const struct sess_event *ev)
