@@ -79,9 +79,10 @@ int cmd_apply_logging(const struct cfg *c)
 
 	if (!cli_verbosity_given())
 		log_set_level(cmd_verb_level(c->verb));
-	cmd_warn_scripts(c);
-	if (!c->log)
+	if (!c->log) {
+		cmd_warn_scripts(c);
 		return 0;
+	}
 	fd = open(c->log, O_WRONLY | O_CREAT | O_CLOEXEC | (c->log_append ? O_APPEND : O_TRUNC),
 		  0600);
 	fp = fd < 0 ? NULL : fdopen(fd, "a");
@@ -96,6 +97,7 @@ int cmd_apply_logging(const struct cfg *c)
 	setvbuf(fp, NULL, _IOLBF, 0);
 	log_set_stream(fp);
 	log_set_dates(1);	/* a log file outlives the day; the terminal does not need it */
+	cmd_warn_scripts(c);	/* into the file, where the admin will look */
 	return 0;
 }
 

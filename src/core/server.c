@@ -228,25 +228,42 @@ bool server_limit_log(struct server *srv)
 
 static void server_on_drops_timer(struct loop *lp, void *arg)
 {
+	static const char *const what[5] = {
+		"failed the handshake check (cookie)", "over a limit",
+		"in client sessions (bad, forged or replayed)", "with a spoofed tunnel source",
+		"to no client",
+	};
 	struct server *srv = arg;
 	const uint64_t now[5] = { srv->drops_cookie, srv->drops_full, srv->drops_session,
 				  srv->drops_spoof, srv->drops_nopeer };
-	uint64_t d[5];
+	unsigned long long sum = 0;
+	char line[512];
+	size_t len = 0;
 
 	(void)lp;
-	for (int i = 0; i < 5; i++)
-		d[i] = now[i] - srv->drops_logged[i];
-	/* Packets to tunnel addresses nobody has are routine (the kernel's own IPv6 chatter):
+	/* Only the reasons that happened, so a person reads what matters; -v adds the totals.
+	 * Packets to tunnel addresses nobody has are routine (the kernel's own IPv6 chatter):
 	 * alone they are not worth a line at the default level. */
-	log_msg(d[0] || d[1] || d[2] || d[3] ? LOG_LVL_NOTICE : LOG_LVL_INFO,
-		"dropped in the last %d s: %llu failed the handshake check (cookie), %llu over "
-		"a limit, %llu in client sessions (bad, forged or replayed), %llu with a spoofed "
-		"tunnel source, %llu to no client; totals %llu/%llu/%llu/%llu/%llu",
-		SERVER_DROP_LOG_MS / 1000, (unsigned long long)d[0], (unsigned long long)d[1],
-		(unsigned long long)d[2], (unsigned long long)d[3], (unsigned long long)d[4],
-		(unsigned long long)now[0], (unsigned long long)now[1],
-		(unsigned long long)now[2], (unsigned long long)now[3],
-		(unsigned long long)now[4]);
+	for (int i = 0; i < 5; i++) {
+		unsigned long long d = (unsigned long long)(now[i] - srv->drops_logged[i]);
+		int n;
+
+		if (!d)
+			continue;
+		if (i < 4)
+			sum += d;
+		n = snprintf(line + len, sizeof(line) - len, "%s%llu %s", len ? ", " : "", d,
+			     what[i]);
+		if (n > 0 && (size_t)n < sizeof(line) - len)
+			len += (size_t)n;
+	}
+	if (len)
+		log_msg(sum ? LOG_LVL_NOTICE : LOG_LVL_INFO, "dropped in the last %d s: %s",
+			SERVER_DROP_LOG_MS / 1000, line);
+	log_info("drops since start: cookie %llu, limit %llu, session %llu, spoofed source %llu, "
+		 "no client %llu", (unsigned long long)now[0], (unsigned long long)now[1],
+		 (unsigned long long)now[2], (unsigned long long)now[3],
+		 (unsigned long long)now[4]);
 	memcpy(srv->drops_logged, now, sizeof(now));
 }
 
