@@ -593,6 +593,7 @@ static void server_release(struct server *srv)
 	pool_free(&srv->pool);
 	fib_free(&srv->fib);
 	free(srv->peers);
+	free(srv->addr_tab);
 	free(srv->push_base);
 	if (srv->lp)
 		loop_free(srv->lp);

@@ -33,6 +33,7 @@ struct server_wait;	/* server_admit.c */
 struct peer {
 	struct server *srv;
 	uint32_t id;			/* index in srv->peers = the pushed peer-id */
+	struct peer *addr_next;		/* UDP: the next client in its srv->addr_tab bucket */
 	enum peer_state state;
 	struct sess *sess;
 	struct xport *xp;		/* TCP: its own stream; UDP: the shared socket */
@@ -79,6 +80,8 @@ struct server {
 	struct cookie_ctx *cookie;
 	struct xport *udp, *tcp;
 	struct peer **peers;		/* by peer-id */
+	struct peer **addr_tab;		/* UDP clients by real address (hash buckets; lazily) */
+	uint32_t addr_seed;
 	uint32_t n_slots;
 	uint32_t n_peers, n_half;	/* all / still in handshake */
 	struct pool pool;

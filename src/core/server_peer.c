@@ -7,6 +7,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <openssl/rand.h>
+
 #include "core/server_impl.h"
 #include "util/log.h"
 
@@ -30,8 +32,76 @@ static int peer_slot(struct server *srv)
 	return (int)old;
 }
 
+/* ---- UDP clients by real address: every packet that is not P_DATA_V2 (and every packet of
+ * a flood from unknown addresses) looks here, so no scan over all clients ---- */
+
+#define SERVER_ADDR_BUCKETS 1024
+
+/* FNV-1a over address and port, seeded per server (no chains chosen from outside). */
+static uint32_t addr_hash(const struct server *srv, const struct xport_addr *a)
+{
+	const struct sockaddr_in *s4 = (const void *)&a->ss;
+	const struct sockaddr_in6 *s6 = (const void *)&a->ss;
+	const uint8_t *k = (const uint8_t *)&s4->sin_addr, *port = (const uint8_t *)&s4->sin_port;
+	size_t n = 4;
+	uint32_t h = 2166136261u ^ srv->addr_seed;
+
+	if (a->ss.ss_family == AF_INET6) {
+		k = (const uint8_t *)&s6->sin6_addr;
+		port = (const uint8_t *)&s6->sin6_port;
+		n = 16;
+	}
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ k[i]) * 16777619u;
+	h = (h ^ port[0]) * 16777619u;
+	h = (h ^ port[1]) * 16777619u;
+	return h % SERVER_ADDR_BUCKETS;
+}
+
+/* Without the table (out of memory) lookups fall back to the scan. */
+static void addr_link(struct peer *p)
+{
+	struct server *srv = p->srv;
+	uint32_t b;
+
+	if (p->tcp)
+		return;
+	if (!srv->addr_tab) {
+		srv->addr_tab = calloc(SERVER_ADDR_BUCKETS, sizeof(*srv->addr_tab));
+		if (!srv->addr_tab || RAND_bytes((uint8_t *)&srv->addr_seed,
+						 sizeof(srv->addr_seed)) != 1)
+			srv->addr_seed = (uint32_t)loop_clock_ms();
+		if (!srv->addr_tab)
+			return;
+	}
+	b = addr_hash(srv, &p->addr);
+	p->addr_next = srv->addr_tab[b];
+	srv->addr_tab[b] = p;
+}
+
+static void addr_unlink(struct peer *p)
+{
+	struct server *srv = p->srv;
+	struct peer **pp;
+
+	if (p->tcp || !srv->addr_tab)
+		return;
+	for (pp = &srv->addr_tab[addr_hash(srv, &p->addr)]; *pp; pp = &(*pp)->addr_next)
+		if (*pp == p) {
+			*pp = p->addr_next;
+			break;
+		}
+	p->addr_next = NULL;
+}
+
 struct peer *server_peer_by_addr(struct server *srv, const struct xport_addr *a)
 {
+	if (srv->addr_tab) {
+		for (struct peer *p = srv->addr_tab[addr_hash(srv, a)]; p; p = p->addr_next)
+			if (xport_addr_equal(&p->addr, a))
+				return p;
+		return NULL;
+	}
 	for (uint32_t i = 0; i < srv->n_slots; i++) {
 		struct peer *p = srv->peers[i];
 
@@ -85,6 +155,7 @@ struct peer *server_peer_new(struct server *srv, const struct xport_addr *from,
 	loop_timer_init(&p->t_sess, peer_on_sess_timer, p);
 	loop_timer_init(&p->t_keep, peer_on_keep, p);
 	srv->peers[slot] = p;
+	addr_link(p);
 	srv->n_peers++;
 	srv->n_half++;
 	log_info("%s: new connection (peer-id %u)", p->addr_str, p->id);
@@ -156,6 +227,7 @@ void server_peer_close(struct peer *p, const char *why)
 	loop_timer_stop(srv->lp, &p->t_sess);
 	loop_timer_stop(srv->lp, &p->t_keep);
 	srv->peers[p->id] = NULL;
+	addr_unlink(p);
 	srv->n_peers--;
 	if (p->tcp)
 		xport_close(p->xp);
@@ -473,7 +545,9 @@ void server_peer_float(struct peer *p, const uint8_t *pkt, size_t len,
 	server_peer_input(p, pkt, len);
 	if (!p->closing && sess_last_rx_ms(p->sess) != before) {
 		snprintf(was, sizeof(was), "%s", p->addr_str);
+		addr_unlink(p);
 		p->addr = *from;
+		addr_link(p);
 		xport_addr_str(from, p->addr_str, sizeof(p->addr_str));
 		log_notice("client '%s' moved from %s to %s", p->cn, was, p->addr_str);
 	}
