@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # burrow server under many clients at once (issues 7 and 8), all inside the test's namespaces:
 #  - 100 clients from one process (manyc: one UDP socket each, tls-crypt, EC certificates,
-#    duplicate-cn) connect in one storm; every one of them gets its echoes answered through
+#    duplicate-cn) connect in one storm, past the half-open limit (64) whose refused clients
+#    are parked until a slot frees; every one of them gets its echoes answered through
 #    the tunnel; the server's resident memory with the 100 connected stays under 16 MB (the
 #    measured value is printed);
 #  - they leave with an exit notification and the server forgets them all;
@@ -54,6 +55,11 @@ t_check "every client got its 3 echoes answered through the tunnel" \
 t_check "server lists 100 clients in its status file (${n_status:-?})" test "${n_status:-0}" -ge 100
 t_check "server logged 100 connections" \
 	test "$(grep -c "client 'client1' connected from" "$T_TMP/server.log")" = 100
+# 100 at once exceed the 64 half-open handshakes: the rest wait for a free slot (parked),
+# not for their own 2 s retransmit.
+t_check "the storm met the half-open limit and the refused clients were parked" \
+	grep -q "half-open limit.*gets the next free slot" "$T_TMP/server.log"
+t_check "and still all connected within 2 s (${ms:-?} ms)" test "${ms:-99999}" -lt 2000
 echo "    server RSS: ${rss0:-?} kB idle, ${rss100:-?} kB with 100 clients connected (limit $RSS_MAX_KB kB), peak ${hwm:-?} kB during the storm"
 if "$BURROW" version | grep -q "sanitizers: none"; then
 	t_check "server RSS with 100 clients ${rss100:-?} kB < $RSS_MAX_KB kB" \
