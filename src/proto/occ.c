@@ -12,11 +12,6 @@
 
 #define OCC_ELEMS_MAX 32
 
-const uint8_t occ_magic[OCC_MAGIC_LEN] = {
-	0x28, 0x7f, 0x34, 0x6b, 0xd4, 0xef, 0x7a, 0x81,
-	0x2d, 0x56, 0xb8, 0xd3, 0xaf, 0xc5, 0x45, 0x9c,
-};
-
 static const char *const occ_proto_names[] = {
 	[OCC_PROTO_UDP4] = "UDPv4",
 	[OCC_PROTO_UDP6] = "UDPv6",
@@ -214,94 +209,4 @@ int occ_get(const char *occ, const char *name, char *out, size_t cap)
 		e = end ? end + 1 : NULL;
 	}
 	return -ENOENT;
-}
-
-/* ---- data-channel OCC messages ---- */
-
-bool occ_is_msg(const uint8_t *buf, size_t len)
-{
-	return len > OCC_MAGIC_LEN && memcmp(buf, occ_magic, OCC_MAGIC_LEN) == 0;
-}
-
-static uint16_t occ_u16(const uint8_t *p)
-{
-	return (uint16_t)((p[0] << 8) | p[1]);
-}
-
-int occ_msg_parse(const uint8_t *buf, size_t len, struct occ_msg *m)
-{
-	const uint8_t *arg = buf + OCC_MAGIC_LEN + 1;
-	size_t alen;
-
-	memset(m, 0, sizeof(*m));
-	if (!occ_is_msg(buf, len))
-		return -EBADMSG;
-	alen = len - OCC_MAGIC_LEN - 1;
-	m->op = (enum occ_op)buf[OCC_MAGIC_LEN];
-	switch (m->op) {
-	case OCC_REQUEST:
-	case OCC_MTU_LOAD:
-	case OCC_MTU_REQUEST:
-	case OCC_EXIT:
-		return 0;
-	case OCC_REPLY:
-		/* The string must end inside the packet. */
-		if (alen == 0 || !memchr(arg, '\0', alen))
-			return -EBADMSG;
-		m->reply = (const char *)arg;
-		return 0;
-	case OCC_MTU_LOAD_REQUEST:
-		if (alen < 2)
-			return -EBADMSG;
-		m->size = occ_u16(arg);
-		return 0;
-	case OCC_MTU_REPLY:
-		if (alen < 4)
-			return -EBADMSG;
-		m->mtu_max_recv = occ_u16(arg);
-		m->mtu_max_sent = occ_u16(arg + 2);
-		return 0;
-	}
-	return -EPROTONOSUPPORT;
-}
-
-static bool occ_put(uint8_t *out, size_t cap, size_t *len, const void *src, size_t n)
-{
-	if (n > cap - *len)
-		return false;
-	if (src)
-		memcpy(out + *len, src, n);
-	else
-		memset(out + *len, 0, n);
-	*len += n;
-	return true;
-}
-
-int occ_msg_build(const struct occ_msg *m, uint8_t *out, size_t cap)
-{
-	uint8_t op = (uint8_t)m->op, u[4];
-	size_t len = 0;
-	bool ok = occ_put(out, cap, &len, occ_magic, OCC_MAGIC_LEN) &&
-		  occ_put(out, cap, &len, &op, 1);
-
-	if (m->op > OCC_EXIT)
-		return -EINVAL;
-	if (ok && m->op == OCC_REPLY)
-		ok = m->reply && occ_put(out, cap, &len, m->reply, strlen(m->reply) + 1);
-	if (ok && m->op == OCC_MTU_LOAD_REQUEST) {
-		u[0] = (uint8_t)(m->size >> 8);
-		u[1] = (uint8_t)m->size;
-		ok = occ_put(out, cap, &len, u, 2);
-	}
-	if (ok && m->op == OCC_MTU_REPLY) {
-		u[0] = (uint8_t)(m->mtu_max_recv >> 8);
-		u[1] = (uint8_t)m->mtu_max_recv;
-		u[2] = (uint8_t)(m->mtu_max_sent >> 8);
-		u[3] = (uint8_t)m->mtu_max_sent;
-		ok = occ_put(out, cap, &len, u, 4);
-	}
-	/* MTU_LOAD is padded with filler up to the requested size. */
-	if (ok && m->op == OCC_MTU_LOAD && m->size > len)
-		ok = occ_put(out, cap, &len, NULL, m->size - len);
-	return ok ? (int)len : -ENOSPC;
 }

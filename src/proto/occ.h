@@ -51,33 +51,6 @@ int occ_compare(const char *expected, const char *received, const char *who);
  * -ENOENT (absent or no value) or -ENOSPC. */
 int occ_get(const char *occ, const char *name, char *out, size_t cap);
 
-/* ---- OCC messages in the data channel (§9.8) ---- */
-#define OCC_MAGIC_LEN 16
-extern const uint8_t occ_magic[OCC_MAGIC_LEN];
-
-enum occ_op {
-	OCC_REQUEST = 0,
-	OCC_REPLY = 1,
-	OCC_MTU_LOAD_REQUEST = 2,
-	OCC_MTU_LOAD = 3,
-	OCC_MTU_REQUEST = 4,
-	OCC_MTU_REPLY = 5,
-	OCC_EXIT = 6,
-};
-
-struct occ_msg {
-	enum occ_op op;
-	const char *reply;		/* OCC_REPLY: points into the input, NUL-terminated */
-	uint16_t size;			/* MTU_LOAD_REQUEST */
-	uint16_t mtu_max_recv, mtu_max_sent;	/* MTU_REPLY */
-};
-
-/* True if a decrypted data payload starts with the OCC magic (then it is not for the tun). */
-bool occ_is_msg(const uint8_t *buf, size_t len);
-/* Parses an OCC payload (magic included). Returns 0, -EBADMSG or -EPROTONOSUPPORT
- * (unknown opcode). */
-int occ_msg_parse(const uint8_t *buf, size_t len, struct occ_msg *m);
-/* Builds magic + op (+ arguments; reply string for OCC_REPLY). Returns length or -ENOSPC. */
-int occ_msg_build(const struct occ_msg *m, uint8_t *out, size_t cap);
+/* The OCC messages in the data channel (§9.8) are built and classified by dpkt.h. */
 
 #endif

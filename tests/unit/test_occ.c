@@ -112,60 +112,12 @@ static void test_compare_lenient(void **state)
 	assert_int_equal(occ_get(peer, "cipher", c, 4), -ENOSPC);
 }
 
-static void test_messages(void **state)
-{
-	uint8_t buf[256];
-	struct occ_msg m = { .op = OCC_REPLY, .reply = cli_udp }, back;
-	int n;
-
-	(void)state;
-	n = occ_msg_build(&m, buf, sizeof(buf));
-	assert_int_equal(n, OCC_MAGIC_LEN + 1 + (int)sizeof(cli_udp));
-	assert_true(occ_is_msg(buf, (size_t)n));
-	assert_int_equal(occ_msg_parse(buf, (size_t)n, &back), 0);
-	assert_int_equal(back.op, OCC_REPLY);
-	assert_string_equal(back.reply, cli_udp);
-	/* A reply string without its NUL inside the packet. */
-	assert_int_equal(occ_msg_parse(buf, (size_t)n - 1, &back), -EBADMSG);
-
-	m = (struct occ_msg){ .op = OCC_MTU_REPLY, .mtu_max_recv = 1500, .mtu_max_sent = 1400 };
-	n = occ_msg_build(&m, buf, sizeof(buf));
-	assert_int_equal(n, 21);
-	assert_int_equal(occ_msg_parse(buf, 21, &back), 0);
-	assert_int_equal(back.mtu_max_recv, 1500);
-	assert_int_equal(back.mtu_max_sent, 1400);
-	assert_int_equal(occ_msg_parse(buf, 20, &back), -EBADMSG);
-
-	m = (struct occ_msg){ .op = OCC_MTU_LOAD_REQUEST, .size = 1200 };
-	n = occ_msg_build(&m, buf, sizeof(buf));
-	assert_int_equal(occ_msg_parse(buf, (size_t)n, &back), 0);
-	assert_int_equal(back.size, 1200);
-	assert_int_equal(occ_msg_parse(buf, 18, &back), -EBADMSG);
-
-	m = (struct occ_msg){ .op = OCC_EXIT };
-	assert_int_equal(occ_msg_build(&m, buf, sizeof(buf)), 17);
-	assert_int_equal(buf[16], 6);
-	assert_int_equal(occ_msg_parse(buf, 17, &back), 0);
-	assert_int_equal(back.op, OCC_EXIT);
-	assert_int_equal(occ_msg_build(&m, buf, 16), -ENOSPC);
-	m = (struct occ_msg){ .op = OCC_MTU_LOAD, .size = 100 };
-	assert_int_equal(occ_msg_build(&m, buf, sizeof(buf)), 100);
-
-	buf[16] = 7;
-	assert_int_equal(occ_msg_parse(buf, 17, &back), -EPROTONOSUPPORT);
-	buf[0] ^= 1;
-	assert_false(occ_is_msg(buf, 17));
-	assert_int_equal(occ_msg_parse(buf, 17, &back), -EBADMSG);
-	assert_false(occ_is_msg(occ_magic, OCC_MAGIC_LEN));	/* magic alone: no opcode */
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_observed_strings),
 		cmocka_unit_test(test_expected_remote),
 		cmocka_unit_test(test_compare_lenient),
-		cmocka_unit_test(test_messages),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
