@@ -29,7 +29,8 @@ static int cfg_args(const char *cmd, int argc, char **argv, const char **file, i
 		if (strcmp(argv[j], "--config") == 0)
 			return cli_usage_error(cmd, "give only one config file");
 	if (!*file && i >= argc)
-		return cli_usage_error(cmd, "missing the config file");
+		return cli_usage_error(cmd, "missing the config file%s",
+				       strcmp(cmd, "client") ? "" : " (PROFILE.ovpn)");
 	*first = i;
 	if (i < argc && cmd_check_override(cmd, argv[i]))
 		return CLI_USAGE;

@@ -84,72 +84,16 @@ static int client_credentials(const struct cfg *c, char *user, char *pass)
 	return 0;
 }
 
-/* Splits argv into the profile (first non-option word or --config FILE) and overrides. */
-static int client_args(int argc, char **argv, const char **profile, int *first_override)
-{
-	int i = 1;
-
-	*profile = NULL;
-	if (i < argc && strcmp(argv[i], "--config") == 0) {
-		if (i + 1 >= argc)
-			return cli_usage_error("client", "--config needs a FILE");
-		*profile = argv[i + 1];
-		i += 2;
-	} else if (i < argc && argv[i][0] != '-') {
-		*profile = argv[i++];
-	}
-	for (int j = i; j < argc; j++)
-		if (strcmp(argv[j], "--config") == 0)
-			return cli_usage_error("client", "give only one profile");
-	if (!*profile && i >= argc)
-		return cli_usage_error("client", "missing PROFILE.ovpn");
-	*first_override = i;
-	if (i < argc && cmd_check_override("client", argv[i]))
-		return CLI_USAGE;
-	return 0;
-}
-
-static int client_load(int argc, char **argv, struct cfg *c)
-{
-	const char *profile;
-	struct cfg_err err;
-	int first = 0, e;
-
-	e = client_args(argc, argv, &profile, &first);
-	if (e)
-		return e;
-	memset(&err, 0, sizeof(err));
-	if (profile)
-		e = cfg_load_file(profile, CFG_ROLE_CLIENT, c, &err);
-	else
-		cfg_init(c, CFG_ROLE_CLIENT);
-	if (e == 0)
-		e = cfg_apply_args(argc - first, argv + first, c, &err);
-	if (e == 0)
-		e = cfg_validate(c, &err);
-	if (e < 0) {
-		log_error("%s", err.text[0] ? err.text : strerror(-e));
-		return CLI_FAIL;
-	}
-	return 0;
-}
-
 int cmd_client(int argc, char **argv)
 {
 	struct cfg c;
 	char user[CRED_MAX], pass[CRED_MAX];
 	int e;
 
-	memset(&c, 0, sizeof(c));
-	e = client_load(argc, argv, &c);
+	e = cmd_load_config("client", CFG_ROLE_CLIENT, argc, argv, &c);
 	if (e) {
 		cfg_free(&c);
 		return e;
-	}
-	if (c.role != CFG_ROLE_CLIENT) {
-		log_error("this is a server configuration; use 'burrow server'");
-		cfg_free(&c);
-		return CLI_FAIL;
 	}
 	if (cmd_apply_logging(&c) || cmd_need_net_admin("client")) {
 		cfg_free(&c);
