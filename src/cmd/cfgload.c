@@ -58,21 +58,6 @@ static enum log_level cmd_verb_level(int verb)
 	return verb == 4 ? LOG_LVL_INFO : LOG_LVL_DEBUG;
 }
 
-/* Accepted for compatibility but not run yet: say so once, rather than let a user believe
- * an up or client-connect script did its work. */
-static void cmd_warn_scripts(const struct cfg *c)
-{
-	const char *const names[] = { "up", "down", "client-connect", "client-disconnect",
-				      "learn-address" };
-	const char *const vals[] = { c->up, c->down, c->client_connect, c->client_disconnect,
-				     c->learn_address };
-
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (vals[i])
-			log_warn("%s %s: burrow does not run %s scripts yet; only "
-				 "auth-user-pass-verify runs", names[i], vals[i], names[i]);
-}
-
 int cmd_apply_logging(const struct cfg *c)
 {
 	FILE *fp;
@@ -80,10 +65,8 @@ int cmd_apply_logging(const struct cfg *c)
 
 	if (!cli_verbosity_given())
 		log_set_level(cmd_verb_level(c->verb));
-	if (!c->log) {
-		cmd_warn_scripts(c);
+	if (!c->log)
 		return 0;
-	}
 	fd = open(c->log, O_WRONLY | O_CREAT | O_CLOEXEC | (c->log_append ? O_APPEND : O_TRUNC),
 		  0600);
 	fp = fd < 0 ? NULL : fdopen(fd, "a");
@@ -98,7 +81,6 @@ int cmd_apply_logging(const struct cfg *c)
 	setvbuf(fp, NULL, _IOLBF, 0);
 	log_set_stream(fp);
 	log_set_dates(1);	/* a log file outlives the day; the terminal does not need it */
-	cmd_warn_scripts(c);	/* into the file, where the admin will look */
 	return 0;
 }
 

@@ -29,10 +29,6 @@ int cmd_server(int argc, char **argv)
 
 	if (e == 0)
 		e = cmd_need_net_admin("server");
-	if (e == 0 && (c.user || c.group))
-		/* Honest rather than silent: the option is accepted for OpenVPN configs. */
-		log_warn("%s: burrow server does not drop privileges yet; it keeps running as "
-			 "it was started", c.user ? "user" : "group");
 	if (e == 0)
 		e = core_server_run(&c);
 	cfg_free(&c);

@@ -3,8 +3,6 @@
 #include "core/client.h"
 
 #include <errno.h>
-#include <grp.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +12,8 @@
 #include <openssl/rand.h>
 
 #include "core/client_impl.h"
+#include "core/privs.h"
+#include "core/script_client.h"
 #include "core/status.h"
 #include "util/log.h"
 
@@ -207,26 +207,14 @@ static void client_drop_privs(struct client *cl)
 
 	if (cl->privs_dropped || (!c->user && !c->group))
 		return;
-	if (c->group) {
-		struct group *g = getgrnam(c->group);
-
-		if (!g || setgroups(0, NULL) < 0 || setgid(g->gr_gid) < 0)
-			fatal("cannot switch to group '%s': %s", c->group,
-			      g ? strerror(errno) : "no such group");
-	}
-	if (c->user) {
-		struct passwd *pw = getpwnam(c->user);
-
-		if (!pw || (!c->group && setgid(pw->pw_gid) < 0) || setuid(pw->pw_uid) < 0)
-			fatal("cannot switch to user '%s': %s", c->user,
-			      pw ? strerror(errno) : "no such user");
-	}
+	if (privs_drop(c->user, c->group) < 0)
+		fatal("cannot drop privileges as user/group ask; stopping rather than run as root");
 	cl->privs_dropped = true;
-	log_notice("dropped privileges to%s%s%s%s", c->user ? " user " : "",
-		   c->user ? c->user : "", c->group ? " group " : "", c->group ? c->group : "");
 	if (!c->persist_tun)
 		log_warn("after the privilege drop a reconnect cannot recreate the device or "
 			 "routes: add persist-tun to the profile");
+	if (c->down)
+		log_notice("down %s will run as the unprivileged user, as in OpenVPN", c->down);
 }
 
 /* ---- lifecycle ---- */
@@ -235,10 +223,17 @@ void client_tunnel_ready(struct client *cl)
 {
 	struct sess_info info;
 	char v4[64], v6[64], pid[48];
+	bool had_dev = cl->net.port != NULL;
 
 	loop_timer_stop(cl->lp, &cl->t_connect);
-	if (!(cl->privs_dropped && cl->net.port) && client_tun_up(cl) < 0) {
+	if (!(cl->privs_dropped && had_dev) && client_tun_up(cl) < 0) {
 		log_error("tunnel setup failed; exiting");
+		client_shutdown(cl, CORE_EXIT_FAIL);
+		return;
+	}
+	/* up runs before the privilege drop; its failure is fatal, as in OpenVPN */
+	if (!(cl->privs_dropped && had_dev) && script_client_up(cl, had_dev) != 0) {
+		log_error("up script %s failed; exiting", cl->cfg->up);
 		client_shutdown(cl, CORE_EXIT_FAIL);
 		return;
 	}

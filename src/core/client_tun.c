@@ -8,6 +8,7 @@
 
 #include "core/arp.h"
 #include "core/client_impl.h"
+#include "core/script_client.h"
 #include "core/mss.h"
 #include "vif/vnet.h"
 #include "util/log.h"
@@ -450,9 +451,14 @@ int client_tun_up(struct client *cl)
 void client_tun_down(struct client *cl)
 {
 	struct client_net *net = &cl->net;
+	struct script_call sc;
+	bool down;
 
 	if (!net->port)
 		return;
+	down = script_client_down_prepare(cl, &sc);
+	if (down && cl->cfg->down_pre)
+		script_run(&sc, SCRIPT_TIMEOUT_MS);
 	net_unconfigure(cl);
 	if (net->io_added)
 		loop_io_del(cl->lp, &net->io);
@@ -462,6 +468,8 @@ void client_tun_down(struct client *cl)
 	vif_close(net->port);
 	net->port = NULL;
 	log_info("device %s closed", net->name);
+	if (down && !cl->cfg->down_pre)
+		script_run(&sc, SCRIPT_TIMEOUT_MS);
 }
 
 /* A short text of the tunnel addresses for logs and the status file. */

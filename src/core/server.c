@@ -8,10 +8,13 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <openssl/rand.h>
 
 #include "core/server.h"
+#include "core/privs.h"
+#include "core/script_server.h"
 #include "core/server_impl.h"
 #include "core/sessconf.h"
 #include "core/srvstatus.h"
@@ -536,6 +539,30 @@ static void server_on_signal(struct loop *lp, int signo, void *arg)
 	loop_stop(lp, 0);
 }
 
+/* user/group: the device, sockets and pool exist, so root is no longer needed. What is lost:
+ * a status file in a directory only root can write (the default under /run/burrow: said once
+ * here), changing the device's addresses and routes later, and down runs unprivileged. */
+static int server_drop_privs(struct server *srv)
+{
+	const struct cfg *c = srv->cfg;
+	const char *path = c->status ? c->status : SRVSTATUS_DEFAULT_PATH;
+	char dir[256];
+	int e;
+
+	if (!c->user && !c->group)
+		return 0;
+	e = privs_drop(c->user, c->group);
+	if (e < 0)
+		return e;
+	snprintf(dir, sizeof(dir), "%s", path);
+	if (strrchr(dir, '/'))
+		*strrchr(dir, '/') = '\0';
+	if (dir[0] && access(dir, W_OK) != 0)
+		log_warn("status: %s is not writable for the unprivileged user: the status file "
+			 "will not be updated; point status at a directory it can write", dir);
+	return 0;
+}
+
 static int server_init(struct server *srv, struct cfg *cfg)
 {
 	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGUSR1 };
@@ -562,6 +589,13 @@ static int server_init(struct server *srv, struct cfg *cfg)
 	server_pool_persist_load(srv);
 	if ((e = server_push_base(srv)) < 0 || (e = server_listen(srv)) < 0)
 		return e;
+	/* up needs root; after it, nothing the server does needs it (see server_drop_privs) */
+	if ((e = script_server_up(srv)) != 0) {
+		log_error("up script %s failed; not starting", cfg->up);
+		return e < 0 ? e : -ECANCELED;
+	}
+	if ((e = server_drop_privs(srv)) < 0)
+		return e;
 	loop_timer_init(&srv->t_status, server_on_status_timer, srv);
 	loop_timer_init(&srv->t_drops, server_on_drops_timer, srv);
 	loop_timer_in(srv->lp, &srv->t_status, 1000);
@@ -584,6 +618,7 @@ static void server_release(struct server *srv)
 	if (srv->tcp)
 		xport_close(srv->tcp);
 	server_dev_close(srv);
+	script_server_down(srv);
 	if (srv->lp) {
 		loop_timer_stop(srv->lp, &srv->t_status);
 		loop_timer_stop(srv->lp, &srv->t_drops);

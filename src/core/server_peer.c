@@ -9,6 +9,7 @@
 
 #include <openssl/rand.h>
 
+#include "core/script_server.h"
 #include "core/server_impl.h"
 #include "util/log.h"
 
@@ -223,6 +224,10 @@ void server_peer_close(struct peer *p, const char *why)
 		server_wait_kick(srv);
 	}
 	server_auth_cancel(p);
+	if (p->state == PEER_ACTIVE) {
+		script_server_disconnect(p);
+		script_server_learn(p, "delete");
+	}
 	peer_release_addresses(p);
 	loop_timer_stop(srv->lp, &p->t_sess);
 	loop_timer_stop(srv->lp, &p->t_keep);
@@ -380,6 +385,12 @@ void server_peer_authorize(struct peer *p)
 
 	peer_kick_duplicates(p);
 	e = peer_ccd(p, &ccd, &have);
+	if (e == 0 && (e = script_server_connect(p, &ccd, &have)) < 0) {
+		if (have)
+			cfg_ccd_free(&ccd);
+		server_peer_reject(p, "client-connect script refused the client");
+		return;
+	}
 	if (e < 0) {
 		if (have)
 			cfg_ccd_free(&ccd);
@@ -400,6 +411,7 @@ void server_peer_authorize(struct peer *p)
 	p->srv->n_half--;
 	server_wait_kick(p->srv);
 	p->since = time(NULL);
+	script_server_learn(p, "add");
 	sess_auth_reply(p->sess, true, text, loop_clock_ms());
 	server_peer_keepalive(p);
 	free(text);

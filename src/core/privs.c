@@ -1,0 +1,75 @@
+/* Privilege drop: group first (setgid needs root), then the user; checked, then verified. */
+#include "core/privs.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util/log.h"
+
+static int privs_group(const char *group, gid_t *gid)
+{
+	struct group *g;
+
+	errno = 0;
+	g = getgrnam(group);
+	if (!g) {
+		log_error("cannot switch to group '%s': %s", group,
+			  errno ? strerror(errno) : "no such group");
+		return errno ? -errno : -ENOENT;
+	}
+	*gid = g->gr_gid;
+	return 0;
+}
+
+static int privs_user(const char *user, uid_t *uid, gid_t *gid)
+{
+	struct passwd *pw;
+
+	errno = 0;
+	pw = getpwnam(user);
+	if (!pw) {
+		log_error("cannot switch to user '%s': %s", user,
+			  errno ? strerror(errno) : "no such user");
+		return errno ? -errno : -ENOENT;
+	}
+	*uid = pw->pw_uid;
+	*gid = pw->pw_gid;
+	return 0;
+}
+
+int privs_drop(const char *user, const char *group)
+{
+	uid_t uid = 0;
+	gid_t gid = 0, ugid = 0;
+	int e;
+
+	if (!user && !group)
+		return 1;
+	/* Look both names up before changing anything: a typo must not leave us half-dropped. */
+	if ((group && (e = privs_group(group, &gid)) < 0) ||
+	    (user && (e = privs_user(user, &uid, &ugid)) < 0))
+		return e;
+	if (!group)
+		gid = ugid;
+	if (setgroups(0, NULL) < 0 || setgid(gid) < 0) {
+		e = -errno;
+		log_error("cannot switch to group %u: %s", (unsigned)gid, strerror(-e));
+		return e;
+	}
+	if (user && setuid(uid) < 0) {
+		e = -errno;
+		log_error("cannot switch to user '%s': %s", user, strerror(-e));
+		return e;
+	}
+	/* setuid from root also sets the saved uid: getting root back must now fail. */
+	if (user && uid != 0 && (setuid(0) == 0 || seteuid(0) == 0)) {
+		log_error("privilege drop to '%s' did not stick", user);
+		return -EPERM;
+	}
+	log_notice("dropped privileges to%s%s%s%s", user ? " user " : "", user ? user : "",
+		   group ? " group " : "", group ? group : "");
+	return 0;
+}

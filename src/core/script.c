@@ -1,0 +1,180 @@
+/* Script runner: /bin/sh -c 'CMD "$@"' sh ARGS... with the call's variables in the child's
+ * environment, so a command line with its own words ("up /x/y.sh extra") works like OpenVPN's. */
+#include "core/script.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util/log.h"
+
+void script_init(struct script_call *sc, const char *what, const char *cmd)
+{
+	memset(sc, 0, sizeof(*sc));
+	sc->what = what;
+	sc->cmd = cmd;
+	script_env(sc, "script_type", "%s", what);
+}
+
+void script_arg(struct script_call *sc, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (sc->argc >= SCRIPT_MAX_ARGS) {
+		sc->overflow = true;
+		return;
+	}
+	va_start(ap, fmt);
+	n = vsnprintf(sc->argv[sc->argc], SCRIPT_ARG_MAX, fmt, ap);
+	va_end(ap);
+	if (n < 0 || n >= SCRIPT_ARG_MAX)
+		sc->overflow = true;
+	else
+		sc->argc++;
+}
+
+void script_env(struct script_call *sc, const char *name, const char *fmt, ...)
+{
+	va_list ap;
+	char *slot;
+	int n, m;
+
+	if (sc->envc >= SCRIPT_MAX_ENV) {
+		sc->overflow = true;
+		return;
+	}
+	slot = sc->env[sc->envc];
+	n = snprintf(slot, SCRIPT_ENV_MAX, "%s=", name);
+	if (n < 0 || n >= SCRIPT_ENV_MAX) {
+		sc->overflow = true;
+		return;
+	}
+	va_start(ap, fmt);
+	m = vsnprintf(slot + n, (size_t)(SCRIPT_ENV_MAX - n), fmt, ap);
+	va_end(ap);
+	if (m < 0 || m >= SCRIPT_ENV_MAX - n)
+		sc->overflow = true;
+	else
+		sc->envc++;
+}
+
+/* In the child: only async-signal-safe work plus putenv on our own (copied) memory. */
+static void script_child(const struct script_call *sc, const char *shcmd)
+{
+	char *argv[SCRIPT_MAX_ARGS + 5];
+	int n = 0;
+	sigset_t none;
+
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);	/* the loop blocks signals; a script must not */
+	for (int i = 0; i < sc->envc; i++)
+		putenv((char *)sc->env[i]);
+	argv[n++] = "sh";
+	argv[n++] = "-c";
+	argv[n++] = (char *)shcmd;
+	argv[n++] = "sh";
+	for (int i = 0; i < sc->argc; i++)
+		argv[n++] = (char *)sc->argv[i];
+	argv[n] = NULL;
+	execv("/bin/sh", argv);
+	_exit(127);
+}
+
+int script_spawn(const struct script_call *sc, pid_t *pid, int *pidfd)
+{
+	char shcmd[1024];
+	int n, fd, e;
+	pid_t p;
+
+	if (sc->overflow) {
+		log_error("%s %s: an argument or variable is too long; not run", sc->what, sc->cmd);
+		return -E2BIG;
+	}
+	n = snprintf(shcmd, sizeof(shcmd), "%s \"$@\"", sc->cmd);
+	if (n < 0 || (size_t)n >= sizeof(shcmd))
+		return -E2BIG;
+	p = fork();
+	if (p < 0)
+		return -errno;
+	if (p == 0)
+		script_child(sc, shcmd);
+	fd = (int)syscall(SYS_pidfd_open, p, 0);
+	if (fd < 0) {
+		e = -errno;
+		kill(p, SIGKILL);
+		waitpid(p, NULL, 0);
+		log_error("%s: cannot watch the script (pidfd_open needs Linux 5.3)", sc->what);
+		return e;
+	}
+	*pid = p;
+	*pidfd = fd;
+	return 0;
+}
+
+int script_reap(pid_t pid, int pidfd, bool kill_it)
+{
+	int status = 0;
+	pid_t r;
+
+	if (kill_it)
+		kill(pid, SIGKILL);
+	do
+		r = waitpid(pid, &status, 0);
+	while (r < 0 && errno == EINTR);
+	close(pidfd);
+	if (r != pid)
+		return -ECHILD;
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	return -EINTR;
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+int script_run(const struct script_call *sc, int timeout_ms)
+{
+	uint64_t end = now_ms() + (uint64_t)timeout_ms;
+	struct pollfd pfd = { .events = POLLIN };
+	pid_t pid;
+	int e, r = 0;
+
+	e = script_spawn(sc, &pid, &pfd.fd);
+	if (e < 0)
+		return e;
+	for (;;) {
+		uint64_t t = now_ms();
+
+		if (t >= end)
+			break;
+		r = poll(&pfd, 1, (int)(end - t));
+		if (r > 0 || (r < 0 && errno != EINTR))
+			break;
+	}
+	e = script_reap(pid, pfd.fd, r <= 0);
+	if (r == 0 || (r < 0 && e == -EINTR)) {
+		log_error("%s %s: did not finish in %d s; killed", sc->what, sc->cmd,
+			  timeout_ms / 1000);
+		return -ETIMEDOUT;
+	}
+	if (e < 0)
+		log_error("%s %s: killed by a signal", sc->what, sc->cmd);
+	else if (e > 0)
+		log_error("%s %s: exited with status %d", sc->what, sc->cmd, e);
+	return e;
+}

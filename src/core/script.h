@@ -1,0 +1,48 @@
+/* User scripts (up, down, client-connect, client-disconnect, learn-address) run the way
+ * OpenVPN runs them: the directive's command line through /bin/sh, then our arguments, with
+ * OpenVPN's environment variables added. Started with fork/exec and watched through a pidfd,
+ * like auth-user-pass-verify, with a time limit. */
+#ifndef BURROW_CORE_SCRIPT_H
+#define BURROW_CORE_SCRIPT_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#define SCRIPT_MAX_ARGS 8
+#define SCRIPT_ARG_MAX 128
+#define SCRIPT_MAX_ENV 96
+#define SCRIPT_ENV_MAX 320
+/* up/down/client-connect: how long the caller waits before killing the script. */
+#define SCRIPT_TIMEOUT_MS 30000
+
+/* One call: built on the stack, then run. Fixed sizes so nothing is allocated in the child. */
+struct script_call {
+	const char *what;	/* "up", "learn-address" ...: for the log and $script_type */
+	const char *cmd;	/* the directive's command line */
+	int argc;
+	char argv[SCRIPT_MAX_ARGS][SCRIPT_ARG_MAX];
+	int envc;
+	char env[SCRIPT_MAX_ENV][SCRIPT_ENV_MAX];
+	bool overflow;		/* an argument or variable did not fit: the call is refused */
+};
+
+/* Starts a call for directive WHAT running CMD; sets script_type=WHAT. */
+void script_init(struct script_call *sc, const char *what, const char *cmd);
+/* Appends an argument / sets NAME=value (printf format). Too long or too many sets
+ * sc->overflow and is reported by the run. */
+void script_arg(struct script_call *sc, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void script_env(struct script_call *sc, const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Forks and execs the call. *pidfd watches the child's exit (EPOLLIN/POLLIN when it ends).
+ * Returns 0 or -errno. */
+int script_spawn(const struct script_call *sc, pid_t *pid, int *pidfd);
+/* Collects a child whose pidfd became readable (or kills it first when KILL): returns its exit
+ * status 0-255, or -EINTR when killed by a signal. Closes pidfd. */
+int script_reap(pid_t pid, int pidfd, bool kill_it);
+/* Runs the call and waits for it at most timeout_ms: its exit status 0-255, -ETIMEDOUT (killed),
+ * -EINTR (died from a signal) or -errno. Logs a failure naming the directive. */
+int script_run(const struct script_call *sc, int timeout_ms);
+
+#endif

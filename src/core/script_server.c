@@ -1,0 +1,202 @@
+/* Server scripts with OpenVPN's arguments and environment. They run to completion (with the
+ * time limit of core/script.c) the way OpenVPN runs them, so their effect is in place before
+ * the client is admitted or its address used. */
+#include "core/script_server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/script.h"
+#include "core/server_impl.h"
+#include "util/log.h"
+
+/* learn-address is called per address change; a slow one should not hold the server long. */
+#define SCRIPT_LEARN_TIMEOUT_MS 5000
+#define SCRIPT_CCD_MAX 65536
+
+static void v4_text(uint32_t host, char *buf, size_t n)
+{
+	struct in_addr a = { .s_addr = htonl(host) };
+
+	if (!inet_ntop(AF_INET, &a, buf, (socklen_t)n))
+		snprintf(buf, n, "?");
+}
+
+static void dev_call(struct server *srv, struct script_call *sc, const char *what,
+		     const char *cmd)
+{
+	const struct cfg *c = srv->cfg;
+	unsigned mtu = c->tun_mtu > 0 ? (unsigned)c->tun_mtu : 1500;
+	char local[INET_ADDRSTRLEN] = "", mask[INET_ADDRSTRLEN] = "";
+
+	script_init(sc, what, cmd);
+	script_env(sc, "dev", "%s", srv->dev.name);
+	script_env(sc, "dev_type", "%s", srv->dev.tap ? "tap" : "tun");
+	script_env(sc, "tun_mtu", "%u", mtu);
+	script_env(sc, "link_mtu", "%u", mtu + 24);	/* AEAD over UDP, as for the client */
+	script_env(sc, "script_context", "init");
+	script_env(sc, "daemon", "0");
+	script_env(sc, "verb", "%d", c->verb);
+	if (srv->has_pool || srv->srv_v4) {
+		v4_text(srv->srv_v4, local, sizeof(local));
+		v4_text(srv->srv_mask, mask, sizeof(mask));
+		script_env(sc, "ifconfig_local", "%s", local);
+		script_env(sc, "ifconfig_netmask", "%s", mask);
+	}
+	script_arg(sc, "%s", srv->dev.name);
+	script_arg(sc, "%u", mtu);
+	script_arg(sc, "%u", mtu + 24);
+	script_arg(sc, "%s", local);
+	script_arg(sc, "%s", mask);
+	script_arg(sc, "init");
+}
+
+int script_server_up(struct server *srv)
+{
+	struct script_call sc;
+
+	if (!srv->cfg->up)
+		return 0;
+	dev_call(srv, &sc, "up", srv->cfg->up);
+	return script_run(&sc, SCRIPT_TIMEOUT_MS);
+}
+
+void script_server_down(struct server *srv)
+{
+	struct script_call sc;
+
+	if (!srv->cfg->down || !srv->dev.name[0])
+		return;
+	dev_call(srv, &sc, "down", srv->cfg->down);
+	script_run(&sc, SCRIPT_TIMEOUT_MS);
+}
+
+/* The client's identity: common_name, trusted_ip/port, username, its tunnel addresses. */
+static void peer_env(struct peer *p, struct script_call *sc)
+{
+	char host[NI_MAXHOST], port[NI_MAXSERV], a[INET6_ADDRSTRLEN];
+
+	script_env(sc, "common_name", "%s", p->cn);
+	if (getnameinfo((const struct sockaddr *)&p->addr.ss, p->addr.len, host, sizeof(host),
+			port, sizeof(port), NI_NUMERICHOST | NI_NUMERICSERV) == 0) {
+		script_env(sc, "trusted_ip", "%s", host);
+		script_env(sc, "trusted_port", "%s", port);
+	}
+	if (p->sess && *sess_peer_username(p->sess))
+		script_env(sc, "username", "%s", sess_peer_username(p->sess));
+	script_env(sc, "dev", "%s", p->srv->dev.name);
+	if (p->has_v4) {
+		v4_text(p->v4, a, sizeof(a));
+		script_env(sc, "ifconfig_pool_remote_ip", "%s", a);
+	}
+	if (p->has_v6 && inet_ntop(AF_INET6, &p->v6, a, sizeof(a)))
+		script_env(sc, "ifconfig_pool_remote_ip6", "%s", a);
+	script_env(sc, "time_unix", "%lld", (long long)p->since);
+}
+
+/* Reads what the script wrote (bounded) and parses it as ccd directives. */
+static int connect_output(struct peer *p, int fd, const char *path, struct cfg_ccd *ccd,
+			  bool *have)
+{
+	char *buf = malloc(SCRIPT_CCD_MAX);
+	struct cfg_ccd out;
+	struct cfg_err err;
+	ssize_t n = 0, r;
+	int e;
+
+	if (!buf)
+		return -ENOMEM;
+	while (n < SCRIPT_CCD_MAX && (r = pread(fd, buf + n, (size_t)(SCRIPT_CCD_MAX - n), n)) > 0)
+		n += r;
+	if (n == 0) {
+		free(buf);
+		return 0;
+	}
+	memset(&out, 0, sizeof(out));
+	memset(&err, 0, sizeof(err));
+	e = cfg_ccd_parse(buf, (size_t)n, path, &out, &err);
+	free(buf);
+	if (e < 0) {
+		log_warn("client '%s': client-connect output: %s", p->cn, err.text);
+		cfg_ccd_free(&out);
+		return e;
+	}
+	if (*have)
+		cfg_ccd_free(ccd);
+	*ccd = out;
+	*have = true;
+	return ccd->disable ? -EACCES : 0;
+}
+
+int script_server_connect(struct peer *p, struct cfg_ccd *ccd, bool *have)
+{
+	char path[] = "/tmp/burrow-cc.XXXXXX";
+	struct script_call sc;
+	int fd, e;
+
+	if (!p->srv->cfg->client_connect)
+		return 0;
+	fd = mkstemp(path);
+	if (fd < 0) {
+		log_error("client-connect: cannot create its file: %s", strerror(errno));
+		return -errno;
+	}
+	script_init(&sc, "client-connect", p->srv->cfg->client_connect);
+	peer_env(p, &sc);
+	script_arg(&sc, "%s", path);
+	e = script_run(&sc, SCRIPT_TIMEOUT_MS);
+	if (e == 0)
+		e = connect_output(p, fd, path, ccd, have);
+	else if (e > 0)
+		e = -EACCES;
+	close(fd);
+	unlink(path);
+	return e;
+}
+
+void script_server_disconnect(struct peer *p)
+{
+	struct script_call sc;
+
+	if (!p->srv->cfg->client_disconnect)
+		return;
+	script_init(&sc, "client-disconnect", p->srv->cfg->client_disconnect);
+	peer_env(p, &sc);
+	script_env(&sc, "bytes_received", "%llu", (unsigned long long)p->tun_in);
+	script_env(&sc, "bytes_sent", "%llu", (unsigned long long)p->tun_out);
+	script_env(&sc, "time_duration", "%lld", (long long)(time(NULL) - p->since));
+	script_run(&sc, SCRIPT_TIMEOUT_MS);
+}
+
+static void learn_one(struct peer *p, const char *op, const char *addr)
+{
+	struct script_call sc;
+
+	script_init(&sc, "learn-address", p->srv->cfg->learn_address);
+	peer_env(p, &sc);
+	script_arg(&sc, "%s", op);
+	script_arg(&sc, "%s", addr);
+	if (strcmp(op, "delete") != 0)
+		script_arg(&sc, "%s", p->cn);
+	script_run(&sc, SCRIPT_LEARN_TIMEOUT_MS);
+}
+
+void script_server_learn(struct peer *p, const char *op)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	if (!p->srv->cfg->learn_address)
+		return;
+	if (p->has_v4) {
+		v4_text(p->v4, a, sizeof(a));
+		learn_one(p, op, a);
+	}
+	if (p->has_v6 && inet_ntop(AF_INET6, &p->v6, a, sizeof(a)))
+		learn_one(p, op, a);
+}
