@@ -57,6 +57,7 @@ struct peer {
 	char auth_file[64];
 	uint64_t drops_seen;		/* its session's drop counters, summed, at the last look */
 	bool closing;
+	bool refused;			/* AUTH_FAILED sent: closes after a short linger */
 	int busy;			/* callbacks running on it (peer_hold) */
 };
 

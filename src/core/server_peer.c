@@ -125,6 +125,8 @@ static void peer_on_sess_timer(struct loop *lp, void *arg)
 
 static void peer_on_keep(struct loop *lp, void *arg);
 
+#define PEER_REFUSED_LINGER_MS 5000	/* AUTH_FAILED's delivery, with one retransmit */
+
 struct peer *server_peer_new(struct server *srv, const struct xport_addr *from,
 			     struct xport *xp, bool tcp)
 {
@@ -423,6 +425,9 @@ void server_peer_reject(struct peer *p, const char *reason)
 	peer_release_addresses(p);
 	p->has_v4 = p->has_v6 = false;
 	sess_auth_reply(p->sess, false, reason, loop_clock_ms());
+	/* Free its slot once AUTH_FAILED had time for a retransmit, not after hand-window. */
+	p->refused = true;
+	loop_timer_in(p->srv->lp, &p->t_keep, PEER_REFUSED_LINGER_MS);
 }
 
 /* ---- session events ---- */
@@ -574,6 +579,10 @@ static void peer_on_keep(struct loop *lp, void *arg)
 	const struct cfg *c = p->srv->cfg;
 	uint64_t now = loop_clock_ms(), rx = sess_last_rx_ms(p->sess), limit, next;
 
+	if (p->refused) {
+		server_peer_close(p, "refused (AUTH_FAILED sent)");
+		return;
+	}
 	if (rx < p->last_rx_ms)
 		rx = p->last_rx_ms;
 	if (p->state != PEER_ACTIVE) {

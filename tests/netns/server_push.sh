@@ -37,6 +37,8 @@ if ovpn_start_burrow_server "$NS_S" "$T_TMP/s.conf" server &&
 		--log "$T_TMP/bad.log"
 	t_check "wrong password: openvpn client gets AUTH_FAILED" grep -q "AUTH_FAILED" "$T_TMP/bad.log"
 	t_check "wrong password: server logs the refusal" grep -q "refused" "$T_TMP/server.log"
+	t_check "wrong password: the refused client's slot is freed within seconds" \
+		t_wait_for 8 grep -q "refused (AUTH_FAILED sent)" "$T_TMP/server.log"
 else
 	t_bad "good password: openvpn client connects"
 	sed 's/^/    server: /' "$T_TMP/server.log" | tail -20
