@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "config/config.h"
+#include "core/dns.h"
 #include "core/loop.h"
 #include "core/xport.h"
 #include "proto/push.h"
@@ -91,6 +92,7 @@ struct client {
 	struct loop_timer t_connect;	/* TCP connect / first packet timeout */
 
 	struct client_net net;
+	struct dns_state dns;		/* pushed DNS handed to the system, undone on the way down */
 	bool privs_dropped;
 	uint64_t tun_in, tun_out;
 	uint64_t link_in, link_out;	/* totals of finished sessions */

@@ -444,7 +444,8 @@ int client_tun_up(struct client *cl)
 		return e;
 	}
 	routes_apply(cl, gateway4(cl, &gw4) ? &gw4 : NULL, gateway6(cl, &gw6) ? &gw6 : NULL);
-	dns_report(cl);
+	if (dns_apply(&cl->dns, net->name, &cl->push) <= 0)
+		dns_report(cl);	/* no resolver manager here: the user gets them in the log */
 	return 0;
 }
 
@@ -456,6 +457,7 @@ void client_tun_down(struct client *cl)
 
 	if (!net->port)
 		return;
+	dns_revert(&cl->dns);
 	down = script_client_down_prepare(cl, &sc);
 	if (down && cl->cfg->down_pre)
 		script_run(&sc, SCRIPT_TIMEOUT_MS);

@@ -3,6 +3,7 @@
 #include "core/script.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -69,7 +70,7 @@ void script_env(struct script_call *sc, const char *name, const char *fmt, ...)
 }
 
 /* In the child: only async-signal-safe work plus putenv on our own (copied) memory. */
-static void script_child(const struct script_call *sc, const char *shcmd)
+static void script_child(const struct script_call *sc, const char *shcmd, int in)
 {
 	char *argv[SCRIPT_MAX_ARGS + 5];
 	int n = 0;
@@ -77,6 +78,8 @@ static void script_child(const struct script_call *sc, const char *shcmd)
 
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);	/* the loop blocks signals; a script must not */
+	if (in >= 0 && dup2(in, 0) < 0)
+		_exit(127);
 	for (int i = 0; i < sc->envc; i++)
 		putenv((char *)sc->env[i]);
 	argv[n++] = "sh";
@@ -90,10 +93,31 @@ static void script_child(const struct script_call *sc, const char *shcmd)
 	_exit(127);
 }
 
+/* The child's stdin: a pipe already holding all of sc->input (it fits the pipe's buffer). */
+static int script_input(const struct script_call *sc, int *rd)
+{
+	size_t len = strlen(sc->input);
+	int fds[2];
+	ssize_t w;
+
+	if (len > SCRIPT_INPUT_MAX)
+		return -E2BIG;
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return -errno;
+	w = write(fds[1], sc->input, len);
+	close(fds[1]);
+	if (w != (ssize_t)len) {
+		close(fds[0]);
+		return -EIO;
+	}
+	*rd = fds[0];
+	return 0;
+}
+
 int script_spawn(const struct script_call *sc, pid_t *pid, int *pidfd)
 {
 	char shcmd[1024];
-	int n, fd, e;
+	int n, fd, e, in = -1;
 	pid_t p;
 
 	if (sc->overflow) {
@@ -103,22 +127,30 @@ int script_spawn(const struct script_call *sc, pid_t *pid, int *pidfd)
 	n = snprintf(shcmd, sizeof(shcmd), "%s \"$@\"", sc->cmd);
 	if (n < 0 || (size_t)n >= sizeof(shcmd))
 		return -E2BIG;
+	if (sc->input && (e = script_input(sc, &in)) < 0)
+		return e;
 	p = fork();
-	if (p < 0)
-		return -errno;
+	if (p < 0) {
+		e = -errno;
+		goto out;
+	}
 	if (p == 0)
-		script_child(sc, shcmd);
+		script_child(sc, shcmd, in);
 	fd = (int)syscall(SYS_pidfd_open, p, 0);
 	if (fd < 0) {
 		e = -errno;
 		kill(p, SIGKILL);
 		waitpid(p, NULL, 0);
 		log_error("%s: cannot watch the script (pidfd_open needs Linux 5.3)", sc->what);
-		return e;
+		goto out;
 	}
 	*pid = p;
 	*pidfd = fd;
-	return 0;
+	e = 0;
+out:
+	if (in >= 0)
+		close(in);
+	return e;
 }
 
 int script_reap(pid_t pid, int pidfd, bool kill_it)

@@ -24,7 +24,10 @@ struct script_call {
 	int envc;
 	char env[SCRIPT_MAX_ENV][SCRIPT_ENV_MAX];
 	bool overflow;		/* an argument or variable did not fit: the call is refused */
+	const char *input;	/* NULL, or text for the child's stdin (at most SCRIPT_INPUT_MAX) */
 };
+
+#define SCRIPT_INPUT_MAX 16384	/* below a pipe's buffer: writing it never blocks */
 
 /* Starts a call for directive WHAT running CMD; sets script_type=WHAT. */
 void script_init(struct script_call *sc, const char *what, const char *cmd);
