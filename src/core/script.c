@@ -80,6 +80,8 @@ static void script_child(const struct script_call *sc, const char *shcmd, int in
 	sigprocmask(SIG_SETMASK, &none, NULL);	/* the loop blocks signals; a script must not */
 	if (in >= 0 && dup2(in, 0) < 0)
 		_exit(127);
+	/* not every descriptor of ours is close-on-exec: a script gets no tunnel or socket */
+	syscall(SYS_close_range, 3u, ~0u, 0u);
 	for (int i = 0; i < sc->envc; i++)
 		putenv((char *)sc->env[i]);
 	argv[n++] = "sh";
@@ -200,8 +202,8 @@ int script_run(const struct script_call *sc, int timeout_ms)
 	}
 	e = script_reap(pid, pfd.fd, r <= 0);
 	if (r == 0 || (r < 0 && e == -EINTR)) {
-		log_error("%s %s: did not finish in %d s; killed", sc->what, sc->cmd,
-			  timeout_ms / 1000);
+		log_error("%s %s: did not finish in %.1f s; killed", sc->what, sc->cmd,
+			  timeout_ms / 1000.0);
 		return -ETIMEDOUT;
 	}
 	if (e < 0)
