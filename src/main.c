@@ -31,7 +31,9 @@ static const struct cli_cmd burrow_cmds[] = {
 	  "the device, and exit; SIGHUP reconnects from scratch; SIGUSR1 reconnects keeping the\n"
 	  "device with persist-tun; SIGUSR2 rewrites the status file (status FILE).\n\n"
 	  "Needs root or CAP_NET_ADMIN; user/group drop privileges once the tunnel is up.\n"
-	  "Pushed DNS servers are printed, not installed.\n\n"
+	  "Pushed DNS servers go to systemd-resolved or resolvconf when present (else printed).\n"
+	  "Scripts (script-security 2): up runs as root before the drop and must exit 0; down\n"
+	  "runs after the device is closed, as the unprivileged user when user/group is set.\n\n"
 	  "Exit status: 0 stopped by a signal or the server's HALT; 1 error (bad profile, device or\n"
 	  "route setup failed, connect-retry-max reached); 2 usage error; 3 authentication failed." },
 	{ NULL, NULL, NULL, NULL },

@@ -14,8 +14,7 @@ int cmd_load_config(const char *cmd, enum cfg_role role, int argc, char **argv, 
 int cmd_check_override(const char *cmd, const char *word);
 
 /* Applies the config's verb (unless -v/-q was given) and log/log-append (the file becomes the
- * log stream), and warns about scripts that are accepted but not run. Returns 0 or CLI_FAIL
- * (logged). */
+ * log stream). Returns 0 or CLI_FAIL (logged). */
 int cmd_apply_logging(const struct cfg *c);
 
 /* Checked before connecting, so a user without privileges learns it at once and not after the
