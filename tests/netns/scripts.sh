@@ -83,6 +83,24 @@ else
 	t_check "server: client-disconnect and learn-address delete on leave" \
 		t_wait_for 5 sh -c "grep -qE '^srv client-disconnect ?$' '$REC/calls' && grep -qx 'srv learn-address delete 10.8.0.77' '$REC/calls'"
 fi
+# The same up script under the real openvpn 2.6 client: the same arguments (link_mtu aside,
+# burrow's is an estimate) and the same variables.
+ln -s rec.sh "$T_TMP/ovc.sh"
+{ ovpn_client_conf; printf '%s\n' "tls-crypt $PKI/tc.key" "script-security 2" "up $T_TMP/ovc.sh"; } > "$T_TMP/o.conf"
+if ovpn_start_openvpn "$NS_C" "$T_TMP/o.conf" ovc; then
+	t_check "openvpn's up: same tun_mtu, addresses and context as burrow's" \
+		test "$(grep '^ovc up ' "$REC/calls" | cut -d' ' -f4,6-)" = "$(grep '^cli up ' "$REC/calls" | cut -d' ' -f4,6-)"
+	# burrow adds link_mtu and route_vpn_gateway (openvpn 2.6 sets the latter with the routes)
+	missing=$(comm -13 <(cut -d= -f1 "$REC/cli.up.env") <(cut -d= -f1 "$REC/ovc.up.env") | tr '\n' ' ')
+	t_check "openvpn's up: every variable openvpn sets, burrow sets too${missing:+ (missing: $missing)}" \
+		test -z "$missing"
+	t_check "openvpn's up: the same values (dev, addresses, foreign options, context)" \
+		diff <(grep -E '^(ifconfig_|foreign_option_|script_|tun_mtu|dev_type|trusted_)' "$REC/cli.up.env") \
+		     <(grep -E '^(ifconfig_|foreign_option_|script_|tun_mtu|dev_type|trusted_)' "$REC/ovc.up.env")
+	ovpn_stop ovc
+else
+	t_bad "openvpn client connects to the unprivileged server"
+fi
 t_check "server exits 0 on SIGTERM" ovpn_stop server
 t_check "server: down ran, unprivileged" \
 	sh -c "grep -qE '^srv down tun[0-9]+ 1500 [0-9]+ 10\.8\.0\.1 255\.255\.255\.0 init$' '$REC/calls' && grep -qx $nob '$REC/srv.down.uid'"
