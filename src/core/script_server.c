@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/script.h"
@@ -82,22 +83,41 @@ static void peer_env(struct peer *p, struct script_call *sc)
 {
 	char host[NI_MAXHOST], port[NI_MAXSERV], a[INET6_ADDRSTRLEN];
 
+	const struct server *srv = p->srv;
+
 	script_env(sc, "common_name", "%s", p->cn);
 	if (getnameinfo((const struct sockaddr *)&p->addr.ss, p->addr.len, host, sizeof(host),
 			port, sizeof(port), NI_NUMERICHOST | NI_NUMERICSERV) == 0) {
 		script_env(sc, "trusted_ip", "%s", host);
 		script_env(sc, "trusted_port", "%s", port);
+		script_env(sc, "untrusted_ip", "%s", host);
+		script_env(sc, "untrusted_port", "%s", port);
 	}
 	if (p->sess && *sess_peer_username(p->sess))
 		script_env(sc, "username", "%s", sess_peer_username(p->sess));
-	script_env(sc, "dev", "%s", p->srv->dev.name);
+	script_env(sc, "dev", "%s", srv->dev.name);
+	script_env(sc, "dev_type", "%s", srv->dev.tap ? "tap" : "tun");
+	script_env(sc, "tun_mtu", "%d", srv->cfg->tun_mtu > 0 ? srv->cfg->tun_mtu : 1500);
+	script_env(sc, "script_context", "init");
+	script_env(sc, "verb", "%d", srv->cfg->verb);
+	script_env(sc, "daemon", "0");
+	if (srv->has_pool) {
+		v4_text(srv->srv_v4, a, sizeof(a));
+		script_env(sc, "ifconfig_local", "%s", a);
+		v4_text(srv->srv_mask, a, sizeof(a));
+		script_env(sc, "ifconfig_netmask", "%s", a);
+	}
 	if (p->has_v4) {
 		v4_text(p->v4, a, sizeof(a));
 		script_env(sc, "ifconfig_pool_remote_ip", "%s", a);
+		if (!srv->topo_net30) {
+			v4_text(srv->srv_mask, a, sizeof(a));
+			script_env(sc, "ifconfig_pool_netmask", "%s", a);
+		}
 	}
 	if (p->has_v6 && inet_ntop(AF_INET6, &p->v6, a, sizeof(a)))
 		script_env(sc, "ifconfig_pool_remote_ip6", "%s", a);
-	script_env(sc, "time_unix", "%lld", (long long)p->since);
+	script_env(sc, "time_unix", "%lld", (long long)(p->since ? p->since : time(NULL)));
 }
 
 /* Reads what the script wrote (bounded) and parses it as ccd directives. */
@@ -131,7 +151,7 @@ static int connect_output(struct peer *p, int fd, const char *path, struct cfg_c
 		cfg_ccd_free(ccd);
 	*ccd = out;
 	*have = true;
-	return ccd->disable ? -EACCES : 0;
+	return ccd->disable ? -EACCES : 1;
 }
 
 int script_server_connect(struct peer *p, struct cfg_ccd *ccd, bool *have)

@@ -13,8 +13,8 @@ struct cfg_ccd;
 int script_server_up(struct server *srv);
 /* down after the device is closed (unprivileged if user/group dropped root). */
 void script_server_down(struct server *srv);
-/* client-connect CN: 0 = admit; *have/ccd set when the script wrote directives (a ccd file
- * already in *ccd is replaced); negative = refuse the client. */
+/* client-connect FILE: 0 = admit as is, 1 = admit with the directives the script wrote (now in
+ * *ccd, *have set; a ccd file already in *ccd is replaced); negative = refuse the client. */
 int script_server_connect(struct peer *p, struct cfg_ccd *ccd, bool *have);
 /* client-disconnect, for a client that was admitted. */
 void script_server_disconnect(struct peer *p);

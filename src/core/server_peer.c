@@ -378,6 +378,23 @@ static char *peer_push_text(struct peer *p, const struct cfg_ccd *ccd)
 	return t;
 }
 
+/* client-connect sees the address the client is about to get (ifconfig_pool_remote_ip, as in
+ * OpenVPN); when its output sets one, the client gets that instead. Returns < 0 to refuse;
+ * *e is the address assignment's result. */
+static int peer_client_connect(struct peer *p, struct cfg_ccd *ccd, bool *have, int *e)
+{
+	int r = script_server_connect(p, ccd, have);
+
+	if (r <= 0)
+		return r;
+	if (ccd->ifconfig_push.set || ccd->ifconfig_ipv6_push.set) {
+		peer_release_addresses(p);
+		p->has_v4 = p->has_v6 = false;
+		*e = peer_addresses(p, ccd);
+	}
+	return 0;
+}
+
 void server_peer_authorize(struct peer *p)
 {
 	struct cfg_ccd ccd;
@@ -387,12 +404,6 @@ void server_peer_authorize(struct peer *p)
 
 	peer_kick_duplicates(p);
 	e = peer_ccd(p, &ccd, &have);
-	if (e == 0 && (e = script_server_connect(p, &ccd, &have)) < 0) {
-		if (have)
-			cfg_ccd_free(&ccd);
-		server_peer_reject(p, "client-connect script refused the client");
-		return;
-	}
 	if (e < 0) {
 		if (have)
 			cfg_ccd_free(&ccd);
@@ -400,6 +411,12 @@ void server_peer_authorize(struct peer *p)
 		return;
 	}
 	e = peer_addresses(p, have ? &ccd : NULL);
+	if (e == 0 && peer_client_connect(p, &ccd, &have, &e) < 0) {
+		if (have)
+			cfg_ccd_free(&ccd);
+		server_peer_reject(p, "client-connect script refused the client");
+		return;
+	}
 	if (e == 0)
 		e = peer_routes(p, have ? &ccd : NULL);
 	text = e == 0 ? peer_push_text(p, have ? &ccd : NULL) : NULL;

@@ -67,6 +67,8 @@ else
 	t_ok "client connects to the unprivileged server"
 	t_check "client-connect ran with a file argument and the client's name" \
 		sh -c "grep -qE '^srv client-connect /tmp/burrow-cc\.' '$REC/calls' && grep -qx common_name=client1 '$REC/srv.client-connect.env'"
+	t_check "client-connect saw the pool address it then replaced" \
+		grep -qx ifconfig_pool_remote_ip=10.8.0.2 "$REC/srv.client-connect.env"
 	t_check "client-connect output applied: client got 10.8.0.77" \
 		t_wait_for 3 sh -c "ip netns exec $NS_C ip -4 addr show | grep -q 'inet 10.8.0.77/24'"
 	t_check "learn-address add 10.8.0.77 client1" grep -qx "srv learn-address add 10.8.0.77 client1" "$REC/calls"
@@ -120,5 +122,19 @@ if ovpn_start_burrow_server "$NS_S" "$T_TMP/s2.conf" server2; then
 	ovpn_stop server2
 else
 	t_bad "server for the failing-up case starts"
+fi
+
+# client-connect exiting non-zero refuses the client: AUTH_FAILED, client exit status 3.
+{ ovpn_server_conf; printf '%s\n' "tls-crypt $PKI/tc.key" "script-security 2" "client-connect $T_TMP/fail.sh"; } > "$T_TMP/s3.conf"
+{ ovpn_client_conf; printf '%s\n' "tls-crypt $PKI/tc.key"; } > "$T_TMP/c3.conf"
+if ovpn_start_burrow_server "$NS_S" "$T_TMP/s3.conf" server3; then
+	ip netns exec "$NS_C" timeout 20 "$BURROW" client "$T_TMP/c3.conf" >"$T_TMP/out" 2>&1
+	rc=$?
+	t_check "client-connect exit 3: client refused, exits 3 (got $rc)" test "$rc" = 3
+	t_check "client-connect exit 3: server says why" \
+		grep -q "refused: client-connect script refused the client" "$T_TMP/server3.log"
+	ovpn_stop server3
+else
+	t_bad "server for the refusing client-connect starts"
 fi
 t_done
