@@ -1,5 +1,5 @@
 /* up/down for the client: OpenVPN's arguments
- *   cmd tun_dev tun_mtu link_mtu ifconfig_local ifconfig_netmask|ifconfig_remote init|restart
+ *   cmd tun_dev tun_mtu link_mtu(0) ifconfig_local ifconfig_netmask|ifconfig_remote init|restart
  * and its environment (dev, tun_mtu, ifconfig_*, route_vpn_gateway, foreign_option_N for the
  * pushed dhcp-options, common_name, trusted_ip/port, script_context ...). */
 #include "core/script_client.h"
@@ -12,9 +12,8 @@
 #include "core/client_impl.h"
 #include "util/log.h"
 
-/* The data channel's overhead over UDP with an AEAD cipher (opcode+peer-id 4, packet id 4,
- * tag 16): link_mtu is what OpenVPN reports as the largest packet on the link. */
-#define SCRIPT_AEAD_OVERHEAD 24
+/* OpenVPN 2.6 no longer computes a link MTU: its scripts get 0 there, and so do ours. */
+#define SCRIPT_LINK_MTU 0
 
 static void ip4(const uint8_t *b, char *out, size_t n)
 {
@@ -90,7 +89,6 @@ static void build(struct client *cl, struct script_call *sc, const char *what, c
 	script_env(sc, "dev", "%s", net->name);
 	script_env(sc, "dev_type", "%s", net->tap ? "tap" : "tun");
 	script_env(sc, "tun_mtu", "%u", mtu);
-	script_env(sc, "link_mtu", "%u", mtu + SCRIPT_AEAD_OVERHEAD);
 	script_env(sc, "script_context", "%s", restart ? "restart" : "init");
 	script_env(sc, "verb", "%d", cl->cfg->verb);
 	script_env(sc, "daemon", "0");
@@ -105,7 +103,7 @@ static void build(struct client *cl, struct script_call *sc, const char *what, c
 	env_foreign(cl, sc);
 	script_arg(sc, "%s", net->name);
 	script_arg(sc, "%u", mtu);
-	script_arg(sc, "%u", mtu + SCRIPT_AEAD_OVERHEAD);
+	script_arg(sc, "%d", SCRIPT_LINK_MTU);
 	script_arg(sc, "%s", local);
 	script_arg(sc, "%s", second);
 	script_arg(sc, "%s", restart ? "restart" : "init");

@@ -40,7 +40,6 @@ static void dev_call(struct server *srv, struct script_call *sc, const char *wha
 	script_env(sc, "dev", "%s", srv->dev.name);
 	script_env(sc, "dev_type", "%s", srv->dev.tap ? "tap" : "tun");
 	script_env(sc, "tun_mtu", "%u", mtu);
-	script_env(sc, "link_mtu", "%u", mtu + 24);	/* AEAD over UDP, as for the client */
 	script_env(sc, "script_context", "init");
 	script_env(sc, "daemon", "0");
 	script_env(sc, "verb", "%d", c->verb);
@@ -52,7 +51,7 @@ static void dev_call(struct server *srv, struct script_call *sc, const char *wha
 	}
 	script_arg(sc, "%s", srv->dev.name);
 	script_arg(sc, "%u", mtu);
-	script_arg(sc, "%u", mtu + 24);
+	script_arg(sc, "0");	/* link_mtu: 0, as OpenVPN 2.6 passes */
 	script_arg(sc, "%s", local);
 	script_arg(sc, "%s", mask);
 	script_arg(sc, "init");
