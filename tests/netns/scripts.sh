@@ -105,12 +105,22 @@ fi
 t_check "server exits 0 on SIGTERM" ovpn_stop server
 t_check "server: down ran, unprivileged" \
 	sh -c "grep -qE '^srv down tun[0-9]+ 1500 0 10\.8\.0\.1 255\.255\.255\.0 init$' '$REC/calls' && grep -qx $nob '$REC/srv.down.uid'"
+t_check "server: up and down ran once each" \
+	test "$(grep -c '^srv up ' "$REC/calls") $(grep -c '^srv down ' "$REC/calls")" = "1 1"
+
+# A failing server up script: the server does not start.
+{ ovpn_server_conf; printf '%s\n' "tls-crypt $PKI/tc.key" "script-security 2" "up $T_TMP/fail.sh"; } > "$T_TMP/s4.conf"
+printf '#!/bin/sh\nexit 3\n' > "$T_TMP/fail.sh"
+chmod 755 "$T_TMP/fail.sh"
+ip netns exec "$NS_S" timeout 20 "$BURROW" server "$T_TMP/s4.conf" >"$T_TMP/out" 2>&1
+rc=$?
+t_check "failing server up: exits 1 (got $rc)" test "$rc" = 1
+t_grep "up script .*fail.sh failed; not starting" "failing server up: says why"
+t_check "failing server up: device removed" sh -c "! ip netns exec $NS_S ip link show | grep -q ' tun[0-9]*:'"
 
 # A failing up script: the client stops with a clear message and a non-zero status.
 { ovpn_server_conf; echo "tls-crypt $PKI/tc.key"; } > "$T_TMP/s2.conf"
 { ovpn_client_conf; printf '%s\n' "tls-crypt $PKI/tc.key" "script-security 2" "up $T_TMP/fail.sh"; } > "$T_TMP/c2.conf"
-printf '#!/bin/sh\nexit 3\n' > "$T_TMP/fail.sh"
-chmod 755 "$T_TMP/fail.sh"
 if ovpn_start_burrow_server "$NS_S" "$T_TMP/s2.conf" server2; then
 	ip netns exec "$NS_C" timeout 20 "$BURROW" client "$T_TMP/c2.conf" >"$T_TMP/out" 2>&1
 	rc=$?
