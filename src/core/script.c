@@ -78,6 +78,7 @@ static void script_child(const struct script_call *sc, const char *shcmd, int in
 
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);	/* the loop blocks signals; a script must not */
+	setpgid(0, 0);	/* its own group: a kill on timeout reaches what the script started */
 	if (in >= 0 && dup2(in, 0) < 0)
 		_exit(127);
 	/* not every descriptor of ours is close-on-exec: a script gets no tunnel or socket */
@@ -138,6 +139,7 @@ int script_spawn(const struct script_call *sc, pid_t *pid, int *pidfd)
 	}
 	if (p == 0)
 		script_child(sc, shcmd, in);
+	setpgid(p, p);	/* also here, so a kill right after the fork reaches the group */
 	fd = (int)syscall(SYS_pidfd_open, p, 0);
 	if (fd < 0) {
 		e = -errno;
@@ -160,8 +162,10 @@ int script_reap(pid_t pid, int pidfd, bool kill_it)
 	int status = 0;
 	pid_t r;
 
-	if (kill_it)
-		kill(pid, SIGKILL);
+	if (kill_it) {
+		kill(-pid, SIGKILL);
+		kill(pid, SIGKILL);	/* in case it had not made its group yet */
+	}
 	do
 		r = waitpid(pid, &status, 0);
 	while (r < 0 && errno == EINTR);
