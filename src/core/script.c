@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "config/config.h"
 #include "util/log.h"
 
 void script_init(struct script_call *sc, const char *what, const char *cmd)
@@ -67,6 +68,13 @@ void script_env(struct script_call *sc, const char *name, const char *fmt, ...)
 		sc->overflow = true;
 	else
 		sc->envc++;
+}
+
+void script_env_cfg(struct script_call *sc, const struct cfg *c)
+{
+	for (size_t i = 0; i < c->setenv.n; i++)
+		if (c->setenv.v[i].name[0] && !strchr(c->setenv.v[i].name, '='))
+			script_env(sc, c->setenv.v[i].name, "%s", c->setenv.v[i].value);
 }
 
 /* In the child: only async-signal-safe work plus putenv on our own (copied) memory. */

@@ -38,6 +38,10 @@ void script_arg(struct script_call *sc, const char *fmt, ...)
 void script_env(struct script_call *sc, const char *name, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+struct cfg;
+/* Adds the config's `setenv NAME VALUE` lines, as OpenVPN passes them to every script. */
+void script_env_cfg(struct script_call *sc, const struct cfg *c);
+
 /* Forks and execs the call. *pidfd watches the child's exit (EPOLLIN/POLLIN when it ends).
  * Returns 0 or -errno. */
 int script_spawn(const struct script_call *sc, pid_t *pid, int *pidfd);

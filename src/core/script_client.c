@@ -86,6 +86,7 @@ static void build(struct client *cl, struct script_call *sc, const char *what, c
 	unsigned mtu = net->mtu ? net->mtu : 1500;
 
 	script_init(sc, what, cmd);
+	script_env_cfg(sc, cl->cfg);
 	script_env(sc, "dev", "%s", net->name);
 	script_env(sc, "dev_type", "%s", net->tap ? "tap" : "tun");
 	script_env(sc, "tun_mtu", "%u", mtu);

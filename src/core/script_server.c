@@ -37,6 +37,7 @@ static void dev_call(struct server *srv, struct script_call *sc, const char *wha
 	char local[INET_ADDRSTRLEN] = "", mask[INET_ADDRSTRLEN] = "";
 
 	script_init(sc, what, cmd);
+	script_env_cfg(sc, c);
 	script_env(sc, "dev", "%s", srv->dev.name);
 	script_env(sc, "dev_type", "%s", srv->dev.tap ? "tap" : "tun");
 	script_env(sc, "tun_mtu", "%u", mtu);
@@ -84,6 +85,7 @@ static void peer_env(struct peer *p, struct script_call *sc)
 
 	const struct server *srv = p->srv;
 
+	script_env_cfg(sc, srv->cfg);
 	script_env(sc, "common_name", "%s", p->cn);
 	if (getnameinfo((const struct sockaddr *)&p->addr.ss, p->addr.len, host, sizeof(host),
 			port, sizeof(port), NI_NUMERICHOST | NI_NUMERICSERV) == 0) {

@@ -20,7 +20,7 @@ cat > "$T_TMP/rec.sh" <<'EOS'
 # records one call: "SIDE script_type args..." and the variables a script would use
 side=$(basename "$0" .sh)
 echo "$side $script_type $*" >> "@REC@/calls"
-env | grep -E '^(dev|dev_type|tun_mtu|link_mtu|ifconfig_[a-z0-9_]*|route_vpn_gateway|foreign_option_[0-9]+|script_context|common_name|trusted_ip|trusted_port|script_type)=' \
+env | grep -E '^(SITE|dev|dev_type|tun_mtu|link_mtu|ifconfig_[a-z0-9_]*|route_vpn_gateway|foreign_option_[0-9]+|script_context|common_name|trusted_ip|trusted_port|script_type)=' \
 	| sort > "@REC@/$side.$script_type.env"
 id -u > "@REC@/$side.$script_type.uid"
 case "$script_type" in
@@ -39,12 +39,12 @@ ln -s rec.sh "$T_TMP/cli.sh"
 		"down $T_TMP/srv.sh" "client-connect $T_TMP/srv.sh" \
 		"client-disconnect $T_TMP/srv.sh" "learn-address $T_TMP/srv.sh" \
 		'push "dhcp-option DNS 10.8.0.53"' 'push "dhcp-option DOMAIN vpn.test"' \
-		"user nobody" "group nogroup"
+		"user nobody" "group nogroup" "setenv SITE lab1"
 } > "$T_TMP/s.conf"
 {
 	ovpn_client_conf
 	printf '%s\n' "tls-crypt $PKI/tc.key" "explicit-exit-notify 1" "script-security 2" \
-		"up $T_TMP/cli.sh" "down $T_TMP/cli.sh"
+		"up $T_TMP/cli.sh" "down $T_TMP/cli.sh" "setenv SITE lab2"
 } > "$T_TMP/c.conf"
 
 if ! ovpn_start_burrow_server "$NS_S" "$T_TMP/s.conf" server; then
@@ -57,6 +57,7 @@ t_check "server: up ran with dev mtu link-mtu local netmask init" \
 t_check "server: up ran as root" grep -qx 0 "$REC/srv.up.uid"
 t_check "server: up env has ifconfig_local and netmask" \
 	sh -c "grep -qx ifconfig_local=10.8.0.1 '$REC/srv.up.env' && grep -qx ifconfig_netmask=255.255.255.0 '$REC/srv.up.env'"
+t_check "server: setenv reaches up" grep -qx SITE=lab1 "$REC/srv.up.env"
 t_check "server: runs as nobody after setup" \
 	grep -qE "^Uid:\s+$nob\s+$nob\s+$nob" "/proc/$spid/status"
 
@@ -76,6 +77,8 @@ else
 		grep -qE "^cli up tun[0-9]+ 1500 0 10\.8\.0\.77 255\.255\.255\.0 init$" "$REC/calls"
 	t_check "client: up env (dev, ifconfig, route_vpn_gateway, trusted_ip, common_name)" \
 		sh -c "grep -qE '^dev=tun[0-9]+$' '$REC/cli.up.env' && grep -qx ifconfig_local=10.8.0.77 '$REC/cli.up.env' && grep -qx route_vpn_gateway=10.8.0.1 '$REC/cli.up.env' && grep -qx trusted_ip=$OVPN_S_ADDR '$REC/cli.up.env' && grep -qx common_name=server '$REC/cli.up.env' && grep -qx script_type=up '$REC/cli.up.env'"
+	t_check "setenv reaches the client's up and the server's client-connect" \
+		sh -c "grep -qx SITE=lab2 '$REC/cli.up.env' && grep -qx SITE=lab1 '$REC/srv.client-connect.env'"
 	t_check "client: pushed dhcp-options as foreign_option_N" \
 		sh -c "grep -qx 'foreign_option_1=dhcp-option DNS 10.8.0.53' '$REC/cli.up.env' && grep -qx 'foreign_option_2=dhcp-option DOMAIN vpn.test' '$REC/cli.up.env'"
 	ovpn_traffic "$NS_C" 10.8.0.1 "$NS_S" 10.8.0.77
