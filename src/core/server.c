@@ -539,14 +539,32 @@ static void server_on_signal(struct loop *lp, int signo, void *arg)
 	loop_stop(lp, 0);
 }
 
-/* user/group: the device, sockets and pool exist, so root is no longer needed. What is lost:
- * a status file in a directory only root can write (the default under /run/burrow: said once
- * here), changing the device's addresses and routes later, and down runs unprivileged. */
+/* After the drop: a file rewritten by rename needs its directory writable. Said once. */
+static void server_check_writable(const char *what, const char *path)
+{
+	char dir[256];
+	char *slash;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (slash == dir)
+		slash[1] = '\0';
+	else if (slash)
+		*slash = '\0';
+	else
+		snprintf(dir, sizeof(dir), ".");
+	if (access(dir, W_OK) != 0)
+		log_warn("%s: %s is not writable for the unprivileged user: %s will not be "
+			 "updated; point %s at a directory it can write", what, dir, path, what);
+}
+
+/* user/group: the device (with its addresses and routes), sockets and pool exist, so root is
+ * no longer needed; client routes (iroute) are burrow's own table, not the kernel's. What is
+ * lost: files in directories only root can write (the status file, by default under
+ * /run/burrow, and ifconfig-pool-persist: said once here), and down runs unprivileged. */
 static int server_drop_privs(struct server *srv)
 {
 	const struct cfg *c = srv->cfg;
-	const char *path = c->status ? c->status : SRVSTATUS_DEFAULT_PATH;
-	char dir[256];
 	int e;
 
 	if (!c->user && !c->group)
@@ -554,12 +572,9 @@ static int server_drop_privs(struct server *srv)
 	e = privs_drop(c->user, c->group);
 	if (e < 0)
 		return e;
-	snprintf(dir, sizeof(dir), "%s", path);
-	if (strrchr(dir, '/'))
-		*strrchr(dir, '/') = '\0';
-	if (dir[0] && access(dir, W_OK) != 0)
-		log_warn("status: %s is not writable for the unprivileged user: the status file "
-			 "will not be updated; point status at a directory it can write", dir);
+	server_check_writable("status", c->status ? c->status : SRVSTATUS_DEFAULT_PATH);
+	if (c->pool_persist.file)
+		server_check_writable("ifconfig-pool-persist", c->pool_persist.file);
 	return 0;
 }
 

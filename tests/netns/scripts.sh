@@ -39,7 +39,7 @@ ln -s rec.sh "$T_TMP/cli.sh"
 		"down $T_TMP/srv.sh" "client-connect $T_TMP/srv.sh" \
 		"client-disconnect $T_TMP/srv.sh" "learn-address $T_TMP/srv.sh" \
 		'push "dhcp-option DNS 10.8.0.53"' 'push "dhcp-option DOMAIN vpn.test"' \
-		"user nobody" "group nogroup" "setenv SITE lab1"
+		"user nobody" "group nogroup" "setenv SITE lab1" "status $REC/server.status 1"
 } > "$T_TMP/s.conf"
 {
 	ovpn_client_conf
@@ -68,6 +68,8 @@ else
 	t_ok "client connects to the unprivileged server"
 	t_check "client-connect ran with a file argument and the client's name" \
 		sh -c "grep -qE '^srv client-connect /tmp/burrow-cc\.' '$REC/calls' && grep -qx common_name=client1 '$REC/srv.client-connect.env'"
+	t_check "the unprivileged server still writes its status file (a directory it can write)" \
+		t_wait_for 5 grep -q "client1" "$REC/server.status"
 	t_check "client-connect saw the pool address it then replaced" \
 		grep -qx ifconfig_pool_remote_ip=10.8.0.2 "$REC/srv.client-connect.env"
 	t_check "client-connect output applied: client got 10.8.0.77" \
