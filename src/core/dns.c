@@ -52,7 +52,11 @@ static void add_server(struct dns_set *s, const char *a)
 {
 	char *b;
 
-	if (s->n_server >= DNS_MAX || !dns_word_ok(a))
+	if (!dns_word_ok(a)) {
+		log_warn("DNS: ignoring the pushed server '%.64s' (not a plain address)", a);
+		return;
+	}
+	if (s->n_server >= DNS_MAX)
 		return;
 	b = s->server_buf[s->n_server];
 	snprintf(b, sizeof(s->server_buf[0]), "%s", a);
@@ -64,7 +68,11 @@ static void add_server(struct dns_set *s, const char *a)
 
 static void add_domain(struct dns_set *s, const char *d)
 {
-	if (s->n_domain >= DNS_MAX || !dns_word_ok(d))
+	if (!dns_word_ok(d)) {
+		log_warn("DNS: ignoring the pushed domain '%.64s' (not a plain name)", d);
+		return;
+	}
+	if (s->n_domain >= DNS_MAX)
 		return;
 	snprintf(s->domain_buf[s->n_domain], sizeof(s->domain_buf[0]), "%s", d);
 	s->domain[s->n_domain] = s->domain_buf[s->n_domain];

@@ -22,7 +22,8 @@ host_before=$(md5sum /etc/resolv.conf 2>/dev/null)
 	ovpn_server_conf
 	printf '%s\n' "tls-crypt $PKI/tc.key" 'push "dhcp-option DNS 10.8.0.53"' \
 		'push "dhcp-option DNS6 fd00::53"' 'push "dhcp-option DOMAIN vpn.test"' \
-		'push "dns server 1 address 10.8.0.54"' 'push "dns search-domains corp.test"'
+		'push "dns server 1 address 10.8.0.54"' 'push "dns search-domains corp.test"' \
+		'push "dhcp-option DOMAIN bad;name"'
 } > "$T_TMP/s.conf"
 { ovpn_client_conf; printf '%s\n' "tls-crypt $PKI/tc.key" "explicit-exit-notify 1"; } > "$T_TMP/c.conf"
 
@@ -42,6 +43,8 @@ t_check "resolv.conf has the pushed IPv4 servers" sh -c "grep -qx 'nameserver 10
 t_check "resolv.conf has the pushed IPv6 server" grep -qx "nameserver fd00::53" "$RC"
 t_check "resolv.conf has the search domains" grep -qE "^search .*vpn\.test" "$RC"
 t_check "resolv.conf has the dns search-domains" grep -qE "^search .*corp\.test" "$RC"
+t_check "a pushed value that is not a plain name is left out and said" \
+	sh -c "! grep -q 'bad' '$RC' && grep -q \"ignoring the pushed domain 'bad;name'\" '$T_TMP/client.log'"
 t_check "openresolv keeps them under the device's name" sh -c "ls '$T_TMP/rcstate/interfaces/' | grep -qE '^tun[0-9]+$'"
 t_check "client exits 0 on SIGTERM" ovpn_stop client
 t_check "servers removed on exit" sh -c "! grep -q '10.8.0.5' '$RC'"
