@@ -78,8 +78,7 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1 && command -v ip >/d
 		nobody "$BURROW" client "$D/s.conf"
 	t_status 1 "an up script: still needs root" nobody "$BURROW" client "$D/c.ovpn" \
 		--script-security 2 --up /bin/true
-	t_grep "warning: up /bin/true: burrow does not run up scripts yet" \
-		"an up script that will not run is named in a warning"
+	t_grep "needs root or CAP_NET_ADMIN" "an up script: the privilege error comes first"
 	run_err "dev add without root" "root or with CAP_NET_ADMIN" \
 		nobody "$BURROW" dev add x0 --type tun
 	run_err "dev del of loopback is refused" "'lo' is not a TUN/TAP device.*ip link" \
