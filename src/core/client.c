@@ -123,7 +123,7 @@ void client_write_status(struct client *cl)
 	p.remote = cl->remote_str;
 	p.proto = cl->proto == XPORT_TCP ? "tcp" : "udp";
 	p.state = state_name(cl->state);
-	p.device = cl->net.port ? cl->net.name : NULL;
+	p.device = cl->net.dev.port ? cl->net.dev.name : NULL;
 	p.ipv4 = v4;
 	p.ipv6 = v6;
 	p.cipher = cl->tunnel_up ? cl->cipher : NULL;
@@ -223,7 +223,7 @@ void client_tunnel_ready(struct client *cl)
 {
 	struct sess_info info;
 	char v4[64], v6[64], pid[48];
-	bool had_dev = cl->net.port != NULL;
+	bool had_dev = cl->net.dev.port != NULL;
 
 	loop_timer_stop(cl->lp, &cl->t_connect);
 	if (!(cl->privs_dropped && had_dev) && client_tun_up(cl) < 0) {
@@ -249,7 +249,7 @@ void client_tunnel_ready(struct client *cl)
 	else
 		snprintf(pid, sizeof(pid), "no peer-id (P_DATA_V1)");
 	log_notice("tunnel up: device %s%s%s%s%s, cipher %s, key derivation %s, %s%s",
-		   cl->net.name, *v4 ? " " : "", v4, *v6 ? " " : "", v6, cl->cipher,
+		   cl->net.dev.name, *v4 ? " " : "", v4, *v6 ? " " : "", v6, cl->cipher,
 		   cl->ekm ? "tls-ekm" : "prf", pid,
 		   info.cc_exit ? ", cc-exit" : "");
 	client_rearm_keepalive(cl);

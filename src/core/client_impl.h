@@ -10,6 +10,7 @@
 #include "config/config.h"
 #include "core/dns.h"
 #include "core/loop.h"
+#include "core/tundev.h"
 #include "core/xport.h"
 #include "proto/push.h"
 #include "proto/session.h"
@@ -30,21 +31,13 @@ enum client_state {
 
 /* Everything the client changed in the system, so it can be undone exactly. */
 struct client_net {
-	struct vif_port *port;
-	struct loop_io io;
-	bool io_added;
-	int ifindex;
-	char name[IF_NAMESIZE];
-	bool tap;
+	struct tundev dev;		/* the device (shared with the server: tundev.c) */
 	unsigned mtu;
 	bool has_v4, has_v6;
 	struct nl_addr v4, v4_peer, v6;
 	bool v4_p2p;
 	struct nl_route routes[CLIENT_MAX_ROUTES];	/* added, in order */
 	int n_routes;
-	uint8_t mac[6];
-	struct vif_gro gro;		/* TUN: segments coalesced into super-packets */
-	struct loop_timer t_gro;	/* flushes gro at the end of the loop's batch */
 };
 
 struct client {

@@ -53,70 +53,16 @@ static const char *fmt_addr(const struct nl_addr *a, bool prefix, char *buf, siz
 
 /* ---- the device ---- */
 
-/* "tun"/"tap" (or unset) picks the next free tunN/tapN like OpenVPN; other names are exact. */
-static void dev_name(const struct cfg *c, bool tap, char *out, size_t n)
-{
-	const char *d = c->dev;
-
-	if (!d || !*d || !strcmp(d, "tun") || !strcmp(d, "tap") || !strcmp(d, "null"))
-		snprintf(out, n, "%s%%d", tap ? "tap" : "tun");
-	else
-		snprintf(out, n, "%s", d);
-}
-
-/* The end of the loop's batch: what gro holds goes to the device. */
-static void gro_due(struct loop *lp, void *arg)
+static void tun_dropped(void *arg)
 {
 	struct client *cl = arg;
 
-	(void)lp;
-	if (cl->net.port && vif_gro_flush(&cl->net.gro) < 0)
-		cl->tun_drops++;
+	cl->tun_drops++;
 }
 
 static int tun_open(struct client *cl)
 {
-	struct client_net *net = &cl->net;
-	struct vif_config vc;
-	struct nl_err err;
-	int e;
-
-	vif_config_init(&vc);
-	net->tap = cl->cfg->dev_type == CFG_DEV_TAP;
-	vc.type = net->tap ? VIF_TAP : VIF_TUN;
-	dev_name(cl->cfg, net->tap, vc.name, sizeof(vc.name));
-	/* TUN: the virtio-net header, so TCP arrives as 64 KB super-packets (TSO) that
-	 * vif_vnet_split() cuts here: one read per 40-odd segments */
-	vc.vnet_hdr = !net->tap;
-	e = vif_kernel_open(&vc, net->name, sizeof(net->name), &net->port);
-	if (e < 0) {
-		log_error("cannot create the %s device '%s': %s; burrow client needs root or "
-			  "CAP_NET_ADMIN and /dev/net/tun", net->tap ? "tap" : "tun", vc.name,
-			  strerror(-e));
-		return e;
-	}
-	vif_set_nonblock(net->port, true);
-	if (!net->tap && (e = vif_vnet_offload(net->port)) < 0)
-		log_info("device %s: no segmentation offload (%s)", net->name, strerror(-e));
-	if (!net->tap && (e = vif_gro_init(&net->gro, vif_gro_out_port, net->port)) < 0)
-		return e;
-	loop_timer_init(&net->t_gro, gro_due, cl);
-	net->ifindex = nl_link_index(net->name, &err);
-	if (net->ifindex < 0) {
-		log_error("device %s: %s", net->name, err.msg);
-		return net->ifindex;
-	}
-	if (net->tap) {
-		struct nl_link_info li;
-
-		if (nl_link_get(net->ifindex, &li, &err) == 0 && li.has_mac)
-			memcpy(net->mac, li.mac, 6);
-	}
-	e = loop_io_add(cl->lp, &net->io, vif_fd(net->port), EPOLLIN, client_tun_input, cl);
-	if (e < 0)
-		return e;
-	net->io_added = true;
-	return 0;
+	return tundev_open(&cl->net.dev, cl->lp, cl->cfg, client_tun_input, tun_dropped, cl);
 }
 
 /* ---- routes ---- */
@@ -146,7 +92,7 @@ static int route_add(struct client *cl, const struct nl_route *r)
 		return 0;
 	}
 	log_info("route %s%s%s dev %s", d, r->has_gw ? " via " : "", r->has_gw ? g : "",
-		 net->name);
+		 net->dev.name);
 	net->routes[net->n_routes++] = *r;
 	return 0;
 }
@@ -156,7 +102,7 @@ static int route_add(struct client *cl, const struct nl_route *r)
 static void route_tunnel(struct client *cl, struct nl_addr dst, const struct nl_addr *gw,
 			 int metric)
 {
-	struct nl_route r = { .dst = dst, .ifindex = cl->net.ifindex };
+	struct nl_route r = { .dst = dst, .ifindex = cl->net.dev.ifindex };
 
 	if (gw && gw->family == dst.family) {
 		r.has_gw = true;
@@ -187,7 +133,7 @@ static void route_server_bypass(struct client *cl)
 		log_warn("redirect-gateway: no route to the server found (%s)", err.msg);
 		return;
 	}
-	if (via.ifindex == cl->net.ifindex)
+	if (via.ifindex == cl->net.dev.ifindex)
 		return;
 	host.dst = srv;
 	host.has_gw = via.has_gw;
@@ -298,15 +244,15 @@ static int addr_apply_v4(struct client *cl, enum push_topology topo)
 		local = cl->cfg->ifconfig.local;
 		second = cl->cfg->ifconfig.remote_or_mask;
 	}
-	if (net->tap || topo == PUSH_TOPO_SUBNET) {
+	if (net->dev.tap || topo == PUSH_TOPO_SUBNET) {
 		net->v4 = addr4(local, mask_prefix(second));
 		net->v4_p2p = false;
-		e = nl_addr_add(net->ifindex, &net->v4, NULL, &err);
+		e = nl_addr_add(net->dev.ifindex, &net->v4, NULL, &err);
 	} else {
 		net->v4 = addr4(local, 32);
 		net->v4_peer = addr4(second, 32);
 		net->v4_p2p = true;
-		e = nl_addr_add(net->ifindex, &net->v4, &net->v4_peer, &err);
+		e = nl_addr_add(net->dev.ifindex, &net->v4, &net->v4_peer, &err);
 	}
 	if (e < 0 && e != -EEXIST) {
 		log_error("cannot add the tunnel address: %s", err.msg);
@@ -333,7 +279,7 @@ static int addr_apply_v6(struct client *cl)
 		log_warn("tun-mtu %u is below 1280: no IPv6 on the tunnel", net->mtu);
 		return 0;
 	}
-	e = nl_addr_add(net->ifindex, &net->v6, NULL, &err);
+	e = nl_addr_add(net->dev.ifindex, &net->v6, NULL, &err);
 	if (e < 0 && e != -EEXIST) {
 		log_error("cannot add the tunnel IPv6 address: %s", err.msg);
 		return e;
@@ -390,7 +336,7 @@ static void dns_report(const struct client *cl)
 		    !strcmp(p->dhcp[i].type, "DOMAIN") || !strcmp(p->dhcp[i].type, "DOMAIN-SEARCH"))
 			log_notice("server suggests dhcp-option %s %s (DNS is left to you: "
 				   "resolvectl dns %s %s)", p->dhcp[i].type, p->dhcp[i].value,
-				   cl->net.name, p->dhcp[i].value);
+				   cl->net.dev.name, p->dhcp[i].value);
 	for (int i = 0; i < p->n_dns; i++)
 		log_notice("server suggests dns %s", p->dns[i]);
 }
@@ -407,9 +353,9 @@ static void net_unconfigure(struct client *cl)
 			log_debug("route removal: %s", err.msg);
 	net->n_routes = 0;
 	if (net->has_v6)
-		nl_addr_del(net->ifindex, &net->v6, &err);
+		nl_addr_del(net->dev.ifindex, &net->v6, &err);
 	if (net->has_v4)
-		nl_addr_del(net->ifindex, &net->v4, &err);
+		nl_addr_del(net->dev.ifindex, &net->v4, &err);
 	net->has_v4 = net->has_v6 = false;
 }
 
@@ -420,7 +366,7 @@ int client_tun_up(struct client *cl)
 	struct nl_err err;
 	int e;
 
-	if (!net->port) {
+	if (!net->dev.port) {
 		e = tun_open(cl);
 		if (e < 0)
 			return e;
@@ -428,23 +374,20 @@ int client_tun_up(struct client *cl)
 		net_unconfigure(cl);	/* persist-tun: same device, fresh settings */
 	}
 	net->mtu = (unsigned)(cl->push.tun_mtu > 0 ? cl->push.tun_mtu : cl->cfg->tun_mtu);
-	if (net->mtu && nl_link_set_mtu(net->ifindex, net->mtu, &err) < 0)
+	if (net->mtu && nl_link_set_mtu(net->dev.ifindex, net->mtu, &err) < 0)
 		log_warn("tun-mtu %u not set: %s", net->mtu, err.msg);
 	e = addr_apply_v4(cl, topology(cl));
 	if (e == 0)
 		e = addr_apply_v6(cl);
 	if (e < 0)
 		return e;
-	/* no link-local on a TUN: its router solicitations would wake an idle tunnel */
-	if (!net->tap && nl_link_set_ipv6_linklocal(net->ifindex, false, &err) < 0)
-		log_debug("%s: %s", net->name, err.msg);
-	e = nl_link_set_up(net->ifindex, true, &err);
+	e = nl_link_set_up(net->dev.ifindex, true, &err);
 	if (e < 0) {
-		log_error("cannot bring %s up: %s", net->name, err.msg);
+		log_error("cannot bring %s up: %s", net->dev.name, err.msg);
 		return e;
 	}
 	routes_apply(cl, gateway4(cl, &gw4) ? &gw4 : NULL, gateway6(cl, &gw6) ? &gw6 : NULL);
-	if (dns_apply(&cl->dns, net->name, &cl->push) <= 0)
+	if (dns_apply(&cl->dns, net->dev.name, &cl->push) <= 0)
 		dns_report(cl);	/* no resolver manager here: the user gets them in the log */
 	return 0;
 }
@@ -455,21 +398,15 @@ void client_tun_down(struct client *cl)
 	struct script_call sc;
 	bool down;
 
-	if (!net->port)
+	if (!net->dev.port)
 		return;
 	dns_revert(&cl->dns);
 	down = script_client_down_prepare(cl, &sc);
 	if (down && cl->cfg->down_pre)
 		script_run(&sc, SCRIPT_TIMEOUT_MS);
 	net_unconfigure(cl);
-	if (net->io_added)
-		loop_io_del(cl->lp, &net->io);
-	net->io_added = false;
-	loop_timer_stop(cl->lp, &net->t_gro);
-	vif_gro_free(&net->gro);
-	vif_close(net->port);
-	net->port = NULL;
-	log_info("device %s closed", net->name);
+	tundev_close(&net->dev);
+	log_info("device %s closed", net->dev.name);
 	if (down && !cl->cfg->down_pre)
 		script_run(&sc, SCRIPT_TIMEOUT_MS);
 }
@@ -497,28 +434,19 @@ static const uint8_t *clamp(struct client *cl, const uint8_t *pkt, size_t len, u
 			    size_t cap)
 {
 	return mss_fix(cl->cfg, cl->sess, xport_addr_family(&cl->remote), cl->proto == XPORT_TCP,
-		       cl->net.tap, pkt, len, buf, cap);
+		       cl->net.dev.tap, pkt, len, buf, cap);
 }
 
 void client_tun_write(struct client *cl, const uint8_t *pkt, size_t len)
 {
 	static uint8_t syn[TUN_BUF];
-	ssize_t n;
 
-	if (!cl->net.port) {
+	if (!cl->net.dev.port) {
 		cl->tun_drops++;
 		return;
 	}
 	pkt = clamp(cl, pkt, len, syn, sizeof(syn));
-	if (!cl->net.tap) {
-		/* held (or merged) until the loop's batch ends, unless it cannot be merged */
-		n = vif_gro_add(&cl->net.gro, pkt, len);
-		if (vif_gro_pending(&cl->net.gro) && !loop_timer_armed(&cl->net.t_gro))
-			loop_timer_at(cl->lp, &cl->net.t_gro, loop_now(cl->lp));
-	} else {
-		n = vif_write(cl->net.port, pkt, len);
-	}
-	if (n < 0) {
+	if (tundev_write(&cl->net.dev, pkt, len) < 0) {
 		cl->tun_drops++;
 		return;
 	}
@@ -533,9 +461,9 @@ static bool tap_local_answer(struct client *cl, const uint8_t *frame, size_t len
 	uint8_t reply[128];
 	int n;
 
-	if (!cl->net.tap)
+	if (!cl->net.dev.tap)
 		return false;
-	memcpy(self.mac, cl->net.mac, 6);
+	memcpy(self.mac, cl->net.dev.mac, 6);
 	if (cl->push.has_ifconfig && !cl->net.has_v4) {
 		self.has_v4 = true;
 		self.v4 = cl->push.ifc_local;
@@ -571,17 +499,17 @@ void client_tun_input(struct loop *lp, uint32_t events, void *arg)
 	(void)lp;
 	(void)events;
 	xport_cork(cl->xp);	/* the segments of a read leave in one UDP GSO send */
-	for (int i = 0; i < TUN_READ_BUDGET && cl->net.port; i++) {
-		ssize_t n = vif_read(cl->net.port, buf, sizeof(buf));
+	for (int i = 0; i < TUN_READ_BUDGET && cl->net.dev.port; i++) {
+		ssize_t n = vif_read(cl->net.dev.port, buf, sizeof(buf));
 
 		if (n == -EAGAIN)
 			break;
 		if (n < 0) {
-			log_error("device %s: %s", cl->net.name, strerror((int)-n));
+			log_error("device %s: %s", cl->net.dev.name, strerror((int)-n));
 			client_reconnect(cl, "tunnel device failed");
 			return;
 		}
-		if (!cl->net.tap) {
+		if (!cl->net.dev.tap) {
 			if (vif_vnet_split(buf, (size_t)n, tun_to_sess, cl) < 0)
 				cl->tun_drops++;
 			/* a super-packet fills the session's wire queue by itself: drain it */

@@ -87,8 +87,8 @@ static void build(struct client *cl, struct script_call *sc, const char *what, c
 
 	script_init(sc, what, cmd);
 	script_env_cfg(sc, cl->cfg);
-	script_env(sc, "dev", "%s", net->name);
-	script_env(sc, "dev_type", "%s", net->tap ? "tap" : "tun");
+	script_env(sc, "dev", "%s", net->dev.name);
+	script_env(sc, "dev_type", "%s", net->dev.tap ? "tap" : "tun");
 	script_env(sc, "tun_mtu", "%u", mtu);
 	script_env(sc, "script_context", "%s", restart ? "restart" : "init");
 	script_env(sc, "verb", "%d", cl->cfg->verb);
@@ -102,7 +102,7 @@ static void build(struct client *cl, struct script_call *sc, const char *what, c
 	}
 	env_remote(cl, sc);
 	env_foreign(cl, sc);
-	script_arg(sc, "%s", net->name);
+	script_arg(sc, "%s", net->dev.name);
 	script_arg(sc, "%u", mtu);
 	script_arg(sc, "%d", SCRIPT_LINK_MTU);
 	script_arg(sc, "%s", local);

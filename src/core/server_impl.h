@@ -12,6 +12,7 @@
 #include "core/fib.h"
 #include "core/loop.h"
 #include "core/pool.h"
+#include "core/tundev.h"
 #include "core/xport.h"
 #include "proto/cookie.h"
 #include "proto/session.h"
@@ -61,18 +62,6 @@ struct peer {
 	int busy;			/* callbacks running on it (peer_hold) */
 };
 
-struct server_dev {
-	struct vif_port *port;
-	struct loop_io io;
-	bool io_added;
-	int ifindex;
-	char name[IF_NAMESIZE];
-	bool tap;
-	uint8_t mac[6];
-	struct vif_gro gro;		/* TUN: segments coalesced into super-packets */
-	struct loop_timer t_gro;	/* flushes gro at the end of the loop's batch */
-};
-
 struct server {
 	struct cfg *cfg;
 	struct loop *lp;
@@ -93,7 +82,7 @@ struct server {
 	struct in6_addr srv_v6;
 	unsigned v6_prefix;
 	struct fib fib;
-	struct server_dev dev;
+	struct tundev dev;
 	char *push_base;		/* configured + helper push options, comma-separated */
 	struct loop_timer t_status;
 	uint64_t drops_spoof, drops_nopeer, drops_full, drops_cookie;

@@ -38,7 +38,7 @@ static unsigned mask_len(uint32_t m)
 
 static int dev_addresses(struct server *srv)
 {
-	struct server_dev *d = &srv->dev;
+	struct tundev *d = &srv->dev;
 	struct nl_addr a, peer;
 	struct nl_err err;
 	int e = 0;
@@ -87,77 +87,38 @@ static void dev_routes(struct server *srv)
 
 static void server_dev_input(struct loop *lp, uint32_t events, void *arg);
 
-/* The end of the loop's batch: what gro holds goes to the device. */
-static void gro_due(struct loop *lp, void *arg)
+static void server_dev_dropped(void *arg)
 {
 	struct server *srv = arg;
 
-	(void)lp;
-	if (srv->dev.port && vif_gro_flush(&srv->dev.gro) < 0)
-		server_drop(srv, &srv->drops_full, 1);
+	server_drop(srv, &srv->drops_full, 1);
 }
 
 int server_dev_open(struct server *srv)
 {
-	struct server_dev *d = &srv->dev;
+	struct tundev *d = &srv->dev;
 	const struct cfg *c = srv->cfg;
-	struct vif_config vc;
 	struct nl_err err;
 	int e;
 
-	vif_config_init(&vc);
-	d->tap = c->dev_type == CFG_DEV_TAP;
-	vc.type = d->tap ? VIF_TAP : VIF_TUN;
-	vc.vnet_hdr = !d->tap;	/* TSO super-packets, cut in server_dev_input (vnet.h) */
-	if (!c->dev || !strcmp(c->dev, "tun") || !strcmp(c->dev, "tap"))
-		snprintf(vc.name, sizeof(vc.name), "%s%%d", d->tap ? "tap" : "tun");
-	else
-		snprintf(vc.name, sizeof(vc.name), "%s", c->dev);
-	/* The _ex form: its message already says what to do, so the user sees one line. */
-	e = vif_kernel_open_ex(&vc, false, d->name, sizeof(d->name), &d->port, &err);
-	if (e < 0) {
-		log_error("%s", err.msg);
+	e = tundev_open(d, srv->lp, c, server_dev_input, server_dev_dropped, srv);
+	if (e < 0)
 		return e;
-	}
-	vif_set_nonblock(d->port, true);
-	if (!d->tap && (e = vif_vnet_offload(d->port)) < 0)
-		log_info("device %s: no segmentation offload (%s)", d->name, strerror(-e));
-	if (!d->tap && (e = vif_gro_init(&d->gro, vif_gro_out_port, d->port)) < 0)
-		return e;
-	loop_timer_init(&d->t_gro, gro_due, srv);
-	d->ifindex = nl_link_index(d->name, &err);
-	/* no link-local on a TUN: its router solicitations would wake an idle tunnel */
-	if (d->ifindex > 0 && !d->tap && nl_link_set_ipv6_linklocal(d->ifindex, false, &err) < 0)
-		log_debug("%s: %s", d->name, err.msg);
-	if (d->ifindex < 0 ||
-	    (c->tun_mtu > 0 && nl_link_set_mtu(d->ifindex, (unsigned)c->tun_mtu, &err) < 0) ||
+	if ((c->tun_mtu > 0 && nl_link_set_mtu(d->ifindex, (unsigned)c->tun_mtu, &err) < 0) ||
 	    nl_link_set_up(d->ifindex, true, &err) < 0) {
 		log_error("device %s: %s", d->name, err.msg);
-		return d->ifindex < 0 ? d->ifindex : -EIO;
+		return -EIO;
 	}
 	e = dev_addresses(srv);
 	if (e < 0)
 		return e;
 	dev_routes(srv);
-	e = loop_io_add(srv->lp, &d->io, vif_fd(d->port), EPOLLIN, server_dev_input, srv);
-	if (e < 0)
-		return e;
-	d->io_added = true;
 	return 0;
 }
 
 void server_dev_close(struct server *srv)
 {
-	struct server_dev *d = &srv->dev;
-
-	if (d->io_added)
-		loop_io_del(srv->lp, &d->io);
-	d->io_added = false;
-	loop_timer_stop(srv->lp, &d->t_gro);
-	vif_gro_free(&d->gro);
-	if (d->port)
-		vif_close(d->port);	/* a non-persistent device disappears with its fd */
-	d->port = NULL;
+	tundev_close(&srv->dev);	/* a non-persistent device disappears with its fd */
 }
 
 /* ---- forwarding ---- */
@@ -183,17 +144,7 @@ static void to_peer(struct peer *p, const uint8_t *pkt, size_t len)
 
 static void to_dev(struct server *srv, const uint8_t *pkt, size_t len)
 {
-	struct server_dev *d = &srv->dev;
-
-	if (!d->tap) {
-		/* held (or merged) until the loop's batch ends, unless it cannot be merged */
-		if (vif_gro_add(&d->gro, pkt, len) < 0)
-			server_drop(srv, &srv->drops_full, 1);
-		if (vif_gro_pending(&d->gro) && !loop_timer_armed(&d->t_gro))
-			loop_timer_at(srv->lp, &d->t_gro, loop_now(srv->lp));
-		return;
-	}
-	if (vif_write(d->port, pkt, len) < 0)
+	if (tundev_write(&srv->dev, pkt, len) < 0)
 		server_drop(srv, &srv->drops_full, 1);
 }
 
