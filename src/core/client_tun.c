@@ -32,17 +32,6 @@ static struct nl_addr addr6(const struct in6_addr *a, unsigned prefix)
 	return n;
 }
 
-static unsigned mask_prefix(struct in_addr mask)
-{
-	uint32_t m = ntohl(mask.s_addr);
-	unsigned n = 0;
-
-	while (m & 0x80000000u) {
-		n++;
-		m <<= 1;
-	}
-	return n;
-}
 
 static const char *fmt_addr(const struct nl_addr *a, bool prefix, char *buf, size_t n)
 {
@@ -201,7 +190,7 @@ static void routes_apply(struct client *cl, const struct nl_addr *gw4, const str
 		struct nl_addr gw = p->route4[i].has_gw ? addr4(p->route4[i].gw, 32) :
 				    gw4 ? *gw4 : (struct nl_addr){ 0 };
 
-		route_tunnel(cl, addr4(p->route4[i].net, mask_prefix(p->route4[i].mask)),
+		route_tunnel(cl, addr4(p->route4[i].net, nl_mask_prefix(p->route4[i].mask)),
 			     gw.family ? &gw : NULL, p->route4[i].metric);
 	}
 	for (int i = 0; pulled && i < p->n_route6 && cl->net.has_v6; i++) {
@@ -216,7 +205,7 @@ static void routes_apply(struct client *cl, const struct nl_addr *gw4, const str
 		struct nl_addr gw = r->gw_kind == CFG_GW_ADDR ? addr4(r->gw, 32) :
 				    gw4 ? *gw4 : (struct nl_addr){ 0 };
 
-		route_tunnel(cl, addr4(r->net, mask_prefix(r->mask)), gw.family ? &gw : NULL,
+		route_tunnel(cl, addr4(r->net, nl_mask_prefix(r->mask)), gw.family ? &gw : NULL,
 			     r->metric);
 	}
 	for (size_t i = 0; i < c->routes6.n && cl->net.has_v6; i++) {
@@ -245,7 +234,7 @@ static int addr_apply_v4(struct client *cl, enum push_topology topo)
 		second = cl->cfg->ifconfig.remote_or_mask;
 	}
 	if (net->dev.tap || topo == PUSH_TOPO_SUBNET) {
-		net->v4 = addr4(local, mask_prefix(second));
+		net->v4 = addr4(local, nl_mask_prefix(second));
 		net->v4_p2p = false;
 		e = nl_addr_add(net->dev.ifindex, &net->v4, NULL, &err);
 	} else {

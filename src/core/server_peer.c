@@ -328,14 +328,8 @@ static int peer_routes(struct peer *p, const struct cfg_ccd *ccd)
 		e = fib_add(f, 6, &p->v6, 128, p->id);
 	for (size_t i = 0; ccd && e == 0 && i < ccd->iroutes.n; i++) {
 		const struct cfg_route *r = &ccd->iroutes.v[i];
-		uint32_t m = ntohl(r->mask.s_addr);
-		int plen = 0;
 
-		while (m & 0x80000000u) {
-			plen++;
-			m <<= 1;
-		}
-		e = fib_add(f, 4, &r->net, plen, p->id);
+		e = fib_add(f, 4, &r->net, (int)nl_mask_prefix(r->mask), p->id);
 	}
 	for (size_t i = 0; ccd && e == 0 && i < ccd->iroutes6.n; i++)
 		e = fib_add(f, 6, &ccd->iroutes6.v[i].net, ccd->iroutes6.v[i].prefix, p->id);

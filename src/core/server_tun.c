@@ -25,22 +25,12 @@ static void dev_addr4(struct nl_addr *a, uint32_t host, unsigned prefix)
 	memcpy(a->bytes, &n, 4);
 }
 
-static unsigned mask_len(uint32_t m)
-{
-	unsigned n = 0;
-
-	while (m & 0x80000000u) {
-		n++;
-		m <<= 1;
-	}
-	return n;
-}
-
 static int dev_addresses(struct server *srv)
 {
 	struct tundev *d = &srv->dev;
 	struct nl_addr a, peer;
 	struct nl_err err;
+	unsigned plen = nl_mask_prefix((struct in_addr){ .s_addr = htonl(srv->srv_mask) });
 	int e = 0;
 
 	if (srv->has_pool && srv->topo_net30) {
@@ -49,12 +39,12 @@ static int dev_addresses(struct server *srv)
 		dev_addr4(&a, srv->srv_v4, 32);
 		dev_addr4(&peer, srv->srv_v4 + 1, 32);
 		e = nl_addr_add(d->ifindex, &a, &peer, &err);
-		dev_addr4(&r.dst, srv->srv_v4 - 1, mask_len(srv->srv_mask));
+		dev_addr4(&r.dst, srv->srv_v4 - 1, plen);
 		r.gw = peer;
 		if (e == 0 && nl_link_set_up(d->ifindex, true, &err) == 0)
 			e = nl_route_add(&r, &err);
 	} else if (srv->has_pool) {
-		dev_addr4(&a, srv->srv_v4, mask_len(srv->srv_mask));
+		dev_addr4(&a, srv->srv_v4, plen);
 		e = nl_addr_add(d->ifindex, &a, NULL, &err);
 	}
 	if (e == 0 && srv->has_v6) {
@@ -79,7 +69,7 @@ static void dev_routes(struct server *srv)
 		struct nl_route r = { .ifindex = srv->dev.ifindex };
 		uint32_t net = ntohl(c->routes.v[i].net.s_addr);
 
-		dev_addr4(&r.dst, net, mask_len(ntohl(c->routes.v[i].mask.s_addr)));
+		dev_addr4(&r.dst, net, nl_mask_prefix(c->routes.v[i].mask));
 		if (nl_route_add(&r, &err) < 0)
 			log_warn("route %s: %s", inet_ntoa(c->routes.v[i].net), err.msg);
 	}

@@ -7,6 +7,7 @@
 #ifndef BURROW_VIF_NL_H
 #define BURROW_VIF_NL_H
 
+#include <netinet/in.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -33,6 +34,8 @@ struct nl_addr {
 /* "10.8.0.2/24", "fd00::2/64"; a bare address is /32 or /128. On failure returns -EINVAL and the
  * message names the bad text ("bad address 'x' in '10.x/24': ..."). */
 int nl_parse_cidr(const char *text, struct nl_addr *out, struct nl_err *err);
+/* The prefix length of a netmask (leading one bits: 255.255.255.0 -> 24). */
+unsigned nl_mask_prefix(struct in_addr mask);
 /* Like nl_parse_cidr but rejects a "/N" suffix (gateways, lookups). */
 int nl_parse_addr(const char *text, struct nl_addr *out, struct nl_err *err);
 /* "10.8.0.2/24" into buf (with_prefix) or just "10.8.0.2"; returns -ENOSPC if n is too small. */

@@ -63,6 +63,18 @@ static int nl_parse_any(const char *text, struct nl_addr *out, bool allow_prefix
 	return 0;
 }
 
+unsigned nl_mask_prefix(struct in_addr mask)
+{
+	uint32_t m = ntohl(mask.s_addr);
+	unsigned n = 0;
+
+	while (m & 0x80000000u) {
+		n++;
+		m <<= 1;
+	}
+	return n;
+}
+
 int nl_parse_cidr(const char *text, struct nl_addr *out, struct nl_err *err)
 {
 	return nl_parse_any(text, out, true, err);
