@@ -98,6 +98,10 @@ static void test_cidr_valid(void **state)
 	assert_string_equal(buf, "fd00::2/64");
 	assert_int_equal(nl_format_addr(&a, false, buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "fd00::2");
+	assert_int_equal(nl_mask_prefix((struct in_addr){ htonl(0xffffff00u) }), 24);
+	assert_int_equal(nl_mask_prefix((struct in_addr){ htonl(0xfffffffcu) }), 30);
+	assert_int_equal(nl_mask_prefix((struct in_addr){ 0 }), 0);
+	assert_int_equal(nl_mask_prefix((struct in_addr){ 0xffffffffu }), 32);
 	assert_int_equal(nl_format_addr(&a, true, buf, 5), -ENOSPC);
 	a.family = AF_UNIX;
 	assert_int_equal(nl_format_addr(&a, true, buf, sizeof(buf)), -EAFNOSUPPORT);
