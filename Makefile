@@ -33,7 +33,7 @@ asan: bootstrap
 tsan: bootstrap
 	[ -f build-tsan/build.ninja ] || CC=clang meson setup build-tsan -Db_sanitize=thread -Db_lundef=false
 	ninja -C build-tsan
-	TSAN_OPTIONS=halt_on_error=1 tests/run build-tsan stress
+	TSAN_OPTIONS="halt_on_error=1 suppressions=$(CURDIR)/tests/tsan.supp" tests/run build-tsan stress
 
 release: bootstrap
 	[ -f build-release/build.ninja ] || meson setup build-release --buildtype=release -Db_lto=true
