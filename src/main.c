@@ -1,21 +1,10 @@
-/* burrow: the command table, nothing else. Each command lives in src/cmd/. */
+/* burrow: the command table, nothing else (in the order `burrow --help` lists them). Each
+ * command lives in src/cmd/. */
 #include <stddef.h>
 
 #include "cmd/cli.h"
 
 static const struct cli_cmd burrow_cmds[] = {
-	{ "demo", cmd_demo, "run a throw-away VPN between two network namespaces and report",
-	  cmd_demo_usage },
-	{ "help", cmd_help, "describe a command: burrow help COMMAND",
-	  "Usage: burrow help [COMMAND [SUBCOMMAND]]\n       burrow help directives   (every configuration directive)" },
-	{ "status", cmd_status, "list the clients of a running server (from its status file)",
-	  cmd_status_usage },
-	{ "version", cmd_version, "print version, OpenSSL version and build options",
-	  "Usage: burrow version\n\nPrints burrow's version, the OpenSSL it runs with, and the build type." },
-	{ "dev", cmd_dev, "create, configure, show and delete kernel TUN/TAP devices",
-	  cmd_dev_usage },
-	{ "server", cmd_server, "serve OpenVPN 2.6 clients with an OpenVPN server config",
-	  cmd_server_usage },
 	{ "client", cmd_client, "connect to an OpenVPN 2.6 server: burrow client PROFILE.ovpn",
 	  "Usage: burrow client PROFILE.ovpn [--DIRECTIVE [ARGS...]]...\n"
 	  "       burrow client --config PROFILE.ovpn [--DIRECTIVE [ARGS...]]...\n\n"
@@ -36,6 +25,18 @@ static const struct cli_cmd burrow_cmds[] = {
 	  "runs after the device is closed, as the unprivileged user when user/group is set.\n\n"
 	  "Exit status: 0 stopped by a signal or the server's HALT; 1 error (bad profile, device or\n"
 	  "route setup failed, connect-retry-max reached); 2 usage error; 3 authentication failed." },
+	{ "server", cmd_server, "serve OpenVPN 2.6 clients with an OpenVPN server config",
+	  cmd_server_usage },
+	{ "demo", cmd_demo, "run a throw-away VPN between two network namespaces and report",
+	  cmd_demo_usage },
+	{ "status", cmd_status, "list the clients of a running server (from its status file)",
+	  cmd_status_usage },
+	{ "dev", cmd_dev, "create, configure, show and delete kernel TUN/TAP devices",
+	  cmd_dev_usage },
+	{ "help", cmd_help, "describe a command: burrow help COMMAND",
+	  "Usage: burrow help [COMMAND [SUBCOMMAND]]\n       burrow help directives   (every configuration directive)" },
+	{ "version", cmd_version, "print version, OpenSSL version and build options",
+	  "Usage: burrow version\n\nPrints burrow's version, the OpenSSL it runs with, and the build type." },
 	{ NULL, NULL, NULL, NULL },
 };
 
