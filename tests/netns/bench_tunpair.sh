@@ -7,8 +7,8 @@ t_need_root
 t_need ping
 COUNT=${1:-20000}
 TUNFWD=${TUNFWD:-$(dirname "$BURROW")/../tests/netns/tunfwd}
-[ -x "$TUNFWD" ] || t_skip "the tunfwd helper is not built ($TUNFWD)"
-A=$(t_netns) && B=$(t_netns) || t_skip "cannot create network namespaces"
+t_need_built "$TUNFWD" "tunfwd helper"
+A=$(t_netns) && B=$(t_netns) || t_fail "cannot create network namespaces"
 ip netns exec "$A" "$BURROW" dev add ba0 --type tun --addr 10.71.0.1/24 --up >/dev/null || exit 1
 ip netns exec "$B" "$BURROW" dev add bb0 --type tun --addr 10.71.0.2/24 --up >/dev/null || exit 1
 t_bg "$TUNFWD" fwd "$A" ba0 "$B" bb0 120 >"$T_TMP/fwd.out" 2>&1

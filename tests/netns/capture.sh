@@ -13,7 +13,7 @@ t_need openssl
 t_need ping
 [ -c /dev/net/tun ] || t_skip "needs /dev/net/tun"
 DATACAP=${DATACAP:-$(dirname "$BURROW")/../tests/netns/datacap}
-[ -x "$DATACAP" ] || t_skip "no datacap helper at $DATACAP (build first)"
+t_need_built "$DATACAP" "datacap helper"
 
 S_ADDR=10.98.0.1
 C_ADDR=10.98.0.2
@@ -23,9 +23,9 @@ cap_netns() {
 	NS_S="bw-capture-$$-s"
 	NS_C="bw-capture-$$-c"
 	T_NS+=("$NS_S" "$NS_C")
-	ip netns add "$NS_S" && ip netns add "$NS_C" || t_skip "cannot create network namespaces"
+	ip netns add "$NS_S" && ip netns add "$NS_C" || t_fail "cannot create network namespaces"
 	ip -n "$NS_S" link set lo up && ip -n "$NS_C" link set lo up &&
-		t_netns_pair "$NS_C" "$NS_S" "$C_ADDR" "$S_ADDR" || t_skip "cannot create a veth pair"
+		t_netns_pair "$NS_C" "$NS_S" "$C_ADDR" "$S_ADDR" || t_fail "cannot create a veth pair"
 }
 
 # EC PKI with the openssl CLI (fast), plus tls-crypt and tls-auth keys.
@@ -47,7 +47,7 @@ cap_pki() {
 		openssl x509 -req -in c.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out c.crt \
 			-days 2 -extfile c.ext &&
 		openvpn --genkey tls-crypt tc.key && openvpn --genkey tls-auth ta.key
-	) >"$T_TMP/pki.log" 2>&1 || { cat "$T_TMP/pki.log"; t_skip "cannot make the test PKI"; }
+	) >"$T_TMP/pki.log" 2>&1 || { cat "$T_TMP/pki.log"; t_fail "cannot make the test PKI (log above)"; }
 }
 
 # cap_conf ROLE CASE_LINES: the config of one side.

@@ -21,7 +21,7 @@ D=$T_TMP/d
 mkdir -p "$D" && chmod 755 "$T_TMP" "$D"
 # A self-signed EC certificate serves as CA and as our own: enough for the config to validate.
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
-	-subj /CN=t -keyout "$D/k.pem" -out "$D/c.pem" >/dev/null 2>&1 || t_skip "openssl cannot make a test certificate"
+	-subj /CN=t -keyout "$D/k.pem" -out "$D/c.pem" >/dev/null 2>&1 || t_fail "openssl cannot make a test certificate"
 chmod 644 "$D/k.pem"
 printf 'client\ndev tun\nremote 127.0.0.1 1194\nca c.pem\ncert c.pem\nkey k.pem\n' > "$D/c.ovpn"
 printf 'port 1194\ndev tun\nserver 10.8.0.0 255.255.255.0\nca c.pem\ncert c.pem\nkey k.pem\ndh none\n' > "$D/s.conf"
@@ -68,7 +68,7 @@ run_err "status without a server" "cannot read $D/none.status.*is a burrow serve
 
 # ---- as root: privileges and devices, inside a throw-away namespace ----
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1 && command -v ip >/dev/null 2>&1; then
-	NS=$(t_netns) || t_skip "cannot create a network namespace"
+	NS=$(t_netns) || t_fail "cannot create a network namespace"
 	nobody() { ip netns exec "$NS" setpriv --reuid 65534 --regid 65534 --clear-groups "$@"; }
 	run_err "client without root" "burrow client needs root or CAP_NET_ADMIN.*sudo" \
 		nobody "$BURROW" client "$D/c.ovpn"
@@ -119,8 +119,10 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1 && command -v ip >/d
 		sys.exit(0 if ok and quiet and echo and os.WIFSIGNALED(st) else 1)
 		PY
 		t_grep "echo after Ctrl-C True" "the terminal echoes again after Ctrl-C"
+	else
+		t_skip_part "the Ctrl-C at the password prompt case needs python3"
 	fi
 else
-	echo "skip: the root-only cases (privilege drop, namespaces) did not run"
+	t_skip_part "the root-only cases (privilege drop, namespaces) need root, setpriv and ip"
 fi
 t_done

@@ -6,8 +6,9 @@
 ovpn_need
 ovpn_setup
 ovpn_pki
+[ -d /proc/sys/net/ipv6 ] || t_skip "the kernel has no IPv6 (ipv6.disable=1)"
 ip -n "$NS_S" addr add fd99::1/64 dev v1 nodad && ip -n "$NS_C" addr add fd99::2/64 dev v0 nodad ||
-	t_skip "cannot add IPv6 addresses to the veth"
+	t_fail "cannot add IPv6 addresses to the veth"
 for proto in udp tcp; do
 	{ ovpn_server_conf | sed -e "s/^local .*/local fd99::1/" -e "s/^proto .*/proto ${proto}6/"
 	  echo "tls-crypt $PKI/tc.key"; } > "$T_TMP/s.conf"

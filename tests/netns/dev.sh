@@ -8,10 +8,10 @@ t_need ip
 t_need ping
 t_need python3
 TUNFWD=${TUNFWD:-$(dirname "$BURROW")/../tests/netns/tunfwd}
-[ -x "$TUNFWD" ] || t_skip "the tunfwd helper is not built ($TUNFWD)"
+t_need_built "$TUNFWD" "tunfwd helper"
 [ -c /dev/net/tun ] || t_skip "no /dev/net/tun (modprobe tun)"
 
-A=$(t_netns) && B=$(t_netns) || t_skip "cannot create network namespaces"
+A=$(t_netns) && B=$(t_netns) || t_fail "cannot create network namespaces"
 inA() { ip netns exec "$A" "$@"; }
 inB() { ip netns exec "$B" "$@"; }
 

@@ -9,15 +9,15 @@
 
 FLOOD=${FLOOD:-$(dirname "$BURROW")/../tests/netns/flood}
 ovpn_need
-[ -x "$FLOOD" ] || t_skip "no flood helper at $FLOOD (build first)"
-NS_S=$(t_netns) || t_skip "cannot create network namespaces"
+t_need_built "$FLOOD" "flood helper"
+NS_S=$(t_netns) || t_fail "cannot create network namespaces"
 NS_CL=()
 for i in 1 2 3; do
-	ns=$(t_netns) || t_skip "cannot create network namespaces"
+	ns=$(t_netns) || t_fail "cannot create network namespaces"
 	NS_CL[$i]=$ns
 	ip link add c$i netns "$ns" type veth peer name s$i netns "$NS_S" &&
 	ip -n "$ns" addr add 10.99.$i.2/24 dev c$i && ip -n "$NS_S" addr add 10.99.$i.1/24 dev s$i &&
-	ip -n "$ns" link set c$i up && ip -n "$NS_S" link set s$i up || t_skip "cannot create veth pairs"
+	ip -n "$ns" link set c$i up && ip -n "$NS_S" link set s$i up || t_fail "cannot create veth pairs"
 done
 ovpn_pki
 # Under ASan freed memory waits in a quarantine, so RSS says nothing there; LeakSanitizer

@@ -8,7 +8,7 @@
 
 FLOOD=${FLOOD:-$(dirname "$BURROW")/../tests/netns/flood}
 ovpn_need
-[ -x "$FLOOD" ] || t_skip "no flood helper at $FLOOD (build first)"
+t_need_built "$FLOOD" "flood helper"
 ovpn_setup
 ovpn_pki
 export OVPN_PROTO=tcp

@@ -6,7 +6,7 @@ IMPAIR=${IMPAIR:-$(dirname "$BURROW")/../tests/netns/impair}
 IMP_ADDR=10.99.0.3
 
 imp_need() {
-	[ -x "$IMPAIR" ] || t_skip "no impair helper at $IMPAIR (build first)"
+	t_need_built "$IMPAIR" "impair helper"
 }
 
 # imp_start ARGS...: starts the relay with impairment ARGS (-L loss -D dup -R reorder ...).

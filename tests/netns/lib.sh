@@ -27,10 +27,23 @@ t_cleanup() {
 trap t_cleanup EXIT
 trap 'exit 130' INT TERM
 
+# A skip is for a prerequisite this machine lacks (not root, a program not installed, no
+# /dev/net/tun, no ../shared corpus); it exits 77 and tests/run lists it with its reason (in
+# CI it fails unless tests/skip-allow.txt lists it). A set-up step that fails where its
+# prerequisites are present (a namespace, a veth, the PKI, a helper binary of this build) is a
+# failure: t_fail.
 # t_skip REASON: exit 77 (skipped) after saying why.
 t_skip() { echo "SKIP $T_NAME: $*"; exit 77; }
+# t_fail REASON: a set-up step failed; exit 1 after saying which.
+t_fail() { echo "FAIL $T_NAME: set-up: $*"; exit 1; }
 t_need_root() { [ "$(id -u)" = 0 ] || t_skip "needs root (network namespaces); run as root or with sudo"; }
 t_need() { command -v "$1" >/dev/null 2>&1 || t_skip "needs '$1' (scripts/bootstrap installs it)"; }
+# t_need_built PATH WHAT: a binary of this build (burrow, a test helper) must be there.
+t_need_built() { [ -x "$1" ] || t_fail "no $2 at $1 (the build makes it: ninja -C BUILD)"; }
+# t_skip_part REASON: part of the test cannot run here; the rest runs, and t_done then exits
+# 77 (skipped) unless something failed, so the missing part is not counted as a pass.
+T_SKIPPED=()
+t_skip_part() { echo "SKIP $T_NAME (part): $*"; T_SKIPPED+=("$*"); }
 
 t_ok() { T_PASS=$((T_PASS + 1)); echo "ok - $*"; }
 t_bad() { T_FAIL=$((T_FAIL + 1)); echo "not ok - $*"; }
@@ -41,7 +54,16 @@ t_status() { local want=$1 d=$2 rc; shift 2; "$@" >"$T_TMP/out" 2>&1; rc=$?
 	if [ "$rc" = "$want" ]; then t_ok "$d"; else t_bad "$d (exit $rc, wanted $want)"; sed 's/^/    /' "$T_TMP/out"; fi; }
 # t_grep PATTERN DESC: the last t_status output matches PATTERN.
 t_grep() { if grep -qE -- "$1" "$T_TMP/out"; then t_ok "$2"; else t_bad "$2 (no /$1/ in output)"; sed 's/^/    /' "$T_TMP/out"; fi; }
-t_done() { echo "$T_NAME: $T_PASS passed, $T_FAIL failed"; [ "$T_FAIL" = 0 ]; exit $?; }
+t_done() {
+	echo "$T_NAME: $T_PASS passed, $T_FAIL failed"
+	[ "$T_FAIL" = 0 ] || exit 1
+	if [ ${#T_SKIPPED[@]} -gt 0 ]; then
+		local r
+		for r in "${T_SKIPPED[@]}"; do echo "SKIP $T_NAME: $r"; done
+		exit 77
+	fi
+	exit 0
+}
 
 # t_netns: makes a namespace with loopback up, prints its name.
 # Works in $(...) too: the name is unique per call and remembered in a file for cleanup.

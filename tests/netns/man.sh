@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 
 PAGE=$BURROW_SRC/man/burrow.8
-[ -r "$PAGE" ] || t_skip "no manual page at $PAGE"
+[ -r "$PAGE" ] || t_fail "no manual page at $PAGE (it is part of the source tree)"
 # The roff source with \- and font escapes removed: what a reader sees, without hyphenation.
 sed -e 's/\\-/-/g' -e 's/\\f[BIRP]//g' -e 's/\\~/ /g' "$PAGE" > "$T_TMP/page"
 
@@ -40,6 +40,6 @@ if command -v groff >/dev/null 2>&1; then
 	t_check "groff -ww gives no warnings" test ! -s "$T_TMP/groff"
 	sed 's/^/    /' "$T_TMP/groff"
 else
-	echo "skip: groff is missing, the rendering checks did not run"
+	t_skip_part "needs groff (groff-base; scripts/bootstrap installs it) for the rendering checks"
 fi
 t_done

@@ -21,14 +21,14 @@ ovpn_need() {
 	t_need openssl
 	t_need python3
 	t_need ping
-	[ -x "$BURROW" ] || t_skip "no burrow binary at $BURROW (build first)"
+	t_need_built "$BURROW" "burrow binary"
 	[ -c /dev/net/tun ] || t_skip "needs /dev/net/tun"
 }
 
 # Two namespaces on one veth: server side $NS_S, client side $NS_C.
 ovpn_setup() {
-	NS_S=$(t_netns) && NS_C=$(t_netns) || t_skip "cannot create network namespaces"
-	t_netns_pair "$NS_C" "$NS_S" "$OVPN_C_ADDR" "$OVPN_S_ADDR" || t_skip "cannot create a veth pair"
+	NS_S=$(t_netns) && NS_C=$(t_netns) || t_fail "cannot create network namespaces"
+	t_netns_pair "$NS_C" "$NS_S" "$OVPN_C_ADDR" "$OVPN_S_ADDR" || t_fail "cannot create a veth pair"
 }
 
 # A throw-away PKI with the openssl CLI (EC keys: fast) and the static keys.
@@ -71,7 +71,7 @@ ovpn_pki() {
 		openvpn --genkey tls-auth ta.key &&
 		openvpn --genkey tls-crypt-v2-server v2srv.key &&
 		openvpn --genkey tls-crypt-v2-client v2cli.key --tls-crypt-v2 v2srv.key
-	) >"$T_TMP/pki.log" 2>&1 || { cat "$T_TMP/pki.log"; t_skip "cannot make the test PKI"; }
+	) >"$T_TMP/pki.log" 2>&1 || { cat "$T_TMP/pki.log"; t_fail "cannot make the test PKI (log above)"; }
 }
 
 # Base server config (UDP, TUN, subnet, tls-crypt); callers append or override lines.

@@ -7,8 +7,8 @@
 PKIGEN=${PKIGEN:-$(dirname "$BURROW")/../tests/netns/pkigen}
 t_need_root
 t_need openvpn
-[ -x "$PKIGEN" ] || t_skip "no pkigen helper at $PKIGEN (build first)"
-NS=$(t_netns) || t_skip "cannot create a network namespace"
+t_need_built "$PKIGEN" "pkigen helper"
+NS=$(t_netns) || t_fail "cannot create a network namespace"
 PORT=11940
 
 # peer NAME ROLE DIR CERT EXTRA...: runs one openvpn in the namespace, log in $T_TMP/NAME.log.

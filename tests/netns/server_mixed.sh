@@ -8,17 +8,18 @@
 PKIGEN=${PKIGEN:-$(dirname "$BURROW")/../tests/netns/pkigen}
 
 ovpn_need
-[ -x "$PKIGEN" ] || t_skip "no pkigen helper at $PKIGEN (build first)"
-NS_S=$(t_netns) || t_skip "cannot create network namespaces"
+t_need_built "$PKIGEN" "pkigen helper"
+NS_S=$(t_netns) || t_fail "cannot create network namespaces"
 declare -A NS
 for i in 1 2 3 4; do
-	NS[$i]=$(t_netns)
-	ip link add vs$i netns "$NS_S" type veth peer name vc$i netns "${NS[$i]}"
-	ip -n "$NS_S" addr add 10.99.$i.1/24 dev vs$i; ip -n "$NS_S" link set vs$i up
-	ip -n "${NS[$i]}" addr add 10.99.$i.2/24 dev vc$i; ip -n "${NS[$i]}" link set vc$i up
+	NS[$i]=$(t_netns) &&
+	ip link add vs$i netns "$NS_S" type veth peer name vc$i netns "${NS[$i]}" &&
+	ip -n "$NS_S" addr add 10.99.$i.1/24 dev vs$i && ip -n "$NS_S" link set vs$i up &&
+	ip -n "${NS[$i]}" addr add 10.99.$i.2/24 dev vc$i && ip -n "${NS[$i]}" link set vc$i up ||
+		t_fail "cannot create namespace $i and its veth pair"
 done
 "$PKIGEN" "$PKI" ec 0 c1 c2 c3 c4 >/dev/null && openvpn --genkey tls-crypt "$PKI/tc.key" ||
-	t_skip "cannot make the test PKI"
+	t_fail "cannot make the test PKI"
 
 cat > "$T_TMP/s.conf" <<EOF2
 port 1194

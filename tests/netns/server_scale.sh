@@ -15,7 +15,7 @@
 MANYC=${MANYC:-$(dirname "$BURROW")/../tests/netns/manyc}
 RSS_MAX_KB=16384
 ovpn_need
-[ -x "$MANYC" ] || t_skip "no manyc helper at $MANYC (build first)"
+t_need_built "$MANYC" "manyc helper"
 ovpn_setup
 ovpn_pki
 server_conf() {

@@ -12,9 +12,9 @@ DRIVE=${SESSDRIVE:-$(dirname "$BURROW")/../tests/netns/sessdrive}
 t_need_root
 t_need openvpn
 t_need openssl
-[ -x "$DRIVE" ] || t_skip "no sessdrive helper at $DRIVE (build first)"
+t_need_built "$DRIVE" "sessdrive helper"
 [ -c /dev/net/tun ] || t_skip "needs /dev/net/tun"
-NS=$(t_netns) || t_skip "cannot create a network namespace"
+NS=$(t_netns) || t_fail "cannot create a network namespace"
 ovpn_pki
 
 # case NAME "SERVER_LINES" SESSDRIVE_ARGS...

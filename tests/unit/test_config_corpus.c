@@ -235,7 +235,8 @@ int main(void)
 	};
 
 	if (find_corpus() < 0) {
-		printf("corpus not found at %s (set BURROW_SHARED)\n", corpus);
+		printf("SKIP config_corpus: the shared config corpus is not at %s "
+		       "(check out ../shared next to the source tree, or set BURROW_SHARED)\n", corpus);
 		return 77;
 	}
 	log_set_level(LOG_LVL_WARN);	/* the notices for ignored directives are expected */
