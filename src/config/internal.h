@@ -151,6 +151,10 @@ bool cfg_default_needed(const struct cfg *c, const struct cfg_option *o);
  * 0, or -ENOENT when the default does not cover that position. For parse functions
  * whose optional arguments take the table's default when omitted. */
 int cfg_dflt_arg(const struct cfg_option *o, int pos, char *buf, size_t cap);
+/* Row o's default as help and the manual show it: the default itself ("60", "5 300"), or for
+ * CFG_F_DTAIL rows the optional arguments' names then their values ("SECONDS 60").
+ * 0, -ENOENT (no default) or -ENOSPC. */
+int cfg_default_text(const struct cfg_option *o, char *buf, size_t cap);
 /* Run one tokenized directive line through the table. */
 int cfg_dispatch(struct cfg_ctx *x, int argc, char **argv);
 /* Parse a whole text (file, <connection> body, ccd file) with x. */
