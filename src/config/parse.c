@@ -245,12 +245,11 @@ bool cfg_default_needed(const struct cfg *c, const struct cfg_option *o)
 /* Split a default into its words (defaults are plain words, no quotes). */
 static int dflt_words(const struct cfg_option *o, char *buf, size_t cap, char **w, int max)
 {
+	char *save = NULL;
 	int n = 0;
 
 	if (!o->dflt || snprintf(buf, cap, "%s", o->dflt) >= (int)cap)
 		return 0;
-	char *save = NULL;
-
 	for (char *t = strtok_r(buf, " ", &save); t && n < max; t = strtok_r(NULL, " ", &save))
 		w[n++] = t;
 	return n;
