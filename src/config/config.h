@@ -19,6 +19,11 @@
  * notice per accepted-but-ignored directive).
  *
  * After a successful cfg_validate() the engines can rely on:
+ *   - every directive the configuration left out that has a default in the option table
+ *     (`burrow help directives` shows them) holds that default, set through the directive's
+ *     own parser: hand-window 60, max-clients 1024, data-ciphers, auth SHA1, port 1194, ...
+ *     The engines need no fallbacks of their own. Flags such as topology_set, lport_set and
+ *     allow_compression_set still say whether the user wrote the directive;
  *   - role is CLIENT or SERVER (tls_client / tls_server set accordingly); proto "tcp" is
  *     tcp-server on a server; dev_type is TUN or TAP;
  *   - every remote has a port and a proto; lport/rport are set;
@@ -211,8 +216,9 @@ struct cfg {
 	/* device */
 	char *dev;			/* "tun", "tun0", "tap", "mytun"...; NULL = unset */
 	enum cfg_dev_type dev_type;	/* after validate: explicit or derived from dev's prefix */
-	int tun_mtu;			/* 1500 */
-	int mssfix;			/* -1 = default (1492 encap), 0 = disabled */
+	int tun_mtu;			/* default 1500 */
+	int mssfix;			/* 0 = disabled; default 1492 with mssfix_mtu (-1 before
+					 * cfg_validate) */
 	bool mssfix_mtu;		/* `mssfix N mtu` */
 	int txqueuelen;			/* 0 = unset */
 
@@ -221,14 +227,14 @@ struct cfg {
 	enum cfg_af proto_af;
 	CFG_VEC(struct cfg_remote) remotes;	/* failover order (shuffled by caller if remote_random) */
 	bool remote_random;
-	uint16_t port;			/* `port` (sets both lport and rport), 0 = unset */
+	uint16_t port;			/* `port` (sets both lport and rport); default 1194 */
 	uint16_t lport, rport;		/* after validate: effective local/remote port */
 	bool lport_set;
 	bool nobind;
 	char *local;			/* `local HOST` */
 	bool float_;			/* `float` */
 	int resolv_retry;		/* seconds, -1 = infinite (default) */
-	int connect_retry, connect_retry_max_wait;	/* 5, 300 */
+	int connect_retry, connect_retry_max_wait;	/* default 5, 300 */
 	int connect_retry_max;		/* 0 = unlimited */
 	int server_poll_timeout;	/* 0 = unset */
 	bool persist_key, persist_tun;
@@ -243,28 +249,29 @@ struct cfg {
 		char *name;		/* NULL = unset */
 		enum cfg_x509_type type;
 	} verify_x509;
-	int tls_version_min;		/* OpenSSL constant, e.g. TLS1_2_VERSION; 0 = unset (1.2) */
+	int tls_version_min;		/* OpenSSL constant; default TLS1_2_VERSION */
 	bool tls_version_min_or_highest;
 	int tls_version_max;		/* 0 = unset */
 	char *tls_cipher, *tls_ciphersuites, *tls_groups, *ecdh_curve, *tls_cert_profile;
 	enum cfg_verify_cc verify_client_cert;
 
 	/* data channel */
-	char *data_ciphers;		/* colon list; NULL = default (AES-256-GCM:AES-128-GCM:CHACHA20-POLY1305) */
+	char *data_ciphers;		/* colon list; default CIPHER_DEFAULT_LIST (proto/cipher.h) */
 	char *data_ciphers_fallback;	/* NULL = unset */
 	char *cipher;			/* legacy --cipher; NULL = unset */
-	char *auth;			/* digest for tls-auth / CBC HMAC; NULL = SHA1 */
+	char *auth;			/* digest for tls-auth / CBC HMAC; default SHA1 */
 	enum cfg_comp compress;
-	enum cfg_allow_comp allow_compression;	/* default NO (2.6) */
+	enum cfg_allow_comp allow_compression;	/* default no (2.6) */
 	bool allow_compression_set;
-	int replay_window, replay_window_time;	/* 0 = default (64 / 15) */
+	int replay_window;		/* default 64 */
+	int replay_window_time;		/* no directive sets it yet: 0 */
 
-	/* renegotiation and timers (seconds unless noted); -1 = unset/default */
-	int reneg_sec;			/* 3600 */
+	/* renegotiation and timers (seconds unless noted); -1 = unset */
+	int reneg_sec;			/* default 3600; 0 = never */
 	long long reneg_bytes, reneg_pkts;	/* -1 = unset */
-	int hand_window;		/* 60 */
-	int tran_window;		/* 3600 */
-	int tls_timeout;		/* 2 */
+	int hand_window;		/* default 60 */
+	int tran_window;		/* default 3600 */
+	int tls_timeout;		/* default 2 */
 	int keepalive_interval, keepalive_timeout;	/* `keepalive A B`, -1 = unset */
 	int ping, ping_restart, ping_exit;	/* after validate include keepalive's expansion */
 	bool ping_timer_rem;
@@ -303,15 +310,15 @@ struct cfg {
 
 	/* process, logging, scripts */
 	char *user, *group;
-	int verb;			/* 1 */
+	int verb;			/* default 1 */
 	int mute;			/* 0 */
 	char *log;
 	bool log_append;
 	char *status;
-	int status_interval;		/* 60 */
-	int status_version;		/* 1 */
+	int status_interval;		/* default 60, also without a status file */
+	int status_version;		/* default 1 */
 	CFG_VEC(struct cfg_setenv) setenv;
-	int script_security;		/* 1 */
+	int script_security;		/* default 1 */
 	char *up, *down;
 	bool up_restart, down_pre;
 
@@ -331,8 +338,8 @@ struct cfg {
 		struct in_addr net, mask;
 		char *pool_start, *pool_end;	/* textual, NULL if unset */
 	} server_bridge;
-	enum cfg_topology topology;
-	bool topology_set;
+	enum cfg_topology topology;	/* default net30 */
+	bool topology_set;		/* written by the user (not the default) */
 	struct {
 		bool set;
 		struct in_addr start, end, mask;	/* mask zero when not given */
@@ -344,13 +351,13 @@ struct cfg {
 	} ifconfig_ipv6_pool;
 	struct {
 		char *file;		/* NULL = unset */
-		int seconds;		/* 600 */
+		int seconds;		/* default 600 */
 	} pool_persist;
 	CFG_VEC(char *) push;		/* option text, e.g. "route 10.0.0.0 255.255.255.0" */
 	bool push_reset;		/* ccd only */
 	bool client_to_client;
 	bool duplicate_cn;
-	int max_clients;		/* 1024 */
+	int max_clients;		/* default 1024 */
 	char *client_config_dir;
 	bool ccd_exclusive;
 	struct {
@@ -412,7 +419,7 @@ struct cfg_ccd {
 
 /* ---- API ------------------------------------------------------------------------------ */
 
-/* Zero the struct and set every default. */
+/* Zero the struct and set the "unset" markers; cfg_validate() fills in the defaults. */
 void cfg_init(struct cfg *c, enum cfg_role role);
 void cfg_free(struct cfg *c);
 

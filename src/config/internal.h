@@ -78,6 +78,8 @@ enum {
 	CFG_F_INLINE = 1 << 1,		/* may be given as an inline <name> block */
 	CFG_F_UNSUPPORTED = 1 << 2,	/* parses, but cfg_validate() refuses it with a reason */
 	CFG_F_CONN = 1 << 3,		/* allowed inside a <connection> block */
+	CFG_F_DTAIL = 1 << 4,		/* the default is for the trailing optional argument(s) only
+					 * (status FILE [SECONDS]): applied without the leading ones */
 };
 
 struct cfg_ctx;
@@ -96,6 +98,12 @@ struct cfg_option {
 	long lo, hi;				/* range for opt_int */
 	const char *args;			/* argument synopsis for help */
 	const char *help;			/* one line */
+	/* The default, written as the directive's arguments the way OpenVPN documents it
+	 * ("60", "5 300", "1492 mtu"); NULL = none. cfg_validate() runs it through `parse`
+	 * when the user did not give the directive (nor another row setting the same field),
+	 * so after validation the field holds it. With CFG_F_DTAIL it stands for the trailing
+	 * optional arguments only, and parse is called with the leading ones NULL. */
+	const char *dflt;
 };
 
 extern const struct cfg_option cfg_options[];
@@ -124,6 +132,8 @@ struct cfg_ctx {
 		uint16_t port;
 	} conn;
 	int depth;
+	bool dflt;		/* applying a table default, not a user's directive */
+	bool conn_local;	/* set by a parse function that stored into `conn` only */
 };
 
 /* Error at the current directive. */
@@ -132,6 +142,19 @@ int cfg_fail(struct cfg_ctx *x, const char *hint, const char *fmt, ...)
 struct cfg_where cfg_here(const struct cfg_ctx *x);
 /* Where directive `name` was last given (file:line), or the top-level file with line 0. */
 struct cfg_where cfg_seen(const struct cfg *c, const char *name);
+/* Apply row o's default (o->dflt) through its parse function, as if given by the user but
+ * without marking it seen or setting "set by the user" flags. 0 or a negative errno. */
+int cfg_apply_default(struct cfg *c, const struct cfg_option *o, struct cfg_err *err);
+/* The row whose default applies to c is still unset by the user (see cfg_option.dflt). */
+bool cfg_default_needed(const struct cfg *c, const struct cfg_option *o);
+/* The default for argument position pos (1 = first argument) of row o, into buf:
+ * 0, or -ENOENT when the default does not cover that position. For parse functions
+ * whose optional arguments take the table's default when omitted. */
+int cfg_dflt_arg(const struct cfg_option *o, int pos, char *buf, size_t cap);
+/* Row o's default as help and the manual show it: the default itself ("60", "5 300"), or for
+ * CFG_F_DTAIL rows the optional arguments' names then their values ("SECONDS 60").
+ * 0, -ENOENT (no default) or -ENOSPC. */
+int cfg_default_text(const struct cfg_option *o, char *buf, size_t cap);
 /* Run one tokenized directive line through the table. */
 int cfg_dispatch(struct cfg_ctx *x, int argc, char **argv);
 /* Parse a whole text (file, <connection> body, ccd file) with x. */

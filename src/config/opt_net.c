@@ -46,6 +46,7 @@ int cfg_opt_proto(struct cfg_ctx *x, const struct cfg_option *o, int argc, char 
 	if (x->in_conn) {
 		x->conn.proto = p;
 		x->conn.af = af;
+		x->conn_local = true;
 	} else {
 		x->c->proto = p;
 		x->c->proto_af = af;
@@ -61,10 +62,11 @@ int cfg_opt_port(struct cfg_ctx *x, const struct cfg_option *o, int argc, char *
 		return cfg_fail(x, "a port is a number from 0 to 65535", "bad port '%s'", argv[1]);
 	if (x->in_conn && strcmp(o->name, "lport") != 0) {
 		x->conn.port = port;
+		x->conn_local = true;
 		return 0;
 	}
 	*(uint16_t *)((char *)x->c + o->off) = port;
-	if (strcmp(o->name, "lport") == 0)
+	if (strcmp(o->name, "lport") == 0 && !x->dflt)
 		x->c->lport_set = true;
 	return 0;
 }
@@ -230,9 +232,12 @@ int cfg_opt_ifconfig6(struct cfg_ctx *x, const struct cfg_option *o, int argc, c
 
 int cfg_opt_mssfix(struct cfg_ctx *x, const struct cfg_option *o, int argc, char **argv)
 {
-	long v = 1492;
+	char dflt[16];
+	/* bare `mssfix`: the default size, without its `mtu` (as before) */
+	const char *s = argc > 1 ? argv[1] : cfg_dflt_arg(o, 1, dflt, sizeof(dflt)) == 0 ? dflt : "";
+	long v;
 
-	if (argc > 1 && cfg_parse_long(argv[1], 0, 65535, &v) < 0)
+	if (cfg_parse_long(s, 0, 65535, &v) < 0)
 		return cfg_fail(x, NULL, "'%s' is not a size from 0 to 65535", argv[1]);
 	if (argc > 2 && strcmp(argv[2], "mtu") != 0)
 		return cfg_fail(x, "the only option is 'mtu'", "unknown mssfix option '%s'", argv[2]);
@@ -255,10 +260,16 @@ int cfg_opt_resolv_retry(struct cfg_ctx *x, const struct cfg_option *o, int argc
 	return 0;
 }
 
+/* Without MAX, an earlier connect-retry's MAX stays; with none before, the table's. */
 int cfg_opt_connect_retry(struct cfg_ctx *x, const struct cfg_option *o, int argc, char **argv)
 {
+	bool again = x->c->seen && x->c->seen[o - cfg_options].file;
 	long v, max = x->c->connect_retry_max_wait;
+	char dflt[16];
 
+	if (argc < 3 && !again && cfg_dflt_arg(o, 2, dflt, sizeof(dflt)) == 0 &&
+	    cfg_parse_long(dflt, 0, INT_MAX, &max) < 0)
+		return cfg_fail(x, NULL, "bad default MAX '%s'", dflt);
 	if (cfg_parse_long(argv[1], 0, INT_MAX, &v) < 0 ||
 	    (argc > 2 && cfg_parse_long(argv[2], 0, INT_MAX, &max) < 0))
 		return cfg_fail(x, NULL, "'%s' is not a number of seconds", argc > 2 ? argv[2] : argv[1]);

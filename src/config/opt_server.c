@@ -130,7 +130,8 @@ int cfg_opt_topology(struct cfg_ctx *x, const struct cfg_option *o, int argc, ch
 		x->c->topology = CFG_TOPO_P2P;
 	else
 		return cfg_fail(x, "use subnet, net30 or p2p", "unknown topology '%s'", argv[1]);
-	x->c->topology_set = true;
+	if (!x->dflt)
+		x->c->topology_set = true;
 	return 0;
 }
 
@@ -159,14 +160,19 @@ int cfg_opt_pool6(struct cfg_ctx *x, const struct cfg_option *o, int argc, char 
 	return 0;
 }
 
+/* The table's default SECONDS when omitted; applied as a default, FILE is NULL. */
 int cfg_opt_pool_persist(struct cfg_ctx *x, const struct cfg_option *o, int argc, char **argv)
 {
-	long secs = 600;
+	char dflt[16];
+	const char *s = argc > 2 ? argv[2] : cfg_dflt_arg(o, 2, dflt, sizeof(dflt)) == 0 ? dflt : "";
+	long secs;
 
-	if (argc > 2 && cfg_parse_long(argv[2], 0, INT_MAX, &secs) < 0)
-		return cfg_fail(x, NULL, "'%s' is not a number of seconds", argv[2]);
-	x->c->pool_persist.file = cfg_resolve_path(x, argv[1]);
+	if (cfg_parse_long(s, 0, INT_MAX, &secs) < 0)
+		return cfg_fail(x, NULL, "'%s' is not a number of seconds", s);
 	x->c->pool_persist.seconds = (int)secs;
+	if (!argv[1])
+		return 0;
+	x->c->pool_persist.file = cfg_resolve_path(x, argv[1]);
 	return x->c->pool_persist.file ? 0 : -ENOMEM;
 }
 
@@ -238,14 +244,20 @@ int cfg_opt_verify_cc(struct cfg_ctx *x, const struct cfg_option *o, int argc, c
 	return 0;
 }
 
+/* The table's default SECONDS when omitted; applied as a default, FILE is NULL (the
+ * interval still matters: the server writes its default status file). */
 int cfg_opt_status(struct cfg_ctx *x, const struct cfg_option *o, int argc, char **argv)
 {
-	long secs = 60;
+	char dflt[16];
+	const char *s = argc > 2 ? argv[2] : cfg_dflt_arg(o, 2, dflt, sizeof(dflt)) == 0 ? dflt : "";
+	long secs;
 
-	if (argc > 2 && cfg_parse_long(argv[2], 1, INT_MAX, &secs) < 0)
-		return cfg_fail(x, NULL, "'%s' is not a number of seconds", argv[2]);
-	x->c->status = cfg_resolve_path(x, argv[1]);
+	if (cfg_parse_long(s, 1, INT_MAX, &secs) < 0)
+		return cfg_fail(x, NULL, "'%s' is not a number of seconds", s);
 	x->c->status_interval = (int)secs;
+	if (!argv[1])
+		return 0;
+	x->c->status = cfg_resolve_path(x, argv[1]);
 	return x->c->status ? 0 : -ENOMEM;
 }
 

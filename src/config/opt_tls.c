@@ -210,7 +210,8 @@ int cfg_opt_allow_comp(struct cfg_ctx *x, const struct cfg_option *o, int argc, 
 		x->c->allow_compression = CFG_ALLOW_COMP_YES;
 	else
 		return cfg_fail(x, "use no, asym or yes", "unknown value '%s'", argv[1]);
-	x->c->allow_compression_set = true;
+	if (!x->dflt)
+		x->c->allow_compression_set = true;
 	return 0;
 }
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "config/internal.h"
+#include "proto/cipher.h"
 #include "util/log.h"
 
 #define OFF(f) offsetof(struct cfg, f)
@@ -20,22 +21,28 @@
 #define UNS CFG_F_UNSUPPORTED
 #define CON CFG_F_CONN
 
-#define FLAG(n, r, fl, f, h) { n, 0, 0, r, fl, cfg_opt_flag, OFF(f), 0, 0, "", h }
-#define INT(n, r, fl, f, lo, hi, a, h) { n, 1, 1, r, fl, cfg_opt_int, OFF(f), lo, hi, a, h }
-#define STR(n, r, f, a, h) { n, 1, 1, r, 0, cfg_opt_str, OFF(f), 0, 0, a, h }
-#define FN(n, mn, mx, r, fl, fn, a, h) { n, mn, mx, r, fl, fn, 0, 0, 0, a, h }
-#define FNO(n, mn, mx, r, fl, fn, f, a, h) { n, mn, mx, r, fl, fn, OFF(f), 0, 0, a, h }
-#define IGNORE(n, mn, mx, r, h) { n, mn, mx, r, IGN, cfg_opt_ignored, 0, 0, 0, "...", h }
+#define DT CFG_F_DTAIL
+
+/* Rows; the *D variants carry a default (see struct cfg_option.dflt). */
+#define FLAG(n, r, fl, f, h) { n, 0, 0, r, fl, cfg_opt_flag, OFF(f), 0, 0, "", h, NULL }
+#define INT(n, r, fl, f, lo, hi, a, h) INTD(n, r, fl, f, lo, hi, a, NULL, h)
+#define INTD(n, r, fl, f, lo, hi, a, d, h) { n, 1, 1, r, fl, cfg_opt_int, OFF(f), lo, hi, a, h, d }
+#define STR(n, r, f, a, h) STRD(n, r, f, a, NULL, h)
+#define STRD(n, r, f, a, d, h) { n, 1, 1, r, 0, cfg_opt_str, OFF(f), 0, 0, a, h, d }
+#define FN(n, mn, mx, r, fl, fn, a, h) FND(n, mn, mx, r, fl, fn, a, NULL, h)
+#define FND(n, mn, mx, r, fl, fn, a, d, h) { n, mn, mx, r, fl, fn, 0, 0, 0, a, h, d }
+#define FNO(n, mn, mx, r, fl, fn, f, a, h) FNOD(n, mn, mx, r, fl, fn, f, a, NULL, h)
+#define FNOD(n, mn, mx, r, fl, fn, f, a, d, h) { n, mn, mx, r, fl, fn, OFF(f), 0, 0, a, h, d }
+#define IGNORE(n, mn, mx, r, h) { n, mn, mx, r, IGN, cfg_opt_ignored, 0, 0, 0, "...", h, NULL }
 #define NOPE(n, mn, mx, r, fl, h) \
-	{ n, mn, mx, r, UNS | (fl), cfg_opt_unsupported, 0, 0, 0, "...", h }
+	{ n, mn, mx, r, UNS | (fl), cfg_opt_unsupported, 0, 0, 0, "...", h, NULL }
 
 const struct cfg_option cfg_options[] = {
-	FN("allow-compression", 1, 1, B, 0, cfg_opt_allow_comp, "no|asym|yes",
-	   "whether compressed packets are accepted/sent (default no)"),
+	FND("allow-compression", 1, 1, B, 0, cfg_opt_allow_comp, "no|asym|yes", "no",
+	    "whether compressed packets are accepted/sent"),
 	FNO("askpass", 0, 1, B, 0, cfg_opt_path, askpass, "[FILE]",
 	    "passphrase for an encrypted private key, from FILE"),
-	STR("auth", B, auth, "DIGEST",
-	    "HMAC digest for tls-auth and CBC data ciphers (default SHA1)"),
+	STRD("auth", B, auth, "DIGEST", "SHA1", "HMAC digest for tls-auth and CBC data ciphers"),
 	FLAG("auth-nocache", C, 0, auth_nocache, "forget the password after use"),
 	STR("auth-retry", C, auth_retry, "none|nointeract|interact",
 	    "what to do when the server rejects the credentials"),
@@ -52,8 +59,9 @@ const struct cfg_option cfg_options[] = {
 	    "legacy data cipher, used as the fallback for old peers"),
 	FN("client", 0, 0, C, 0, cfg_opt_client, "",
 	   "client mode: pull options and act as TLS client"),
-	FN("client-cert-not-required", 0, 0, S, 0, cfg_opt_client_cert_not_required, "",
-	   "obsolete spelling of verify-client-cert none"),
+	/* the field named so that the verify-client-cert default knows it was set */
+	FNO("client-cert-not-required", 0, 0, S, 0, cfg_opt_client_cert_not_required,
+	    verify_client_cert, "", "obsolete spelling of verify-client-cert none"),
 	FNO("client-config-dir", 1, 1, S, 0, cfg_opt_path, client_config_dir, "DIR",
 	    "per-client files named by common name (ifconfig-push, iroute, push)"),
 	FNO("client-connect", 1, 1, S, 0, cfg_opt_script, client_connect, "CMD",
@@ -67,8 +75,8 @@ const struct cfg_option cfg_options[] = {
 	FN("compress", 0, 1, B, 0, cfg_opt_compress, "[lz4|lz4-v2|lzo|stub|stub-v2|migrate]",
 	   "compression framing"),
 	FN("config", 1, 1, B, 0, cfg_opt_config, "FILE", "read more directives from FILE, in place"),
-	FN("connect-retry", 1, 2, C, CON, cfg_opt_connect_retry, "SECONDS [MAX]",
-	   "wait between connection attempts (doubling up to MAX)"),
+	FND("connect-retry", 1, 2, C, CON, cfg_opt_connect_retry, "SECONDS [MAX]", "5 300",
+	    "wait between connection attempts (doubling up to MAX)"),
 	INT("connect-retry-max", C, CON, connect_retry_max, 0, INT_MAX, "N",
 	    "give up after N rounds over the remotes (0 = never)"),
 	IGNORE("connect-timeout", 1, 1, C, "TCP connect timeout"),
@@ -77,8 +85,8 @@ const struct cfg_option cfg_options[] = {
 	FNO("crl-verify", 1, 1, B, INL, cfg_opt_blob, crl, "FILE",
 	    "certificate revocation list checked against the peer"),
 	IGNORE("daemon", 0, 1, B, "burrow stays in the foreground (use your service manager)"),
-	FNO("data-ciphers", 1, 1, B, 0, cfg_opt_cipher_list, data_ciphers, "C1:C2:...",
-	    "data ciphers we negotiate, in order of preference"),
+	FNOD("data-ciphers", 1, 1, B, 0, cfg_opt_cipher_list, data_ciphers, "C1:C2:...",
+	     CIPHER_DEFAULT_LIST, "data ciphers we negotiate, in order of preference"),
 	STR("data-ciphers-fallback", B, data_ciphers_fallback, "CIPHER",
 	    "data cipher for peers that cannot negotiate"),
 	FN("dev", 1, 1, B, 0, cfg_opt_dev, "tun|tap|NAME",
@@ -107,7 +115,7 @@ const struct cfg_option cfg_options[] = {
 	FLAG("float", B, CON, float_, "accept the peer from a new address"),
 	NOPE("fragment", 1, 2, B, CON, "internal fragmentation is not implemented"),
 	STR("group", B, group, "GROUP", "drop privileges to GROUP after setup"),
-	INT("hand-window", B, 0, hand_window, 1, 86400, "SECONDS", "TLS handshake deadline (60)"),
+	INTD("hand-window", B, 0, hand_window, 1, 86400, "SECONDS", "60", "TLS handshake deadline"),
 	NOPE("http-proxy", 1, 4, C, CON, "connecting through an HTTP proxy is not implemented"),
 	IGNORE("http-proxy-retry", 0, 0, C, "HTTP proxy retry"),
 	FN("ifconfig", 2, 2, B, 0, cfg_opt_ifconfig, "LOCAL PEER|NETMASK", "static tunnel address"),
@@ -119,14 +127,14 @@ const struct cfg_option cfg_options[] = {
 	   "(client-config-dir) fixed IPv6 address for this client"),
 	FN("ifconfig-pool", 2, 3, S, 0, cfg_opt_pool, "START END [NETMASK]", "IPv4 address pool"),
 	IGNORE("ifconfig-pool-linear", 0, 0, S, "obsolete pool layout"),
-	FN("ifconfig-pool-persist", 1, 2, S, 0, cfg_opt_pool_persist, "FILE [SECONDS]",
-	   "remember client addresses in FILE"),
+	FND("ifconfig-pool-persist", 1, 2, S, DT, cfg_opt_pool_persist, "FILE [SECONDS]", "600",
+	    "remember client addresses in FILE, saved every SECONDS"),
 	FN("ifconfig-push", 2, 3, CC, 0, cfg_opt_ccd_ifconfig_push, "LOCAL PEER|NETMASK",
 	   "(client-config-dir) fixed address for this client"),
 	FN("ignore-unknown-option", 1, 15, B, 0, cfg_opt_ignore_unknown, "NAME...",
 	   "skip these directives if burrow does not know them"),
 	{ "inactive", 1, 2, B, 0, cfg_opt_int, OFF(inactive), 0, INT_MAX, "SECONDS [BYTES]",
-	  "exit after this long without traffic" },
+	  "exit after this long without traffic", NULL },
 	FN("iroute", 1, 2, CC, 0, cfg_opt_ccd_iroute, "NET [NETMASK]",
 	   "(client-config-dir) network behind this client"),
 	FN("iroute-ipv6", 1, 1, CC, 0, cfg_opt_ccd_iroute6, "NET/BITS",
@@ -149,10 +157,11 @@ const struct cfg_option cfg_options[] = {
 	IGNORE("management", 2, 3, B, "management interface"),
 	IGNORE("management-hold", 0, 0, B, "management interface"),
 	IGNORE("management-query-passwords", 0, 0, B, "management interface"),
-	INT("max-clients", S, 0, max_clients, 1, 1 << 20, "N", "most clients at once (1024)"),
+	INTD("max-clients", S, 0, max_clients, 1, 1 << 20, "N", "1024", "most clients at once"),
 	FN("mode", 1, 1, B, 0, cfg_opt_mode, "p2p|server",
 	   "server: many clients (set by 'server')"),
-	FN("mssfix", 0, 2, B, CON, cfg_opt_mssfix, "[BYTES [mtu]]", "clamp TCP MSS (0 = off)"),
+	FND("mssfix", 0, 2, B, CON, cfg_opt_mssfix, "[BYTES [mtu]]", "1492 mtu",
+	    "clamp TCP MSS (0 = off)"),
 	IGNORE("mtu-disc", 1, 1, B, "path MTU discovery socket option"),
 	INT("mute", B, 0, mute, 0, INT_MAX, "N", "log at most N repeats of a message"),
 	IGNORE("mute-replay-warnings", 0, 0, B, "quieter replay warnings"),
@@ -176,8 +185,9 @@ const struct cfg_option cfg_options[] = {
 	FNO("pkcs12", 1, 1, B, INL, cfg_opt_blob, pkcs12, "FILE",
 	    "certificate + key + CA in one PKCS#12 file"),
 	NOPE("plugin", 1, 15, B, 0, "plugins are not supported; use auth-user-pass-verify"),
-	FNO("port", 1, 1, B, CON, cfg_opt_port, port, "PORT", "local and remote port (1194)"),
-	FN("proto", 1, 1, B, CON, cfg_opt_proto, "udp|tcp|udp4|tcp6|tcp-client|...", "transport"),
+	FNOD("port", 1, 1, B, CON, cfg_opt_port, port, "PORT", "1194", "local and remote port"),
+	FND("proto", 1, 1, B, CON, cfg_opt_proto, "udp|tcp|udp4|tcp6|tcp-client|...", "udp",
+	    "transport"),
 	FLAG("pull", C, 0, pull, "accept options pushed by the server"),
 	FN("pull-filter", 2, 2, C, 0, cfg_opt_pull_filter, "accept|ignore|reject TEXT",
 	   "filter pushed options starting with TEXT"),
@@ -200,12 +210,12 @@ const struct cfg_option cfg_options[] = {
 	IGNORE("remote-random-hostname", 0, 0, C, "random host name prefix"),
 	FN("reneg-bytes", 1, 1, B, 0, cfg_opt_reneg, "BYTES", "renegotiate keys after BYTES"),
 	FN("reneg-pkts", 1, 1, B, 0, cfg_opt_reneg, "N", "renegotiate keys after N packets"),
-	FN("reneg-sec", 1, 2, B, 0, cfg_opt_reneg, "SECONDS [MAX]",
-	   "renegotiate keys every SECONDS (3600)"),
-	INT("replay-window", B, 0, replay_window, 1, 65536, "N",
-	    "replay window size in packets (64)"),
-	FN("resolv-retry", 1, 1, C, 0, cfg_opt_resolv_retry, "SECONDS|infinite",
-	   "keep retrying name resolution"),
+	FND("reneg-sec", 1, 2, B, 0, cfg_opt_reneg, "SECONDS [MAX]", "3600",
+	    "renegotiate keys every SECONDS (0 = never)"),
+	INTD("replay-window", B, 0, replay_window, 1, 65536, "N", "64",
+	     "replay window size in packets"),
+	FND("resolv-retry", 1, 1, C, 0, cfg_opt_resolv_retry, "SECONDS|infinite", "infinite",
+	    "keep retrying name resolution"),
 	FN("route", 1, 4, B, 0, cfg_opt_route, "NET [NETMASK [GATEWAY [METRIC]]]", "an IPv4 route"),
 	IGNORE("route-delay", 0, 2, B, "route setup delay"),
 	IGNORE("route-gateway", 1, 1, B, "the gateway comes from the server"),
@@ -215,8 +225,8 @@ const struct cfg_option cfg_options[] = {
 	INT("route-metric", B, 0, route_metric, 0, INT_MAX, "N", "default route metric"),
 	FLAG("route-nopull", C, 0, route_nopull, "ignore routes pushed by the server"),
 	FNO("rport", 1, 1, B, CON, cfg_opt_port, rport, "PORT", "remote port"),
-	INT("script-security", B, 0, script_security, 0, 3, "0-3",
-	    "which scripts may run (2 for up/down)"),
+	INTD("script-security", B, 0, script_security, 0, 3, "0-3", "1",
+	     "which scripts may run (2 for up/down)"),
 	NOPE("secret", 1, 2, B, INL, "static-key mode is not supported; use TLS (ca/cert/key)"),
 	FN("server", 1, 3, S, 0, cfg_opt_server, "NETWORK NETMASK|NET/BITS [nopool]",
 	   "server mode with an address pool from NETWORK"),
@@ -230,9 +240,9 @@ const struct cfg_option cfg_options[] = {
 	IGNORE("setenv-safe", 1, 2, B, "script environment"),
 	IGNORE("sndbuf", 1, 1, B, "socket buffer size"),
 	IGNORE("socket-flags", 1, 4, B, "socket options"),
-	FN("status", 1, 2, B, 0, cfg_opt_status, "FILE [SECONDS]",
-	   "write status to FILE every SECONDS"),
-	INT("status-version", S, 0, status_version, 1, 3, "1|2|3", "status file format"),
+	FND("status", 1, 2, B, DT, cfg_opt_status, "FILE [SECONDS]", "60",
+	    "write status to FILE every SECONDS"),
+	INTD("status-version", S, 0, status_version, 1, 3, "1|2|3", "1", "status file format"),
 	IGNORE("syslog", 0, 1, B, "log to syslog"),
 	IGNORE("tcp-nodelay", 0, 0, B, "burrow sets TCP_NODELAY itself"),
 	IGNORE("tcp-queue-limit", 1, 1, B, "TCP send queue length"),
@@ -252,18 +262,18 @@ const struct cfg_option cfg_options[] = {
 	FN("tls-remote", 1, 1, C, 0, cfg_opt_tls_remote, "NAME",
 	   "obsolete; treated as verify-x509-name NAME name"),
 	FLAG("tls-server", S, 0, tls_server, "TLS server role (implied by server)"),
-	INT("tls-timeout", B, 0, tls_timeout, 1, 3600, "SECONDS",
-	    "control packet retransmit time (2)"),
+	INTD("tls-timeout", B, 0, tls_timeout, 1, 3600, "SECONDS", "2",
+	     "control packet retransmit time"),
 	NOPE("tls-verify", 1, 1, B, 0, "certificate-checking scripts are not supported"),
 	FN("tls-version-max", 1, 1, B, 0, cfg_opt_tls_version, "1.2|1.3", "newest TLS version"),
-	FN("tls-version-min", 1, 2, B, 0, cfg_opt_tls_version, "1.2|1.3 [or-highest]",
-	   "oldest TLS version (1.2)"),
-	FN("topology", 1, 1, B, 0, cfg_opt_topology, "subnet|net30|p2p",
-	   "how client addresses are laid out"),
-	INT("tran-window", B, 0, tran_window, 1, 86400, "SECONDS",
-	    "old key lifetime after renegotiation"),
+	FND("tls-version-min", 1, 2, B, 0, cfg_opt_tls_version, "1.2|1.3 [or-highest]", "1.2",
+	    "oldest TLS version"),
+	FND("topology", 1, 1, B, 0, cfg_opt_topology, "subnet|net30|p2p", "net30",
+	    "how client addresses are laid out"),
+	INTD("tran-window", B, 0, tran_window, 1, 86400, "SECONDS", "3600",
+	     "old key lifetime after renegotiation"),
 	IGNORE("tun-ipv6", 0, 0, B, "always on"),
-	INT("tun-mtu", B, CON, tun_mtu, 576, 65535, "BYTES", "device MTU (1500)"),
+	INTD("tun-mtu", B, CON, tun_mtu, 576, 65535, "BYTES", "1500", "device MTU"),
 	IGNORE("tun-mtu-extra", 1, 1, B, "tap frame headroom"),
 	INT("txqueuelen", B, 0, txqueuelen, 0, 1 << 20, "N", "device transmit queue length"),
 	FNO("up", 1, 1, B, 0, cfg_opt_script, up, "CMD", "run CMD after the device is up"),
@@ -272,9 +282,9 @@ const struct cfg_option cfg_options[] = {
 	STR("user", B, user, "USER", "drop privileges to USER after setup"),
 	FLAG("username-as-common-name", S, 0, username_as_cn,
 	     "use the authenticated username as the client's name"),
-	INT("verb", B, 0, verb, 0, 11, "0-11", "log verbosity"),
-	FN("verify-client-cert", 1, 1, S, 0, cfg_opt_verify_cc, "none|optional|require",
-	   "whether clients need a certificate (require)"),
+	INTD("verb", B, 0, verb, 0, 11, "0-11", "1", "log verbosity"),
+	FNOD("verify-client-cert", 1, 1, S, 0, cfg_opt_verify_cc, verify_client_cert,
+	     "none|optional|require", "require", "whether clients need a certificate"),
 	FN("verify-x509-name", 1, 2, B, 0, cfg_opt_verify_x509, "NAME [name|name-prefix|subject]",
 	   "require this peer certificate name"),
 	IGNORE("writepid", 1, 1, B, "pid file"),

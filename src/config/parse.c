@@ -13,11 +13,8 @@ void cfg_init(struct cfg *c, enum cfg_role role)
 {
 	memset(c, 0, sizeof(*c));
 	c->role = role;
-	c->tun_mtu = 1500;
+	/* Unset markers only: defaults come from the option table (cfg_validate applies them). */
 	c->mssfix = -1;
-	c->resolv_retry = -1;
-	c->connect_retry = 5;
-	c->connect_retry_max_wait = 300;
 	c->key_direction = -1;
 	c->tls_auth.direction = -1;
 	c->tls_crypt.direction = -1;
@@ -25,21 +22,12 @@ void cfg_init(struct cfg *c, enum cfg_role role)
 	c->reneg_sec = -1;
 	c->reneg_bytes = -1;
 	c->reneg_pkts = -1;
-	c->hand_window = 60;
-	c->tran_window = 3600;
-	c->tls_timeout = 2;
 	c->keepalive_interval = -1;
 	c->keepalive_timeout = -1;
 	c->ping = -1;
 	c->ping_restart = -1;
 	c->ping_exit = -1;
 	c->route_metric = -1;
-	c->verb = 1;
-	c->status_interval = 60;
-	c->status_version = 1;
-	c->script_security = 1;
-	c->max_clients = 1024;
-	c->pool_persist.seconds = 600;
 }
 
 void cfg_free(struct cfg *c)
@@ -176,9 +164,12 @@ static int dispatch_role(struct cfg_ctx *x, const struct cfg_option *o)
 	return 0;
 }
 
-/* Validation errors about a directive name the line it was set on. */
+/* Validation errors about a directive name the line it was set on. A proto/port that only
+ * set its <connection>'s own value is not remembered: the global one is still unset. */
 static void remember(struct cfg_ctx *x, const struct cfg_option *o)
 {
+	if (x->conn_local)
+		return;
 	if (!x->c->seen)
 		x->c->seen = cfg_mem_alloc(x->mem, cfg_n_options * sizeof(*x->c->seen));
 	if (x->c->seen)
@@ -224,10 +215,74 @@ int cfg_dispatch(struct cfg_ctx *x, int argc, char **argv)
 				o->max_args, nargs);
 	}
 	argv[0] = (char *)name;
+	x->conn_local = false;
 	ret = o->parse(x, o, argc, argv);
 	if (ret == 0 && x->c)
 		remember(x, o);
 	return ret;
+}
+
+/* ---- defaults ---- */
+
+static bool was_seen(const struct cfg *c, const struct cfg_option *o)
+{
+	return c->seen && c->seen[o - cfg_options].file;
+}
+
+bool cfg_default_needed(const struct cfg *c, const struct cfg_option *o)
+{
+	unsigned want = c->role == CFG_ROLE_SERVER ? CFG_R_SERVER : CFG_R_CLIENT;
+
+	if (!o->dflt || !(o->roles & want) || was_seen(c, o))
+		return false;
+	/* another spelling of the same setting (ncp-ciphers, client-cert-not-required) */
+	for (size_t i = 0; o->off && i < cfg_n_options; i++)
+		if (cfg_options[i].off == o->off && was_seen(c, &cfg_options[i]))
+			return false;
+	return true;
+}
+
+/* Split a default into its words (defaults are plain words, no quotes). */
+static int dflt_words(const struct cfg_option *o, char *buf, size_t cap, char **w, int max)
+{
+	char *save = NULL;
+	int n = 0;
+
+	if (!o->dflt || snprintf(buf, cap, "%s", o->dflt) >= (int)cap)
+		return 0;
+	for (char *t = strtok_r(buf, " ", &save); t && n < max; t = strtok_r(NULL, " ", &save))
+		w[n++] = t;
+	return n;
+}
+
+int cfg_dflt_arg(const struct cfg_option *o, int pos, char *buf, size_t cap)
+{
+	char tmp[128], *w[CFG_MAX_ARGS];
+	int n = dflt_words(o, tmp, sizeof(tmp), w, CFG_MAX_ARGS);
+	int first = (o->flags & CFG_F_DTAIL) ? o->max_args - n + 1 : 1;
+
+	if (pos < first || pos >= first + n || snprintf(buf, cap, "%s", w[pos - first]) >= (int)cap)
+		return -ENOENT;
+	return 0;
+}
+
+int cfg_apply_default(struct cfg *c, const struct cfg_option *o, struct cfg_err *err)
+{
+	struct cfg_ctx x = { .c = c, .mem = &c->mem, .err = err, .file = "<default>",
+			     .directive = o->name, .dflt = true };
+	char buf[128], *argv[CFG_MAX_ARGS + 1] = { (char *)o->name };
+	int n = dflt_words(o, buf, sizeof(buf), argv + 1, CFG_MAX_ARGS - 1), argc = n + 1;
+
+	if (n == 0 || n > o->max_args)
+		return cfg_err_set(err, -EINVAL, NULL, 0, o->name, NULL, "bad table default '%s'",
+				   o->dflt ? o->dflt : "");
+	if (o->flags & CFG_F_DTAIL) {
+		/* the leading (mandatory) arguments have no default: passed as NULL */
+		memmove(argv + 1 + o->max_args - n, argv + 1, (size_t)n * sizeof(*argv));
+		memset(argv + 1, 0, (size_t)(o->max_args - n) * sizeof(*argv));
+		argc = o->max_args + 1;
+	}
+	return o->parse(&x, o, argc, argv);
 }
 
 /* "<tag>" line: read the block body and hand it to the directive as its inline value. */

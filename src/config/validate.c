@@ -65,6 +65,22 @@ static int resolve_role(struct cfg *c, struct cfg_err *err)
 	return 0;
 }
 
+/* Every table default the user left unset, through the row's own parse function. */
+static int apply_defaults(struct cfg *c, struct cfg_err *err)
+{
+	for (size_t i = 0; i < cfg_n_options; i++) {
+		const struct cfg_option *o = &cfg_options[i];
+		int ret;
+
+		if (!cfg_default_needed(c, o))
+			continue;
+		ret = cfg_apply_default(c, o, err);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
 static int check_dev(struct cfg *c, struct cfg_err *err)
 {
 	if (!c->dev)
@@ -85,9 +101,13 @@ static int check_dev(struct cfg *c, struct cfg_err *err)
 
 static int check_remotes(struct cfg *c, struct cfg_err *err)
 {
-	uint16_t dport = c->rport ? c->rport : c->port ? c->port : 1194;
-	enum cfg_proto dproto = c->proto ? c->proto : CFG_PROTO_UDP;
+	uint16_t dport;
+	enum cfg_proto dproto = c->proto;	/* given, or the table's default */
 
+	/* `port 0` counts as unset, as it always has */
+	if (!c->port && cfg_apply_default(c, cfg_option_find("port"), err) < 0)
+		return -EINVAL;
+	dport = c->rport ? c->rport : c->port;
 	if (c->role == CFG_ROLE_CLIENT && c->remotes.n == 0)
 		return cfg_err_set(err, -EINVAL, c->file, 0, "remote",
 				   "add 'remote HOST [PORT]' or pass --remote HOST",
@@ -111,10 +131,8 @@ static int check_remotes(struct cfg *c, struct cfg_err *err)
 			return vfail(err, &r->where, "remote", "use tcp or tcp-client",
 				     "a client cannot connect with tcp-server");
 	}
-	if (!c->proto)
-		c->proto = CFG_PROTO_UDP;
 	if (!c->lport_set)
-		c->lport = c->port ? c->port : 1194;
+		c->lport = c->port;
 	if (!c->rport)
 		c->rport = dport;
 	return 0;
@@ -346,6 +364,8 @@ int cfg_validate(struct cfg *c, struct cfg_err *err)
 				   c->placeholder.directive, "replace it with a real value",
 				   "unexpanded template placeholder '%s'", c->placeholder.value);
 	ret = resolve_role(c, err);
+	if (!ret)
+		ret = apply_defaults(c, err);
 	if (!ret)
 		ret = check_dev(c, err);
 	if (!ret)

@@ -23,6 +23,11 @@ enum cipher_kind {
 #define CIPHER_AEAD_TAG_LEN 16
 #define CIPHER_DIGEST_MAX_LEN 64	/* SHA512; the key2 hmac slot is 64 bytes */
 
+/* OpenVPN 2.6's default data-ciphers list: the one place it is written. The config table
+ * (data-ciphers default), the session (sess_conf.data_ciphers NULL) and the client's
+ * IV_CIPHERS default all use this. */
+#define CIPHER_DEFAULT_LIST "AES-256-GCM:AES-128-GCM:CHACHA20-POLY1305"
+
 struct cipher_info {
 	const char *name;	/* canonical OpenVPN name, e.g. "AES-256-GCM" */
 	const char *evp_name;	/* name for EVP_CIPHER_fetch(); NULL for "none" */

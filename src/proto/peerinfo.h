@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "proto/cipher.h"
+
 /* IV_PROTO bits */
 #define PINFO_PROTO_RESERVED		(1u << 0)
 #define PINFO_PROTO_DATA_V2		(1u << 1)
@@ -26,7 +28,7 @@
 	PINFO_PROTO_TLS_KEY_EXPORT | PINFO_PROTO_AUTH_PENDING_KW | PINFO_PROTO_DNS_OPTION | \
 	PINFO_PROTO_CC_EXIT_NOTIFY | PINFO_PROTO_AUTH_FAIL_TEMP | PINFO_PROTO_DYN_TLS_CRYPT)
 
-#define PINFO_DEFAULT_CIPHERS "AES-256-GCM:AES-128-GCM:CHACHA20-POLY1305"
+#define PINFO_DEFAULT_CIPHERS CIPHER_DEFAULT_LIST
 #define PINFO_VERSION "2.6.14"		/* what we claim to be compatible with */
 #define PINFO_MAX 8191			/* same bound as KEYS_PEERINFO_MAX */
 

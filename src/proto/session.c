@@ -12,6 +12,7 @@
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
+#include "proto/cipher.h"
 #include "proto/data.h"
 #include "proto/sess_int.h"
 #include "proto/tls.h"
@@ -55,8 +56,7 @@ static int conf_copy(struct sess *s, const struct sess_conf *c)
 
 	s->conf = *c;
 	s->s_auth_digest = dup_or_null(c->auth_digest ? c->auth_digest : "SHA1", &fail);
-	s->s_ciphers = dup_or_null(c->data_ciphers ? c->data_ciphers :
-				   "AES-256-GCM:AES-128-GCM:CHACHA20-POLY1305", &fail);
+	s->s_ciphers = dup_or_null(c->data_ciphers ? c->data_ciphers : CIPHER_DEFAULT_LIST, &fail);
 	s->s_fallback = dup_or_null(c->data_ciphers_fallback, &fail);
 	s->s_pi_extra = dup_or_null(c->peer_info_extra, &fail);
 	s->s_user = dup_or_null(c->username, &fail);

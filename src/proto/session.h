@@ -59,7 +59,7 @@ struct sess_conf {
 	struct tls_conf *tls;
 
 	/* Data channel negotiation. */
-	const char *data_ciphers;	/* "AES-256-GCM:AES-128-GCM:CHACHA20-POLY1305" if NULL */
+	const char *data_ciphers;	/* NULL = CIPHER_DEFAULT_LIST (proto/cipher.h) */
 	const char *data_ciphers_fallback;	/* NULL = none */
 	bool no_ekm;			/* don't announce/accept TLS-EKM (forces the PRF) */
 	bool no_dyn_tls_crypt;		/* don't announce/push dyn-tls-crypt */

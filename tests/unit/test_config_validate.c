@@ -3,6 +3,7 @@
  * certificate that does not parse, or a key that does not match its certificate fails
  * before any packet, naming the file:line of the directive. */
 #include <setjmp.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <errno.h>
@@ -17,8 +18,11 @@
 
 #include <openssl/pem.h>
 #include <openssl/pkcs12.h>
+#include <openssl/ssl.h>
 
 #include "config/config.h"
+#include "config/internal.h"
+#include "proto/cipher.h"
 #include "proto/statickey.h"
 #include "util/log.h"
 #include "util/pki.h"
@@ -528,6 +532,274 @@ static void test_command_line_override(void **state)
 	assert_non_null(strstr(e.text, "<command line>:1: ca: cannot read 'nonexistent.crt'"));
 }
 
+/* ---- table defaults ------------------------------------------------------------------ */
+
+/* A field a table default sets; strings compare by content. */
+struct dfield {
+	size_t off, size;
+	bool str;
+};
+#define DF(f) { offsetof(struct cfg, f), sizeof(((struct cfg *)0)->f), false }
+#define DS(f) { offsetof(struct cfg, f), sizeof(char *), true }
+
+/* Every row with a default: the role whose minimal config it is checked in, the line that
+ * says the same thing explicitly, and the fields it sets. */
+static const struct {
+	const char *name;
+	enum cfg_role role;
+	const char *line;	/* NULL = "NAME DEFAULT" */
+	struct dfield f[3];
+} dflt_rows[] = {
+	{ "allow-compression", CFG_ROLE_CLIENT, NULL, { DF(allow_compression) } },
+	{ "auth", CFG_ROLE_SERVER, NULL, { DS(auth) } },
+	{ "connect-retry", CFG_ROLE_CLIENT, NULL, { DF(connect_retry), DF(connect_retry_max_wait) } },
+	{ "data-ciphers", CFG_ROLE_CLIENT, NULL, { DS(data_ciphers) } },
+	{ "hand-window", CFG_ROLE_SERVER, NULL, { DF(hand_window) } },
+	{ "ifconfig-pool-persist", CFG_ROLE_SERVER, "ifconfig-pool-persist ipp.txt 600",
+	  { DF(pool_persist.seconds) } },
+	{ "max-clients", CFG_ROLE_SERVER, NULL, { DF(max_clients) } },
+	{ "mssfix", CFG_ROLE_CLIENT, NULL, { DF(mssfix), DF(mssfix_mtu) } },
+	{ "port", CFG_ROLE_CLIENT, NULL, { DF(port), DF(lport), DF(rport) } },
+	{ "proto", CFG_ROLE_SERVER, NULL, { DF(proto), DF(proto_af) } },
+	{ "reneg-sec", CFG_ROLE_CLIENT, NULL, { DF(reneg_sec) } },
+	{ "replay-window", CFG_ROLE_SERVER, NULL, { DF(replay_window) } },
+	{ "resolv-retry", CFG_ROLE_CLIENT, NULL, { DF(resolv_retry) } },
+	{ "script-security", CFG_ROLE_CLIENT, NULL, { DF(script_security) } },
+	{ "status", CFG_ROLE_SERVER, "status st.txt 60", { DF(status_interval) } },
+	{ "status-version", CFG_ROLE_SERVER, NULL, { DF(status_version) } },
+	{ "tls-timeout", CFG_ROLE_CLIENT, NULL, { DF(tls_timeout) } },
+	{ "tls-version-min", CFG_ROLE_CLIENT, NULL,
+	  { DF(tls_version_min), DF(tls_version_min_or_highest) } },
+	{ "topology", CFG_ROLE_SERVER, NULL, { DF(topology) } },
+	{ "tran-window", CFG_ROLE_SERVER, NULL, { DF(tran_window) } },
+	{ "tun-mtu", CFG_ROLE_CLIENT, NULL, { DF(tun_mtu) } },
+	{ "verb", CFG_ROLE_SERVER, NULL, { DF(verb) } },
+	{ "verify-client-cert", CFG_ROLE_SERVER, NULL, { DF(verify_client_cert) } },
+};
+
+#define MIN_CLIENT "client\ndev tun\nremote 127.0.0.1\nca ca.crt\ncert client.crt\nkey client.key\n"
+#define MIN_SERVER "dev tun\nserver 10.8.0.0 255.255.255.0\nca ca.crt\ncert server.crt\n" \
+	"key server.key\ndh none\n"
+
+/* Load text and take the result out of the shared `c`. */
+static void load_into(struct cfg *out, const char *text, enum cfg_role role)
+{
+	if (load(text, role) != 0)
+		fail_msg("'%s' does not validate: %s", text, e.text);
+	*out = c;
+	memset(&c, 0, sizeof(c));
+}
+
+static void same_fields(const char *name, const struct cfg *a, const struct cfg *b,
+			const struct dfield *f, size_t n)
+{
+	for (size_t i = 0; i < n && f[i].size; i++) {
+		const char *pa = (const char *)a + f[i].off, *pb = (const char *)b + f[i].off;
+
+		if (f[i].str) {
+			const char *sa = *(char *const *)pa, *sb = *(char *const *)pb;
+
+			if (!sa || !sb || strcmp(sa, sb) != 0)
+				fail_msg("%s: field %zu is '%s' by default, '%s' when written out", name,
+					 i, sa ? sa : "(null)", sb ? sb : "(null)");
+		} else if (memcmp(pa, pb, f[i].size) != 0) {
+			fail_msg("%s: field %zu differs between the default and writing it out", name, i);
+		}
+	}
+}
+
+/* After cfg_validate a minimal client and a minimal server hold every table default: the
+ * same fields as when each default is written out as a directive. */
+static void test_table_defaults_applied(void **state)
+{
+	struct cfg mc, ms;
+	char text[1024], line[256];
+	size_t n = sizeof(dflt_rows) / sizeof(dflt_rows[0]), rows = 0;
+	(void)state;
+
+	/* every row with a default is listed above (and nothing else) */
+	for (size_t i = 0; i < cfg_n_options; i++) {
+		bool listed = false;
+
+		for (size_t j = 0; j < n; j++)
+			listed |= strcmp(dflt_rows[j].name, cfg_options[i].name) == 0;
+		if (listed != (cfg_options[i].dflt != NULL))
+			fail_msg("%s: default in the table and in this test differ", cfg_options[i].name);
+		rows += listed;
+	}
+	assert_int_equal(rows, n);
+
+	load_into(&mc, MIN_CLIENT, CFG_ROLE_CLIENT);
+	load_into(&ms, MIN_SERVER, CFG_ROLE_SERVER);
+	for (size_t j = 0; j < n; j++) {
+		const struct cfg_option *o = cfg_option_find(dflt_rows[j].name);
+		bool srv = dflt_rows[j].role == CFG_ROLE_SERVER;
+		struct cfg w;
+
+		assert_non_null(o);
+		if (dflt_rows[j].line)
+			snprintf(line, sizeof(line), "%s", dflt_rows[j].line);
+		else
+			snprintf(line, sizeof(line), "%s %s", o->name, o->dflt);
+		snprintf(text, sizeof(text), "%s%s\n", srv ? MIN_SERVER : MIN_CLIENT, line);
+		load_into(&w, text, dflt_rows[j].role);
+		same_fields(o->name, srv ? &ms : &mc, &w, dflt_rows[j].f, 3);
+		cfg_free(&w);
+	}
+
+	/* the values, spelled out: what the engines used to fall back to */
+	assert_int_equal(mc.allow_compression, CFG_ALLOW_COMP_NO);
+	assert_string_equal(ms.auth, "SHA1");
+	assert_int_equal(mc.connect_retry, 5);
+	assert_int_equal(mc.connect_retry_max_wait, 300);
+	assert_string_equal(mc.data_ciphers, CIPHER_DEFAULT_LIST);
+	assert_string_equal(ms.data_ciphers, "AES-256-GCM:AES-128-GCM:CHACHA20-POLY1305");
+	assert_int_equal(ms.hand_window, 60);
+	assert_int_equal(mc.hand_window, 60);
+	assert_int_equal(ms.pool_persist.seconds, 600);
+	assert_null(ms.pool_persist.file);
+	assert_int_equal(ms.max_clients, 1024);
+	assert_int_equal(mc.mssfix, 1492);
+	assert_true(mc.mssfix_mtu);
+	assert_int_equal(mc.port, 1194);
+	assert_int_equal(mc.rport, 1194);
+	assert_int_equal(mc.remotes.v[0].port, 1194);
+	assert_int_equal(ms.lport, 1194);
+	assert_false(mc.lport_set);
+	assert_int_equal(ms.proto, CFG_PROTO_UDP);
+	assert_int_equal(mc.remotes.v[0].proto, CFG_PROTO_UDP);
+	assert_int_equal(mc.reneg_sec, 3600);
+	assert_int_equal(ms.replay_window, 64);
+	assert_int_equal(mc.resolv_retry, -1);
+	assert_int_equal(mc.script_security, 1);
+	assert_int_equal(ms.status_interval, 60);
+	assert_int_equal(mc.status_interval, 60);
+	assert_null(ms.status);
+	assert_int_equal(ms.status_version, 1);
+	assert_int_equal(mc.tls_timeout, 2);
+	assert_int_equal(mc.tls_version_min, TLS1_2_VERSION);
+	assert_int_equal(ms.topology, CFG_TOPO_NET30);
+	assert_false(ms.topology_set);
+	assert_false(mc.allow_compression_set);
+	assert_int_equal(ms.tran_window, 3600);
+	assert_int_equal(mc.tun_mtu, 1500);
+	assert_int_equal(ms.verb, 1);
+	assert_int_equal(ms.verify_client_cert, CFG_VCC_REQUIRE);
+	/* no default: still unset */
+	assert_int_equal(mc.ping, -1);
+	assert_int_equal(mc.ping_restart, -1);
+	assert_int_equal(mc.reneg_bytes, -1);
+	assert_int_equal(mc.key_direction, -1);
+	cfg_free(&mc);
+	cfg_free(&ms);
+}
+
+/* A user's value wins over the default, also when written with another spelling or only
+ * partly; "set by the user" flags stay false for defaults. */
+static void test_table_defaults_user_wins(void **state)
+{
+	(void)state;
+	assert_int_equal(load(MIN_SERVER "client-cert-not-required\nauth-user-pass-verify /bin/true "
+			      "via-env\nscript-security 2\n", CFG_ROLE_SERVER), 0);
+	assert_int_equal(c.verify_client_cert, CFG_VCC_NONE);
+	assert_int_equal(load(MIN_CLIENT "ncp-ciphers AES-128-GCM\n", CFG_ROLE_CLIENT), 0);
+	assert_string_equal(c.data_ciphers, "AES-128-GCM");
+	assert_int_equal(load(MIN_CLIENT "connect-retry 7\n", CFG_ROLE_CLIENT), 0);
+	assert_int_equal(c.connect_retry, 7);
+	assert_int_equal(c.connect_retry_max_wait, 300);	/* MAX from the table */
+	assert_int_equal(load(MIN_CLIENT "connect-retry 7 60\nconnect-retry 8\n", CFG_ROLE_CLIENT), 0);
+	assert_int_equal(c.connect_retry_max_wait, 60);		/* an earlier MAX stays */
+	assert_int_equal(load(MIN_CLIENT "mssfix\n", CFG_ROLE_CLIENT), 0);
+	assert_int_equal(c.mssfix, 1492);
+	assert_false(c.mssfix_mtu);				/* bare mssfix: no mtu */
+	assert_int_equal(load(MIN_SERVER "status st.txt\nifconfig-pool-persist ipp.txt\n",
+			      CFG_ROLE_SERVER), 0);
+	assert_int_equal(c.status_interval, 60);
+	assert_int_equal(c.pool_persist.seconds, 600);
+	assert_non_null(strstr(c.status, "st.txt"));
+	assert_int_equal(load(MIN_SERVER "topology net30\nallow-compression no\n", CFG_ROLE_SERVER), 0);
+	assert_true(c.topology_set);
+	assert_true(c.allow_compression_set);
+	assert_int_equal(load(MIN_CLIENT "port 0\n", CFG_ROLE_CLIENT), 0);
+	assert_int_equal(c.rport, 1194);			/* port 0 = unset */
+	assert_int_equal(c.remotes.v[0].port, 1194);
+	/* proto/port inside <connection> are that block's: the global ones keep the default */
+	assert_int_equal(load("client\ndev tun\nca ca.crt\ncert client.crt\nkey client.key\n"
+			      "<connection>\nremote 10.0.0.1\nproto tcp\nport 443\n</connection>\n"
+			      "remote 10.0.0.2\n", CFG_ROLE_CLIENT), 0);
+	assert_int_equal(c.proto, CFG_PROTO_UDP);
+	assert_int_equal(c.port, 1194);
+	assert_int_equal(c.remotes.v[0].proto, CFG_PROTO_TCP_CLIENT);
+	assert_int_equal(c.remotes.v[0].port, 443);
+	assert_int_equal(c.remotes.v[1].proto, CFG_PROTO_UDP);
+	assert_int_equal(c.remotes.v[1].port, 1194);
+	/* tun-mtu inside <connection> is global: the default must not override it */
+	assert_int_equal(load("client\ndev tun\nca ca.crt\ncert client.crt\nkey client.key\n"
+			      "<connection>\nremote 10.0.0.1\ntun-mtu 1400\n</connection>\n",
+			      CFG_ROLE_CLIENT), 0);
+	assert_int_equal(c.tun_mtu, 1400);
+}
+
+/* A man page line as a reader sees it: \- is -, font escapes gone. */
+static void deroff(const char *raw, char *out, size_t cap)
+{
+	size_t o = 0;
+
+	for (const char *p = raw; *p && *p != '\n' && o + 1 < cap; p++) {
+		if (p[0] == '\\' && p[1] == '-')
+			out[o++] = *++p;
+		else if (p[0] == '\\' && p[1] == 'f' && p[2])
+			p += 2;
+		else
+			out[o++] = *p;
+	}
+	out[o] = '\0';
+}
+
+/* "NAME DEFAULT" at the start of the line (a role note may follow); for defaults of the
+ * trailing arguments, "NAME file DEFAULT". */
+static bool lists_default(const char *ln, const struct cfg_option *o)
+{
+	size_t nl = strlen(o->name), dl = strlen(o->dflt);
+	const char *p;
+
+	if (strncmp(ln, o->name, nl) != 0 || ln[nl] != ' ')
+		return false;
+	p = ln + nl + 1;
+	if (o->flags & CFG_F_DTAIL)
+		p = strstr(p, " ") ? strstr(p, " ") + 1 : p + strlen(p);
+	return strncmp(p, o->dflt, dl) == 0 && (p[dl] == '\0' || p[dl] == ' ');
+}
+
+/* The manual lists every default of the table (man/burrow.8, section CONFIGURATION). */
+static void test_table_defaults_in_man_page(void **state)
+{
+	const char *src = getenv("BURROW_SRC");
+	char path[512], raw[1024], ln[1024];
+	(void)state;
+
+	if (!src)
+		skip();
+	snprintf(path, sizeof(path), "%s/man/burrow.8", src);
+	for (size_t i = 0; i < cfg_n_options; i++) {
+		const struct cfg_option *o = &cfg_options[i];
+		bool found = false;
+		FILE *fp;
+
+		if (!o->dflt)
+			continue;
+		fp = fopen(path, "r");
+		assert_non_null(fp);
+		while (!found && fgets(raw, sizeof(raw), fp)) {
+			deroff(raw, ln, sizeof(ln));
+			found = lists_default(ln, o);
+		}
+		fclose(fp);
+		if (!found)
+			fail_msg("man/burrow.8 does not list the default of %s (%s)", o->name, o->dflt);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -542,6 +814,9 @@ int main(void)
 		cmocka_unit_test_teardown(test_real_tool_output, after_each),
 		cmocka_unit_test_teardown(test_config_include, after_each),
 		cmocka_unit_test_teardown(test_command_line_override, after_each),
+		cmocka_unit_test_teardown(test_table_defaults_applied, after_each),
+		cmocka_unit_test_teardown(test_table_defaults_user_wins, after_each),
+		cmocka_unit_test_teardown(test_table_defaults_in_man_page, after_each),
 	};
 
 	log_set_level(LOG_LVL_ERROR);
