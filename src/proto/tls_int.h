@@ -37,7 +37,7 @@ struct tls_sess {
 
 /* OpenSSL verify callback: chain errors and our policy, reason kept in the tls_sess. */
 int tls_verify_cb(int preverify_ok, X509_STORE_CTX *xs);
-/* First subject attribute nid of x as UTF-8. Returns 0, -ENOENT (no such attribute or an
+/* First subject attribute nid of x as UTF-8. Returns 0, -ENODATA (no such attribute or an
  * empty one; out = ""), -EINVAL (embedded NUL or not convertible) or -ENOSPC. */
 int tls_cert_field(X509 *x, int nid, char *out, size_t cap);
 /* The x509-username-field of c (CN by default): tls_cert_field with c's nid. */

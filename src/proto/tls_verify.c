@@ -18,12 +18,12 @@ int tls_cert_field(X509 *x, int nid, char *out, size_t cap)
 
 	out[0] = '\0';
 	if (i < 0)
-		return -ENOENT;
+		return -ENODATA;
 	n = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(nm, i)));
 	if (n < 0)
 		return -EINVAL;
 	if (n == 0)
-		rc = -ENOENT;
+		rc = -ENODATA;
 	else if ((size_t)n >= cap)
 		rc = -ENOSPC;
 	else if (memchr(utf8, '\0', (size_t)n))
@@ -131,7 +131,7 @@ static bool tls_check_username(const struct tls_conf *c, X509 *x, char *why, siz
 
 	if (rc == 0)
 		return true;
-	if (rc == -ENOENT)
+	if (rc == -ENODATA)
 		snprintf(why, cap, "certificate has no %s (x509-username-field) in its subject",
 			 c->user_field);
 	else if (rc == -ENOSPC)
