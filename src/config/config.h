@@ -386,6 +386,7 @@ struct cfg {
 	int fragment;			/* `fragment N`: 0 = off (burrow does not fragment) */
 	char *askpass;			/* private-key passphrase file (path), NULL = unset */
 	char *remote_cert_eku;		/* OID or name; NULL = unset */
+	char *x509_username_field;	/* subject attribute naming the peer; NULL = CN */
 	CFG_VEC(struct cfg_pull_filter) pull_filters;	/* in order; first match wins */
 
 	/* Directives listed by ignore-unknown-option. */

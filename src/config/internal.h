@@ -229,6 +229,7 @@ int cfg_opt_key_direction(struct cfg_ctx *, const struct cfg_option *, int, char
 int cfg_opt_remote_cert_tls(struct cfg_ctx *, const struct cfg_option *, int, char **);
 int cfg_opt_ns_cert_type(struct cfg_ctx *, const struct cfg_option *, int, char **);
 int cfg_opt_verify_x509(struct cfg_ctx *, const struct cfg_option *, int, char **);
+int cfg_opt_x509_user(struct cfg_ctx *, const struct cfg_option *, int, char **);
 int cfg_opt_tls_remote(struct cfg_ctx *, const struct cfg_option *, int, char **);
 int cfg_opt_tls_version(struct cfg_ctx *, const struct cfg_option *, int, char **);
 int cfg_opt_dh(struct cfg_ctx *, const struct cfg_option *, int, char **);

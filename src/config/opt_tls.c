@@ -4,6 +4,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include <openssl/objects.h>
 #include <openssl/ssl.h>
 
 #include "config/internal.h"
@@ -94,6 +95,41 @@ int cfg_opt_verify_x509(struct cfg_ctx *x, const struct cfg_option *o, int argc,
 	x->c->verify_x509.type = t;
 	x->c->verify_x509.name = cfg_mem_strdup(x->mem, argv[1]);
 	return x->c->verify_x509.name ? 0 : -ENOMEM;
+}
+
+/* x509-username-field FIELD: one subject attribute (CN, emailAddress, OU, ...) names the
+ * peer. An all-lowercase name is upper-cased as OpenVPN 2.6 still does ("ou" -> "OU"). The
+ * ext:subjectAltName/issuerAltName forms, the certificate serialNumber and several fields
+ * joined with '_' are OpenVPN features burrow does not implement: refused here, so a server
+ * never names clients differently from what its configuration says. */
+int cfg_opt_x509_user(struct cfg_ctx *x, const struct cfg_option *o, int argc, char **argv)
+{
+	char field[64];
+	bool lower = true;
+	size_t n = strlen(argv[1]);
+
+	if (argc > 2)
+		return cfg_fail(x, "name one subject attribute, e.g. CN or emailAddress",
+				"several fields joined with '_' are not supported by burrow");
+	if (strncmp(argv[1], "ext:", 4) == 0)
+		return cfg_fail(x, "use a subject attribute such as CN or emailAddress",
+				"'%s': X.509 extensions are not supported by burrow", argv[1]);
+	if (n == 0 || n >= sizeof(field))
+		return cfg_fail(x, "use a subject attribute such as CN or emailAddress",
+				"bad field name");
+	for (size_t i = 0; i < n; i++)
+		lower = lower && !(argv[1][i] >= 'A' && argv[1][i] <= 'Z');
+	for (size_t i = 0; i <= n; i++)
+		field[i] = lower && argv[1][i] >= 'a' && argv[1][i] <= 'z' ? argv[1][i] - 32
+									   : argv[1][i];
+	if (strcmp(field, "serialNumber") == 0 || strcmp(field, "SERIALNUMBER") == 0)
+		return cfg_fail(x, "use a subject attribute such as CN or emailAddress",
+				"the certificate serial number as a name is not supported by burrow");
+	if (OBJ_txt2nid(field) == NID_undef)
+		return cfg_fail(x, "use a subject attribute such as CN, emailAddress or OU",
+				"unknown subject attribute '%s'", field);
+	x->c->x509_username_field = cfg_mem_strdup(x->mem, field);
+	return x->c->x509_username_field ? 0 : -ENOMEM;
 }
 
 /* tls-remote (removed in 2.4) compared the common name; keep that check. */

@@ -288,6 +288,8 @@ const struct cfg_option cfg_options[] = {
 	FN("verify-x509-name", 1, 2, B, 0, cfg_opt_verify_x509, "NAME [name|name-prefix|subject]",
 	   "require this peer certificate name"),
 	IGNORE("writepid", 1, 1, B, "pid file"),
+	FN("x509-username-field", 1, 8, B, 0, cfg_opt_x509_user, "FIELD",
+	   "the peer certificate's subject attribute used as its name (CN)"),
 };
 
 const size_t cfg_n_options = sizeof(cfg_options) / sizeof(cfg_options[0]);

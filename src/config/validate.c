@@ -258,6 +258,12 @@ static int check_server_auth(struct cfg *c, struct cfg_err *err)
 		return cfg_err_set(err, -EINVAL, SEEN(c, "verify-client-cert"), "verify-client-cert",
 				   "add auth-user-pass-verify, or require client certificates",
 				   "clients without certificates would not be authenticated at all");
+	/* The username becomes the client's name: unchecked, any client could pick another's
+	 * (OpenVPN 2.6 refuses this combination too). */
+	if (c->username_as_cn && !c->auth_user_pass_verify.script)
+		return cfg_err_set(err, -EINVAL, SEEN(c, "username-as-common-name"),
+				   "username-as-common-name", "add auth-user-pass-verify",
+				   "clients could choose any name: the username is not checked");
 	return 0;
 }
 

@@ -10,9 +10,39 @@
 
 #include "core/script.h"
 #include "core/server_impl.h"
+#include "proto/tls.h"
 #include "util/log.h"
 
 #define AUTH_TIMEOUT_MS 30000
+
+/* Who the client is: the name in its certificate (x509-username-field, CN by default; the
+ * TLS handshake already refused certificates without a usable one); the username only with
+ * username-as-common-name, or when no certificate was presented (verify-client-cert none or
+ * optional), "UNDEF" when there is neither, as OpenVPN names it. The username is then the
+ * one auth-user-pass-verify checks (cfg_validate requires the script in both cases). A
+ * re-authentication may not change the name. Returns 0, or -EACCES (refuse the client). */
+int server_auth_identity(struct peer *p, char *out, size_t n)
+{
+	const struct cfg *c = p->srv->cfg;
+	const char *user = sess_peer_username(p->sess);
+	const char *name;
+	bool cert = sess_peer_has_cert(p->sess);
+
+	if (c->username_as_cn && *user)
+		name = user;
+	else if (cert)
+		name = sess_peer_cn(p->sess);
+	else if (c->verify_client_cert == CFG_VCC_REQUIRE)
+		return -EACCES;		/* the handshake requires one; never trust its absence */
+	else
+		name = *user ? user : "UNDEF";
+	if (!*name || strlen(name) >= n || strlen(name) >= TLS_USERNAME_MAX)
+		return -EACCES;
+	if (p->state == PEER_ACTIVE && strcmp(p->cn, name) != 0)
+		return -EACCES;		/* re-authentication under another name */
+	memcpy(out, name, strlen(name) + 1);
+	return 0;
+}
 
 /* via-file: a 0600 file with the username and password on two lines. */
 static int auth_write_file(struct peer *p)

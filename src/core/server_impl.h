@@ -115,7 +115,9 @@ struct peer *server_peer_by_addr(struct server *srv, const struct xport_addr *a)
 void server_peer_authorize(struct peer *p);
 void server_peer_reject(struct peer *p, const char *reason);
 
-/* server_auth.c: auth-user-pass-verify, without blocking the loop. */
+/* server_auth.c: the client's name (certificate or username; <0 = refuse it), and
+ * auth-user-pass-verify, without blocking the loop. */
+int server_auth_identity(struct peer *p, char *out, size_t n);
 int server_auth_start(struct peer *p);
 void server_auth_cancel(struct peer *p);
 

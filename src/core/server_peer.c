@@ -445,12 +445,10 @@ void server_peer_reject(struct peer *p, const char *reason)
 
 static void peer_on_auth_request(struct peer *p)
 {
-	const char *user = sess_peer_username(p->sess);
-
-	snprintf(p->cn, sizeof(p->cn), "%s",
-		 p->srv->cfg->username_as_cn && *user ? user : sess_peer_cn(p->sess));
-	if (!p->cn[0])
-		snprintf(p->cn, sizeof(p->cn), "%s", *user ? user : "UNDEF");
+	if (server_auth_identity(p, p->cn, sizeof(p->cn)) < 0) {
+		server_peer_reject(p, "no usable client name (certificate or username)");
+		return;
+	}
 	if (p->srv->cfg->auth_user_pass_verify.script) {
 		p->state = PEER_AUTH;
 		if (server_auth_start(p) < 0)

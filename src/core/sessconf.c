@@ -68,6 +68,7 @@ static int tls_conf_from(const struct cfg *c, enum sess_role role, struct tls_co
 	o.groups = c->tls_groups ? c->tls_groups : c->ecdh_curve;
 	o.cert_profile = c->tls_cert_profile;
 	o.remote_cert_eku = c->remote_cert_eku;
+	o.username_field = c->x509_username_field;
 	if (!c->dh_none)
 		o.dh = blob_pem(&c->dh);
 	/* pkcs12 and askpass need nothing here: cfg_validate() already unpacked the bundle into

@@ -287,12 +287,24 @@ static int read_records(struct sess *s, struct sess_ks *ks, uint64_t now_ms)
 static void tls_up(struct sess *s, struct sess_ks *ks)
 {
 	char cn[sizeof(s->peer_cn)];
+	int rc = tls_peer_cn(ks->tls, cn, sizeof(cn));
+	bool cert = rc != -ENOENT;
 
+	/* The verify callback refused every certificate without a usable name already. */
+	if (rc && cert) {
+		ks_error(s, ks, -EACCES, "peer certificate has no usable name");
+		return;
+	}
 	ks->tls_up = true;
-	if (tls_peer_cn(ks->tls, cn, sizeof(cn)))
-		cn[0] = 0;
-	if (ks->initial)
+	if (ks->initial) {
 		memcpy(s->peer_cn, cn, sizeof(cn));
+		s->peer_cert = cert;
+	} else if (s->is_server && (cert != s->peer_cert || strcmp(cn, s->peer_cn))) {
+		/* A renegotiation may not change who the client is (OpenVPN ends the tunnel). */
+		sess_fail(s, -EACCES, "TLS Auth Error: certificate name changed from '%s' to '%s' "
+			  "on renegotiation", s->peer_cn, cn);
+		return;
+	}
 	log_info("session: key %u: %s %s, peer '%s'", ks->key_id, tls_version(ks->tls),
 		 tls_cipher(ks->tls), cn);
 	sess_event_push(s, SESS_EV_TLS_UP, ks->key_id, 0, cn);

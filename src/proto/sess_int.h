@@ -100,7 +100,8 @@ struct sess {
 	bool got_push;			/* client: complete PUSH_REPLY processed */
 	uint64_t push_req_ms;		/* client: next PUSH_REQUEST (0 = none planned) */
 	struct push_opts *push;		/* client: accumulated PUSH_REPLY */
-	char peer_cn[64];
+	char peer_cn[64];		/* certificate name (x509-username-field), key 0 */
+	bool peer_cert;			/* the peer presented a certificate (key 0) */
 	char cipher_name[64];
 	struct pinfo *peer_pi;		/* server: client's parsed peer-info */
 	long peer_proto;		/* server: client's IV_PROTO (-1 unknown) */

@@ -435,6 +435,11 @@ const char *sess_peer_cn(const struct sess *s)
 	return s->peer_cn;
 }
 
+bool sess_peer_has_cert(const struct sess *s)
+{
+	return s->peer_cert;
+}
+
 static const struct keys_km2 *peer_km2(const struct sess *s)
 {
 	const struct sess_ks *ks = &s->ks[SESS_KS_PRIMARY];

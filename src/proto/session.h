@@ -225,7 +225,10 @@ bool sess_pop_event(struct sess *s, struct sess_event *out);
 /* Inspection. Strings are "" when unknown. */
 const struct sess_stats *sess_get_stats(const struct sess *s);
 bool sess_data_ready(const struct sess *s);		/* a data key can encrypt */
+/* The name in the peer's certificate (x509-username-field, CN by default; "" without a
+ * certificate), fixed by key 0: a renegotiation that changes it ends the session. */
 const char *sess_peer_cn(const struct sess *s);
+bool sess_peer_has_cert(const struct sess *s);		/* the peer presented one */
 const char *sess_peer_username(const struct sess *s);	/* server */
 const char *sess_peer_password(const struct sess *s);	/* server */
 const char *sess_peer_info(const struct sess *s);	/* server: IV_ lines */

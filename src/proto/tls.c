@@ -192,7 +192,7 @@ int tls_peer_cn(const struct tls_sess *s, char *out, size_t cap)
 	out[0] = '\0';
 	if (!x)
 		return -ENOENT;
-	return tls_cert_cn(x, out, cap);
+	return tls_cert_username(s->conf, x, out, cap);
 }
 
 int tls_peer_subject(const struct tls_sess *s, char *out, size_t cap)

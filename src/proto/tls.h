@@ -79,7 +79,15 @@ struct tls_conf_opts {
 	struct tls_pem pkcs12;		/* DER PKCS#12 (data+len or path): cert, key and CA
 					 * (the CA only when ca is not given) */
 	const char *key_password;	/* encrypted PEM key or PKCS#12 (--askpass) */
+	/* --x509-username-field: the subject attribute that names the peer ("CN",
+	 * "emailAddress", any name OpenSSL knows); NULL = CN. The peer's leaf certificate is
+	 * refused when it lacks the attribute or its value is empty, has a NUL byte or is
+	 * TLS_USERNAME_MAX bytes or longer, as OpenVPN 2.6 refuses it. */
+	const char *username_field;
 };
+
+/* OpenVPN's TLS_USERNAME_LEN: a certificate name must be shorter than this. */
+#define TLS_USERNAME_MAX 64
 
 struct tls_conf;
 struct tls_sess;
@@ -127,8 +135,10 @@ bool tls_failed(const struct tls_sess *sess);
  * CN 'x' does not match 'y'") or the TLS error/alert. */
 const char *tls_error(const struct tls_sess *sess);
 
-/* Peer certificate common name (empty string if no cert / no CN). Returns 0, -ENOENT
- * (no peer certificate) or -ENOSPC. */
+/* The peer certificate's name: its x509-username-field attribute, CN by default ("" if
+ * none). Returns 0, -ENOENT (no peer certificate), or for a certificate without a usable
+ * name (the handshake refuses those) -ENODATA (no such attribute, or empty), -ENOSPC
+ * (longer than cap - 1) or -EINVAL (a NUL byte inside). */
 int tls_peer_cn(const struct tls_sess *sess, char *out, size_t cap);
 /* Peer certificate subject in OpenVPN's "C=.., O=.., CN=.." form, and its serial number in
  * decimal (what OpenVPN exports as tls_id_0 / tls_serial_0 to scripts). Returns 0, -ENOENT

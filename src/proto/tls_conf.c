@@ -186,6 +186,18 @@ static int tls_conf_policy(struct tls_conf *c, const struct tls_conf_opts *o, ch
 	c->role = o->role;
 	c->remote_cert = o->remote_cert;
 	c->x509_type = o->x509_type;
+	c->user_nid = NID_commonName;
+	snprintf(c->user_field, sizeof(c->user_field), "CN");
+	if (o->username_field) {
+		/* Short ("CN") or long ("commonName") names, or a dotted OID. */
+		c->user_nid = OBJ_txt2nid(o->username_field);
+		if (c->user_nid == NID_undef || strlen(o->username_field) >= sizeof(c->user_field)) {
+			tls_set_err(err, el, "x509-username-field: unknown subject attribute '%s'",
+				    o->username_field);
+			return -EINVAL;
+		}
+		snprintf(c->user_field, sizeof(c->user_field), "%s", o->username_field);
+	}
 	if (o->remote_cert_eku) {
 		/* txt2obj with names allowed: "1.3.6.1.5.5.7.3.1", "serverAuth" or
 		 * "TLS Web Server Authentication" all name the same object. */

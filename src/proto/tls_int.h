@@ -20,6 +20,8 @@ struct tls_conf {
 	char x509_name[TLS_NAME_MAX];
 	ASN1_OBJECT *eku;		/* remote-cert-eku, NULL = none */
 	char eku_text[TLS_NAME_MAX];	/* as configured, for messages */
+	int user_nid;			/* x509-username-field (NID_commonName by default) */
+	char user_field[64];		/* its name, for messages ("CN") */
 };
 
 struct tls_sess {
@@ -35,8 +37,11 @@ struct tls_sess {
 
 /* OpenSSL verify callback: chain errors and our policy, reason kept in the tls_sess. */
 int tls_verify_cb(int preverify_ok, X509_STORE_CTX *xs);
-/* First CN of x as UTF-8 ("" if none). Returns 0, -EINVAL (embedded NUL) or -ENOSPC. */
-int tls_cert_cn(X509 *x, char *out, size_t cap);
+/* First subject attribute nid of x as UTF-8. Returns 0, -ENODATA (no such attribute or an
+ * empty one; out = ""), -EINVAL (embedded NUL or not convertible) or -ENOSPC. */
+int tls_cert_field(X509 *x, int nid, char *out, size_t cap);
+/* The x509-username-field of c (CN by default): tls_cert_field with c's nid. */
+int tls_cert_username(const struct tls_conf *c, X509 *x, char *out, size_t cap);
 /* Loads CA, own cert/key (PEM or PKCS#12), extra chain, CRL, DH into ctx (tls_load.c).
  * Returns 0 or -EINVAL with the reason in err. */
 int tls_conf_load(SSL_CTX *ctx, const struct tls_conf_opts *o, char *err, size_t errlen);

@@ -1,6 +1,6 @@
 /* Peer certificate policy on top of OpenSSL's chain check (spec §6): remote-cert-tls,
- * remote-cert-eku, verify-x509-name. The first reason a certificate is refused is kept in
- * the session for tls_error(). */
+ * remote-cert-eku, a usable name (x509-username-field, CN by default), verify-x509-name.
+ * The first reason a certificate is refused is kept in the session for tls_error(). */
 #include "proto/tls_int.h"
 
 #include <errno.h>
@@ -9,20 +9,22 @@
 
 #include <openssl/x509v3.h>
 
-int tls_cert_cn(X509 *x, char *out, size_t cap)
+int tls_cert_field(X509 *x, int nid, char *out, size_t cap)
 {
 	X509_NAME *nm = X509_get_subject_name(x);
-	int i = X509_NAME_get_index_by_NID(nm, NID_commonName, -1);
+	int i = X509_NAME_get_index_by_NID(nm, nid, -1);
 	unsigned char *utf8 = NULL;
 	int n, rc = 0;
 
 	out[0] = '\0';
 	if (i < 0)
-		return 0;
+		return -ENODATA;
 	n = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(nm, i)));
 	if (n < 0)
 		return -EINVAL;
-	if ((size_t)n >= cap)
+	if (n == 0)
+		rc = -ENODATA;
+	else if ((size_t)n >= cap)
 		rc = -ENOSPC;
 	else if (memchr(utf8, '\0', (size_t)n))
 		rc = -EINVAL;	/* an embedded NUL would let "a\0b" pass as "a" */
@@ -30,6 +32,11 @@ int tls_cert_cn(X509 *x, char *out, size_t cap)
 		memcpy(out, utf8, (size_t)n + 1);
 	OPENSSL_free(utf8);
 	return rc;
+}
+
+int tls_cert_username(const struct tls_conf *c, X509 *x, char *out, size_t cap)
+{
+	return tls_cert_field(x, c->user_nid ? c->user_nid : NID_commonName, out, cap);
 }
 
 /* The subject as "C=US, O=x, CN=y" (the order OpenVPN prints it). */
@@ -99,7 +106,7 @@ static bool tls_check_name(const struct tls_conf *c, X509 *x, char *why, size_t 
 	if (c->x509_type == TLS_X509_SUBJECT) {
 		tls_cert_subject(x, got, sizeof(got));
 		ok = strcmp(got, c->x509_name) == 0;
-	} else if (tls_cert_cn(x, got, sizeof(got)) < 0) {
+	} else if (tls_cert_username(c, x, got, sizeof(got)) < 0) {
 		ok = false;
 	} else if (c->x509_type == TLS_X509_NAME_PREFIX) {
 		ok = strncmp(got, c->x509_name, strlen(c->x509_name)) == 0;
@@ -107,10 +114,33 @@ static bool tls_check_name(const struct tls_conf *c, X509 *x, char *why, size_t 
 		ok = strcmp(got, c->x509_name) == 0;
 	}
 	if (!ok)
-		snprintf(why, cap, "verify-x509-name: %s '%.90s' does not match '%.90s'",
-			    c->x509_type == TLS_X509_SUBJECT ? "subject" : "CN", got,
+		snprintf(why, cap, "verify-x509-name: %.20s '%.90s' does not match '%.90s'",
+			    c->x509_type == TLS_X509_SUBJECT ? "subject" : c->user_field, got,
 			    c->x509_name);
 	return ok;
+}
+
+/* The peer's name (x509-username-field, CN by default) becomes its identity on a server, so
+ * a leaf without one, or with one that cannot be used as a name, is refused during the
+ * handshake as OpenVPN 2.6 does (on both sides, as it does): a shorter copy or a fallback
+ * to the client-chosen username would let any CA-signed certificate pose as another. */
+static bool tls_check_username(const struct tls_conf *c, X509 *x, char *why, size_t cap)
+{
+	char got[TLS_USERNAME_MAX];
+	int rc = tls_cert_username(c, x, got, sizeof(got));
+
+	if (rc == 0)
+		return true;
+	if (rc == -ENODATA)
+		snprintf(why, cap, "certificate has no %s (x509-username-field) in its subject",
+			 c->user_field);
+	else if (rc == -ENOSPC)
+		snprintf(why, cap, "certificate %s is %d bytes or longer (the limit is %d)",
+			 c->user_field, TLS_USERNAME_MAX, TLS_USERNAME_MAX - 1);
+	else
+		snprintf(why, cap, "certificate %s contains a NUL byte or cannot be read as text",
+			 c->user_field);
+	return false;
 }
 
 /* OpenSSL calls this per chain element. The first reason found is kept for tls_error(). */
@@ -128,6 +158,7 @@ int tls_verify_cb(int preverify_ok, X509_STORE_CTX *xs)
 	 * "lacks extendedKeyUsage" says more than "unsupported certificate purpose". */
 	if (depth == 0 && x && (!tls_check_remote_cert(s->conf, x, why, sizeof(why)) ||
 				!tls_check_eku(s->conf, x, why, sizeof(why)) ||
+				!tls_check_username(s->conf, x, why, sizeof(why)) ||
 				!tls_check_name(s->conf, x, why, sizeof(why)))) {
 		X509_STORE_CTX_set_error(xs, X509_V_ERR_APPLICATION_VERIFICATION);
 		preverify_ok = 0;

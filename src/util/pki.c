@@ -145,13 +145,17 @@ static int pki_set_validity(X509 *crt, int days)
 	return 0;
 }
 
-/* Makes item->key and item->crt, signed by issuer (NULL: self-signed CA). */
-static int pki_issue(struct pki_item *item, const struct pki_item *issuer, const char *cn,
-		     enum pki_kind kind, enum pki_key_type kt, int days)
+/* Makes item->key and item->crt, signed by issuer (NULL: self-signed CA). The subject is
+ * CN=cn (cn_len >= 0: exactly those bytes as a UTF8String, NULs and any length allowed, for
+ * odd certificates) or, with cn
+ * NULL, O=burrow-test only. */
+static int pki_issue_name(struct pki_item *item, const struct pki_item *issuer, const char *cn,
+			  int cn_len, enum pki_kind kind, enum pki_key_type kt, int days)
 {
 	X509_NAME *name;
 	X509 *signer_crt;
 	EVP_PKEY *signer_key;
+	int ok;
 
 	item->key = pki_genkey(kt);
 	item->crt = X509_new();
@@ -160,16 +164,29 @@ static int pki_issue(struct pki_item *item, const struct pki_item *issuer, const
 	signer_crt = issuer ? issuer->crt : item->crt;
 	signer_key = issuer ? issuer->key : item->key;
 	name = X509_get_subject_name(item->crt);
+	if (cn && cn_len >= 0)	/* raw UTF8String: no length limits, NULs kept */
+		ok = X509_NAME_add_entry_by_txt(name, "CN", V_ASN1_UTF8STRING,
+						(const unsigned char *)cn, cn_len, -1, 0);
+	else if (cn)
+		ok = X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+						(const unsigned char *)cn, -1, -1, 0);
+	else
+		ok = X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC,
+						(const unsigned char *)"burrow-test", -1, -1, 0);
 	if (!X509_set_version(item->crt, X509_VERSION_3) || pki_set_serial(item->crt) ||
-	    pki_set_validity(item->crt, days) ||
-	    !X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)cn,
-					-1, -1, 0) ||
+	    pki_set_validity(item->crt, days) || !ok ||
 	    !X509_set_issuer_name(item->crt, X509_get_subject_name(signer_crt)) ||
 	    !X509_set_pubkey(item->crt, item->key) ||
 	    pki_add_exts(item->crt, signer_crt, kind, kt) ||
 	    !X509_sign(item->crt, signer_key, EVP_sha256()))
 		return -EIO;
 	return 0;
+}
+
+static int pki_issue(struct pki_item *item, const struct pki_item *issuer, const char *cn,
+		     enum pki_kind kind, enum pki_key_type kt, int days)
+{
+	return pki_issue_name(item, issuer, cn, -1, kind, kt, days);
 }
 
 static FILE *pki_open(const char *dir, const char *name, mode_t mode)
@@ -293,6 +310,62 @@ out:
 	if (rc)
 		log_debug("pki: cannot create PKI in %s (%d)", dir, rc);
 	pki_item_free(&srv);
+	pki_item_free(&ca);
+	return rc;
+}
+
+static int pki_read_ca(const char *dir, struct pki_item *ca)
+{
+	char path[4096];
+	FILE *fp;
+
+	if (pki_path(path, sizeof(path), dir, "ca.crt") || !(fp = fopen(path, "re")))
+		return -ENOENT;
+	ca->crt = PEM_read_X509(fp, NULL, NULL, NULL);
+	fclose(fp);
+	if (pki_path(path, sizeof(path), dir, "ca.key") || !(fp = fopen(path, "re")))
+		return -ENOENT;
+	ca->key = PEM_read_PrivateKey(fp, NULL, NULL, NULL);
+	fclose(fp);
+	return ca->crt && ca->key ? 0 : -EIO;
+}
+
+int pki_make_odd(const char *dir, const char *base, enum pki_odd odd)
+{
+	static const char nul_cn[] = "alice\0.evil";
+	char long_cn[71];
+	struct pki_item ca = { 0 }, cl = { 0 };
+	const char *cn = NULL;
+	int len = -1, rc;
+
+	memset(long_cn, 'x', 70);
+	long_cn[70] = '\0';
+	switch (odd) {
+	case PKI_ODD_NO_CN:
+		break;
+	case PKI_ODD_EMPTY_CN:
+		cn = "";
+		len = 0;
+		break;
+	case PKI_ODD_LONG_CN:
+		cn = long_cn;
+		len = 70;
+		break;
+	case PKI_ODD_NUL_CN:
+		cn = nul_cn;
+		len = (int)sizeof(nul_cn) - 1;
+		break;
+	default:
+		return -EINVAL;
+	}
+	rc = pki_read_ca(dir, &ca);
+	if (!rc)
+		rc = pki_issue_name(&cl, &ca, cn, len, PKI_CLIENT,
+				    EVP_PKEY_is_a(ca.key, "RSA") ? PKI_KEY_RSA : PKI_KEY_EC,
+				    PKI_DEFAULT_DAYS);
+	if (!rc)
+		rc = pki_write(dir, base, &cl);
+	pki_item_free(&cl);
 	pki_item_free(&ca);
 	return rc;
 }

@@ -40,6 +40,19 @@ struct pki_opts {
  * Returns 0 or a negative errno (-EINVAL bad opts, -EIO OpenSSL/file failure). */
 int pki_make(const char *dir, const struct pki_opts *opts);
 
+/* Client certificates with a subject a server must refuse (identity tests). */
+enum pki_odd {
+	PKI_ODD_NO_CN = 0,	/* subject O=burrow-test, no CN */
+	PKI_ODD_EMPTY_CN,	/* CN="" */
+	PKI_ODD_LONG_CN,	/* CN of 70 'x' (OpenVPN's limit is 63 bytes) */
+	PKI_ODD_NUL_CN,		/* CN "alice\0.evil" (a NUL inside) */
+};
+
+/* Writes base.crt and base.key into dir: an otherwise valid client certificate (clientAuth)
+ * signed by dir's ca.crt/ca.key (from pki_make), with the odd subject. Returns 0 or a
+ * negative errno. */
+int pki_make_odd(const char *dir, const char *base, enum pki_odd odd);
+
 /* Joins dir and name into out ("dir/name"); returns 0 or -ENAMETOOLONG. Convenience for
  * callers that open the generated files. */
 int pki_path(char *out, size_t cap, const char *dir, const char *name);

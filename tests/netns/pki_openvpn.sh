@@ -80,4 +80,13 @@ expect_refused "openvpn refuses a client certificate as server (EKU)" \
 	"(VERIFY|Certificate).*(EKU|extended key usage|purpose)" c "$EC" client "$EC" client
 expect_refused "openvpn refuses an expired server certificate" "certificate has expired" c \
 	"$OLD" server "$OLD" client
+# Client certificates without a usable name (pki_make_odd): openvpn 2.6 refuses one without a
+# CN and one with a CN of 64 bytes or more during the handshake, as burrow's server does
+# (tests/netns/server_identity.sh). openvpn 2.6.14 accepts an empty CN (the client is then
+# "UNDEF") and cuts a CN at an embedded NUL ("alice\0.evil" is "alice"); burrow refuses both.
+for odd in nocn longcn; do
+	t_check "pkigen writes a client certificate ($odd)" "$PKIGEN" "$EC" odd $odd $odd
+	expect_refused "openvpn server refuses a client certificate ($odd)" \
+		"VERIFY ERROR: could not extract CN" s "$EC" server "$EC" $odd
+done
 t_done

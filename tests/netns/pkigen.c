@@ -1,5 +1,7 @@
 /* Helper of pki_openvpn.sh (not a test): writes a PKI with pki_make().
- * Usage: pkigen DIR ec|rsa [DAYS [CLIENT_CN...]]   (DAYS 0 = default, negative = expired) */
+ * Usage: pkigen DIR ec|rsa [DAYS [CLIENT_CN...]]   (DAYS 0 = default, negative = expired)
+ *        pkigen DIR odd nocn|emptycn|longcn|nulcn BASE   (a client cert a server must refuse,
+ *        signed by DIR's CA: BASE.crt, BASE.key; see pki_make_odd) */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +15,19 @@ int main(int argc, char **argv)
 	char *end = NULL;
 	int rc;
 
+	if (argc == 5 && strcmp(argv[2], "odd") == 0) {
+		static const char *const kinds[] = { "nocn", "emptycn", "longcn", "nulcn" };
+
+		for (int k = 0; k < 4; k++)
+			if (strcmp(argv[3], kinds[k]) == 0) {
+				rc = pki_make_odd(argv[1], argv[4], (enum pki_odd)k);
+				if (rc)
+					fprintf(stderr, "pkigen: %s\n", strerror(-rc));
+				return rc ? 1 : 0;
+			}
+		fprintf(stderr, "pkigen: unknown odd kind '%s'\n", argv[3]);
+		return 2;
+	}
 	if (argc < 3 || (strcmp(argv[2], "ec") != 0 && strcmp(argv[2], "rsa") != 0)) {
 		fprintf(stderr, "usage: pkigen DIR ec|rsa [DAYS [CLIENT_CN...]]\n");
 		return 2;

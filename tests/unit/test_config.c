@@ -367,6 +367,30 @@ static void test_client_directives(void **state)
 		   "AES-256-GCM:AES-128-GCM:CHACHA20-POLY1305");
 }
 
+/* x509-username-field: one subject attribute; OpenVPN's forms burrow lacks are refused. */
+static void test_x509_username_field(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("x509-username-field emailAddress\n"), 0);
+	assert_string_equal(c.x509_username_field, "emailAddress");
+	assert_int_equal(parse("x509-username-field ou\n"), 0);	/* all-lowercase: upcased */
+	assert_string_equal(c.x509_username_field, "OU");
+	assert_int_equal(parse("verb 3\n"), 0);
+	assert_null(c.x509_username_field);
+	expect_err("x509-username-field ext:subjectAltName\n", CFG_ROLE_SERVER,
+		   "t.ovpn:1: x509-username-field: 'ext:subjectAltName': X.509 extensions are not "
+		   "supported by burrow \u2014 use a subject attribute such as CN or emailAddress");
+	expect_err("x509-username-field CN serialNumber\n", CFG_ROLE_SERVER,
+		   "t.ovpn:1: x509-username-field: several fields joined with '_' are not supported "
+		   "by burrow \u2014 name one subject attribute, e.g. CN or emailAddress");
+	expect_err("x509-username-field serialNumber\n", CFG_ROLE_SERVER,
+		   "t.ovpn:1: x509-username-field: the certificate serial number as a name is not "
+		   "supported by burrow \u2014 use a subject attribute such as CN or emailAddress");
+	expect_err("x509-username-field Bogus\n", CFG_ROLE_SERVER,
+		   "t.ovpn:1: x509-username-field: unknown subject attribute 'Bogus' \u2014 use a "
+		   "subject attribute such as CN, emailAddress or OU");
+}
+
 static void test_server_directives(void **state)
 {
 	(void)state;
@@ -677,6 +701,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_relative_paths, teardown),
 		cmocka_unit_test_teardown(test_command_line, teardown),
 		cmocka_unit_test_teardown(test_ccd, teardown),
+		cmocka_unit_test_teardown(test_x509_username_field, teardown),
 		cmocka_unit_test_teardown(test_help_lists_table, teardown),
 		cmocka_unit_test(test_table_is_consistent),
 	};

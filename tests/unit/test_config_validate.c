@@ -371,6 +371,11 @@ static void test_server(void **state)
 	       "p.ovpn:11: verify-client-cert: clients without certificates would not be authenticated at all");
 	assert_int_equal(load(SERVER_BASE "verify-client-cert none\nscript-security 2\n"
 			      "auth-user-pass-verify /bin/true via-env\n", CFG_ROLE_SERVER), 0);
+	/* The username becomes the name only when a script checks it (OpenVPN 2.6 too). */
+	expect(SERVER_BASE "username-as-common-name\n", CFG_ROLE_SERVER, -EINVAL,
+	       "p.ovpn:11: username-as-common-name: clients could choose any name");
+	assert_int_equal(load(SERVER_BASE "username-as-common-name\nscript-security 2\n"
+			      "auth-user-pass-verify /bin/true via-env\n", CFG_ROLE_SERVER), 0);
 	assert_int_equal(load(SERVER_BASE "ifconfig-pool 10.8.0.50 10.8.0.99\n", CFG_ROLE_SERVER), 0);
 	expect(SERVER_BASE "ifconfig-pool 10.8.0.50 10.8.1.9\n", CFG_ROLE_SERVER, -EINVAL,
 	       "p.ovpn:11: ifconfig-pool: pool outside the server network \u2014 keep the pool inside "

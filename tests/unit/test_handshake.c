@@ -11,6 +11,7 @@
 
 #include "proto/cookie.h"
 #include "proto/push.h"
+#include "proto/sess_int.h"	/* test_cert_change_on_reneg swaps the client's TLS context */
 #include "proto/wrap.h"
 #include "tests/unit/sess_sim.h"
 
@@ -626,6 +627,34 @@ static void test_simultaneous_reneg(void **state)
 	world_free(&w);
 }
 
+/* A renegotiation may not change who the client is: the server ends the session when the
+ * new key's certificate names someone else (here client2 after client1). */
+static void test_cert_change_on_reneg(void **state)
+{
+	struct mode m = { SESS_WRAP_TLS_CRYPT, false, false, 0, 0, 0 };
+	struct sess_conf cc, sc;
+	struct world w;
+
+	(void)state;
+	base_conf(&cc, SESS_CLIENT, &m);
+	base_conf(&sc, SESS_SERVER, &m);
+	cc.reneg_sec = sc.reneg_sec = SESS_RENEG_OFF;
+	world_init(&w, &m, 38, &cc, &sc);
+	assert_true(run(&w, T0 + 60000, both_keys_or_fail));
+	assert_string_equal(sess_peer_cn(w.srv.s), "client1");
+	assert_true(sess_peer_has_cert(w.srv.s));
+	run(&w, w.now + 3000, NULL);
+	w.c.s->conf.tls = pki.client2;		/* the next key presents another certificate */
+	assert_int_equal(sess_renegotiate(w.c.s, w.now), 0);
+	assert_true(run(&w, w.now + 60000, failed));
+	assert_int_equal(w.srv.errors, 1);
+	assert_non_null(strstr(w.srv.reason, "certificate name changed from 'client1' to "
+					     "'client2'"));
+	assert_string_equal(sess_peer_cn(w.srv.s), "client1");
+	assert_int_equal(w.srv.keys_ready, 1);
+	world_free(&w);
+}
+
 /* The client refuses the server's certificate (remote-cert-tls client on a server cert):
  * both sides report a TLS failure with a reason, no keys. */
 static void test_bad_server_cert(void **state)
@@ -841,6 +870,7 @@ int main(void)
 		cmocka_unit_test(test_aead_epoch_refused),
 		cmocka_unit_test(test_p2p),
 		cmocka_unit_test(test_simultaneous_reneg),
+		cmocka_unit_test(test_cert_change_on_reneg),
 		cmocka_unit_test(test_bad_server_cert),
 		cmocka_unit_test(test_comp_stubs),
 		cmocka_unit_test(test_reauth),

@@ -185,6 +185,55 @@ static void test_distinct_cas(void **state)
 	rm_tree(d2);
 }
 
+/* pki_make_odd: valid client certificates of the same CA whose CN no server may use. */
+static void test_odd(void **state)
+{
+	static const struct {
+		enum pki_odd odd;
+		const char *base;
+		int len;		/* of the CN's data; -1 = no CN */
+	} cases[] = {
+		{ PKI_ODD_NO_CN, "nocn", -1 },
+		{ PKI_ODD_EMPTY_CN, "emptycn", 0 },
+		{ PKI_ODD_LONG_CN, "longcn", 70 },
+		{ PKI_ODD_NUL_CN, "nulcn", 11 },
+	};
+	char dir[] = "/tmp/burrow-pki-XXXXXX", name[64];
+	X509 *ca, *x;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(pki_make_odd(dir, "x", PKI_ODD_NO_CN), -ENOENT);	/* no CA yet */
+	assert_int_equal(pki_make(dir, NULL), 0);
+	ca = load_crt(dir, "ca.crt");
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		X509_NAME *nm;
+		int at;
+
+		assert_int_equal(pki_make_odd(dir, cases[i].base, cases[i].odd), 0);
+		snprintf(name, sizeof(name), "%s.crt", cases[i].base);
+		x = load_crt(dir, name);
+		snprintf(name, sizeof(name), "%s.key", cases[i].base);
+		EVP_PKEY_free(load_key(dir, name));
+		assert_int_equal(verify(ca, x), X509_V_OK);
+		assert_int_equal(X509_get_extended_key_usage(x), XKU_SSL_CLIENT);
+		nm = X509_get_subject_name(x);
+		at = X509_NAME_get_index_by_NID(nm, NID_commonName, -1);
+		if (cases[i].len < 0) {
+			assert_int_equal(at, -1);
+		} else {
+			const ASN1_STRING *d = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(nm, at));
+
+			assert_true(at >= 0);
+			assert_int_equal(ASN1_STRING_length(d), cases[i].len);
+		}
+		X509_free(x);
+	}
+	assert_int_equal(pki_make_odd(dir, "x", (enum pki_odd)9), -EINVAL);
+	X509_free(ca);
+	rm_tree(dir);
+}
+
 static void test_bad_opts(void **state)
 {
 	char dir[] = "/tmp/burrow-pki-XXXXXX";
@@ -215,6 +264,7 @@ int main(void)
 		cmocka_unit_test(test_rsa_several_clients),
 		cmocka_unit_test(test_expired),
 		cmocka_unit_test(test_distinct_cas),
+		cmocka_unit_test(test_odd),
 		cmocka_unit_test(test_bad_opts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -26,6 +26,8 @@ static char rsa_dir[] = "/tmp/burrow-tls-rsa-XXXXXX";
 static char other_dir[] = "/tmp/burrow-tls-other-XXXXXX";	/* a different CA */
 static char old_dir[] = "/tmp/burrow-tls-old-XXXXXX";	/* expired leaves */
 
+#define LONGEST_CN "c23456789-123456789-123456789-123456789-123456789-123456789-123"
+
 static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *ftw)
 {
 	(void)st; (void)flag; (void)ftw;
@@ -35,7 +37,9 @@ static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *ft
 static int setup(void **state)
 {
 	struct pki_opts rsa = { .key_type = PKI_KEY_RSA };
-	struct pki_opts other = { .ca_cn = "other-ca" };
+	/* other: client1, and a client with the longest CN OpenVPN accepts (63 bytes). */
+	struct pki_opts other = { .ca_cn = "other-ca", .n_clients = 2,
+				  .client_cns = { "client1", LONGEST_CN } };
 	struct pki_opts old = { .days = -3 };
 
 	(void)state;
@@ -43,6 +47,12 @@ static int setup(void **state)
 		return -1;
 	if (pki_make(ec_dir, NULL) || pki_make(rsa_dir, &rsa) || pki_make(other_dir, &other) ||
 	    pki_make(old_dir, &old))
+		return -1;
+	/* Client certificates of ec_dir's CA whose name no server may use. */
+	if (pki_make_odd(ec_dir, "nocn", PKI_ODD_NO_CN) ||
+	    pki_make_odd(ec_dir, "emptycn", PKI_ODD_EMPTY_CN) ||
+	    pki_make_odd(ec_dir, "longcn", PKI_ODD_LONG_CN) ||
+	    pki_make_odd(ec_dir, "nulcn", PKI_ODD_NUL_CN))
 		return -1;
 	return 0;
 }
@@ -72,7 +82,7 @@ static const char *p(const char *dir, const char *name)
 static struct tls_conf_opts side(enum tls_role role, const char *ca_dir, const char *dir,
 				 const char *base)
 {
-	char crt[64], key[64];
+	char crt[128], key[128];
 	struct tls_conf_opts o = { .role = role };
 
 	snprintf(crt, sizeof(crt), "%s.crt", base);
@@ -416,6 +426,66 @@ static void test_client_cert_policy(void **state)
 	pair_close(&pr);
 }
 
+/* A certificate whose name (CN, or the x509-username-field) is missing, empty, 64 bytes or
+ * longer, or has a NUL inside is refused during the handshake, as OpenVPN 2.6 refuses it:
+ * the server must never fall back to a name the client chose. */
+static void test_name_refused(void **state)
+{
+	static const struct {
+		const char *base, *why;
+	} bad[] = {
+		{ "nocn", "certificate has no CN (x509-username-field) in its subject" },
+		{ "emptycn", "certificate has no CN" },
+		{ "longcn", "certificate CN is 64 bytes or longer (the limit is 63)" },
+		{ "nulcn", "certificate CN contains a NUL byte" },
+	};
+	struct tls_conf_opts co, so = side(TLS_ROLE_SERVER, ec_dir, ec_dir, "server");
+	struct tls_conf *tc = NULL;
+	char err[TLS_ERR_MAX], cn[TLS_USERNAME_MAX];
+	struct pair pr;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		co = side(TLS_ROLE_CLIENT, ec_dir, ec_dir, bad[i].base);
+		so.verify_client = TLS_VERIFY_CLIENT_REQUIRE;
+		expect_fail(&co, &so, false, bad[i].why);
+		/* optional: a certificate that is presented is still checked */
+		so.verify_client = TLS_VERIFY_CLIENT_OPTIONAL;
+		expect_fail(&co, &so, false, bad[i].why);
+	}
+	/* A client refuses a server certificate without a name too, as OpenVPN does. */
+	co = side(TLS_ROLE_CLIENT, ec_dir, ec_dir, "client");
+	co.remote_cert = TLS_REMOTE_CERT_ANY;
+	so = side(TLS_ROLE_SERVER, ec_dir, ec_dir, "nocn");
+	so.remote_cert = TLS_REMOTE_CERT_ANY;
+	expect_fail(&co, &so, true, "certificate has no CN");
+
+	/* 63 bytes is the longest name, and it arrives whole. */
+	co = side(TLS_ROLE_CLIENT, other_dir, other_dir, "client-" LONGEST_CN);
+	so = side(TLS_ROLE_SERVER, other_dir, other_dir, "server");
+	pair_open(&pr, &co, &so);
+	assert_true(tls_handshake_done(pr.s));
+	assert_int_equal(tls_peer_cn(pr.s, cn, sizeof(cn)), 0);
+	assert_string_equal(cn, LONGEST_CN);
+	pair_close(&pr);
+
+	/* x509-username-field: the named attribute must be there; CN is the default. */
+	co = side(TLS_ROLE_CLIENT, ec_dir, ec_dir, "client");
+	so = side(TLS_ROLE_SERVER, ec_dir, ec_dir, "server");
+	so.username_field = "emailAddress";
+	expect_fail(&co, &so, false, "certificate has no emailAddress (x509-username-field)");
+	so.username_field = "commonName";
+	pair_open(&pr, &co, &so);
+	assert_true(tls_handshake_done(pr.s));
+	assert_int_equal(tls_peer_cn(pr.s, cn, sizeof(cn)), 0);
+	assert_string_equal(cn, "client1");
+	pair_close(&pr);
+	so.username_field = "noSuchField";
+	assert_int_equal(tls_conf_new(&tc, &so, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "x509-username-field: unknown subject attribute"));
+	assert_null(tc);
+}
+
 static void test_conf_errors(void **state)
 {
 	struct tls_conf_opts o = side(TLS_ROLE_CLIENT, ec_dir, ec_dir, "client");
@@ -482,6 +552,7 @@ int main(void)
 		cmocka_unit_test(test_name_mismatch),
 		cmocka_unit_test(test_expired),
 		cmocka_unit_test(test_client_cert_policy),
+		cmocka_unit_test(test_name_refused),
 		cmocka_unit_test(test_conf_errors),
 		cmocka_unit_test(test_garbage_input),
 	};
