@@ -389,6 +389,16 @@ int fib_learn(struct fib *f, const uint8_t mac[6], uint32_t client, uint64_t now
 		return 0;
 	if (!f->sip)
 		return -ENOSYS;
+	/* A client's frames come in bursts from one source MAC: refresh without the hash. */
+	if (f->mac_last < f->cap_macs) {
+		struct fib_mac *e = &f->macs[f->mac_last];
+
+		if (e->used && e->client == client && memcmp(e->mac, mac, 6) == 0) {
+			if (now_ms > e->seen_ms)
+				e->seen_ms = now_ms;
+			return 0;
+		}
+	}
 	h = fib_mac_hash(f, mac);
 again:
 	if (f->cap_macs)
@@ -399,6 +409,7 @@ again:
 		if (e->client == client) {	/* refresh (even if expired: it counts already) */
 			if (now_ms > e->seen_ms)
 				e->seen_ms = now_ms;
+			f->mac_last = i;
 			return 0;
 		}
 		if (fib_mac_live(f, e, now_ms)) {
@@ -447,6 +458,7 @@ again:
 	}
 	f->macs[i] = (struct fib_mac){ .used = true, .client = client, .hash = h, .seen_ms = now_ms };
 	memcpy(f->macs[i].mac, mac, 6);
+	f->mac_last = i;
 	return 0;
 }
 

@@ -59,6 +59,7 @@ struct fib {
 	struct fib_count *counts;	/* open addressing by client id, at most half full */
 	size_t n_counts, cap_counts;
 	uint64_t mac_sweep_ms;		/* no entry expires before this: no reclaim sweep needed */
+	size_t mac_last;		/* slot last learned or refreshed: a refresh without hashing */
 	struct evp_mac_ctx_st *sip;	/* keyed SipHash-2-4 (OpenSSL EVP_MAC), NULL if unavailable */
 	bool sip_rekey;			/* this OpenSSL cannot re-init without the key: pass it */
 	uint8_t sip_key[16];
