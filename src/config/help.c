@@ -2,7 +2,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "config/internal.h"
+#include "config/cfg_impl.h"
 
 static const char *roles_tag(const struct cfg_option *o)
 {

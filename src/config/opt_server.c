@@ -5,7 +5,7 @@
 #include <limits.h>
 #include <string.h>
 
-#include "config/internal.h"
+#include "config/cfg_impl.h"
 #include "util/log.h"
 
 static int net_mask(struct cfg_ctx *x, const char *n, const char *m, struct in_addr *net,

@@ -17,7 +17,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
-#include "proto/data_int.h"
+#include "proto/data_impl.h"
 
 /* ---- small helpers ---- */
 

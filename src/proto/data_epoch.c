@@ -17,7 +17,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-#include "proto/data_int.h"
+#include "proto/data_impl.h"
 
 #define EP_HDR_LEN (DATA_HDR_V2_LEN + 8)
 #define EP_MAX_EPOCH 65535u

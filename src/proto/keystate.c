@@ -10,7 +10,7 @@
 #include "proto/data.h"
 #include "proto/occ.h"
 #include "proto/peerinfo.h"
-#include "proto/sess_int.h"
+#include "proto/sess_impl.h"
 #include "proto/tls.h"
 #include "util/log.h"
 

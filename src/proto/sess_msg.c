@@ -11,7 +11,7 @@
 #include "proto/data.h"
 #include "proto/occ.h"
 #include "proto/peerinfo.h"
-#include "proto/sess_int.h"
+#include "proto/sess_impl.h"
 #include "util/log.h"
 
 #define PUSH_RETRY_MS 5000

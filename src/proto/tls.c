@@ -1,6 +1,6 @@
 /* TLS sessions over OpenSSL memory BIOs (spec §6): the ciphertext goes in and out as bytes,
  * the caller moves them over the control channel. See tls.h. */
-#include "proto/tls_int.h"
+#include "proto/tls_impl.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -1,7 +1,7 @@
 /* Loading credentials into a TLS context: CA, certificate + chain, key (optionally
  * encrypted), PKCS#12, CRL, DH parameters. Inputs are PEM (DER for PKCS#12) buffers or
  * files (struct tls_pem). */
-#include "proto/tls_int.h"
+#include "proto/tls_impl.h"
 
 #include <errno.h>
 #include <stdio.h>

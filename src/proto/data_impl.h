@@ -1,7 +1,7 @@
 /* Internals of the data channel shared by data.c (2.6 classic format) and data_epoch.c
  * (2.7 epoch format). Not for other modules. */
-#ifndef BURROW_PROTO_DATA_INT_H
-#define BURROW_PROTO_DATA_INT_H
+#ifndef BURROW_PROTO_DATA_IMPL_H
+#define BURROW_PROTO_DATA_IMPL_H
 
 #include <openssl/evp.h>
 

@@ -1,4 +1,4 @@
-/* The kernel backend (linux.c) against the real /dev/net/tun, in a private network namespace
+/* The kernel backend (kernel.c) against the real /dev/net/tun, in a private network namespace
  * (unshare at start): create by name and template, persistence and owner, multiqueue, MTU,
  * reads and writes through the kernel's IP stack, readiness, down, delete while open, stats. */
 #include <arpa/inet.h>
@@ -688,19 +688,19 @@ int main(void)
 	};
 
 	if (geteuid() != 0) {
-		printf("SKIP vif_linux: needs root (a private network namespace and TUN devices)\n");
+		printf("SKIP vif_kernel: needs root (a private network namespace and TUN devices)\n");
 		return 77;
 	}
 	if (unshare(CLONE_NEWNET) < 0) {
-		printf("SKIP vif_linux: unshare(CLONE_NEWNET): %s\n", strerror(errno));
+		printf("SKIP vif_kernel: unshare(CLONE_NEWNET): %s\n", strerror(errno));
 		return 77;
 	}
 	if (access("/dev/net/tun", R_OK | W_OK) < 0) {
-		printf("SKIP vif_linux: no /dev/net/tun (modprobe tun)\n");
+		printf("SKIP vif_kernel: no /dev/net/tun (modprobe tun)\n");
 		return 77;
 	}
 	if (nl_link_set_up(1, true, NULL) < 0) {
-		printf("SKIP vif_linux: cannot bring lo up in the private namespace\n");
+		printf("SKIP vif_kernel: cannot bring lo up in the private namespace\n");
 		return 77;
 	}
 	return cmocka_run_group_tests(tests, NULL, NULL);

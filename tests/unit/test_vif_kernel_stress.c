@@ -184,15 +184,15 @@ int main(void)
 	};
 
 	if (geteuid() != 0) {
-		printf("SKIP vif_linux_stress: needs root (a private network namespace and TUN devices)\n");
+		printf("SKIP vif_kernel_stress: needs root (a private network namespace and TUN devices)\n");
 		return 77;
 	}
 	if (unshare(CLONE_NEWNET) < 0) {
-		printf("SKIP vif_linux_stress: unshare(CLONE_NEWNET): %s\n", strerror(errno));
+		printf("SKIP vif_kernel_stress: unshare(CLONE_NEWNET): %s\n", strerror(errno));
 		return 77;
 	}
 	if (nl_link_set_up(1, true, NULL) < 0) {
-		printf("SKIP vif_linux_stress: cannot bring lo up in the private namespace\n");
+		printf("SKIP vif_kernel_stress: cannot bring lo up in the private namespace\n");
 		return 77;
 	}
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -3,7 +3,7 @@
  * "down" and "delete" wake a blocked reader at once with -ENETDOWN / -ENODEV (the TUN driver
  * wakes readers only on delete). A non-blocking read of an empty queue is -EAGAIN even while
  * down: poll-driven callers see down through vif_state(). */
-#include "vif/linux_priv.h"
+#include "vif/kernel_impl.h"
 
 #include <errno.h>
 #include <fcntl.h>
