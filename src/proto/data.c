@@ -53,7 +53,7 @@ int data_peek_header(const uint8_t *wire, size_t len, uint8_t *op, uint8_t *key_
 	if (o == DATA_OP_V2) {
 		if (len < DATA_HDR_V2_LEN)
 			return DATA_ERR_SHORT;
-		pid = data_get_u32(wire) & 0xFFFFFFu;
+		pid = bytes_get_u32(wire) & 0xFFFFFFu;
 	} else if (o != DATA_OP_V1) {
 		return DATA_ERR_OPCODE;
 	}
@@ -257,7 +257,7 @@ static void write_header(const struct data_key *k, uint8_t *out)
 	if (k->hdr_len == DATA_HDR_V1_LEN)
 		out[0] = (uint8_t)(DATA_OP_V1 << 3 | k->cfg.key_id);
 	else
-		data_put_u32(out, (uint32_t)DATA_OP_V2 << 27 | (uint32_t)k->cfg.key_id << 24 |
+		bytes_put_u32(out, (uint32_t)DATA_OP_V2 << 27 | (uint32_t)k->cfg.key_id << 24 |
 			     (uint32_t)k->cfg.peer_id);
 }
 
@@ -278,7 +278,7 @@ static ssize_t aead_encrypt(struct data_key *k, uint32_t pid, const uint8_t *in,
 	if (cap < ct_off + len)
 		return DATA_ERR_NOSPACE;
 	write_header(k, out);
-	data_put_u32(out + hl, pid);
+	bytes_put_u32(out + hl, pid);
 	make_nonce(&k->tx, out + hl, nonce);
 	/* V1: the opcode byte is not authenticated (§9.2). */
 	const uint8_t *aad = hl == DATA_HDR_V2_LEN ? out : out + hl;
@@ -317,7 +317,7 @@ static ssize_t cbc_encrypt(struct data_key *k, uint32_t pid, const uint8_t *in, 
 	if (cap < hl + hm + bl + ct_len)
 		return DATA_ERR_NOSPACE;
 	write_header(k, out);
-	data_put_u32(pidb, pid);
+	bytes_put_u32(pidb, pid);
 	if (RAND_bytes(iv, (int)bl) != 1 || EVP_EncryptInit_ex(ctx, NULL, NULL, NULL, iv) != 1 ||
 	    EVP_EncryptUpdate(ctx, ct, &n1, pidb, DATA_PID_LEN) != 1 ||
 	    EVP_EncryptUpdate(ctx, ct + n1, &n2, in, (int)len) != 1 ||
@@ -403,7 +403,7 @@ static ssize_t aead_decrypt(struct data_key *k, const uint8_t *w, size_t len, si
 		OPENSSL_cleanse(out, ct_len);
 		return DATA_ERR_AUTH;
 	}
-	if (replay_ok(k, data_get_u32(w + hl), now_s)) {
+	if (replay_ok(k, bytes_get_u32(w + hl), now_s)) {
 		OPENSSL_cleanse(out, ct_len);
 		return DATA_ERR_REPLAY;
 	}
@@ -484,7 +484,7 @@ static ssize_t cbc_decrypt(struct data_key *k, const uint8_t *w, size_t len, siz
 	if (rc == 0)
 		rc = cbc_unpad(out, ct_len - DATA_PID_LEN, bl, &pad);
 	if (rc == 0)
-		rc = replay_ok(k, data_get_u32(pidb), now_s);
+		rc = replay_ok(k, bytes_get_u32(pidb), now_s);
 	if (rc) {
 		OPENSSL_cleanse(out, ct_len - DATA_PID_LEN);
 		return rc;

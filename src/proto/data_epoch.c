@@ -33,8 +33,8 @@ int data_expand_label(const uint8_t secret[32], const char *label, uint8_t *out,
 
 	if (!secret || !out || len == 0 || len > 32 || ll > 32)
 		return DATA_ERR_CRYPTO;
-	info[n++] = (uint8_t)(len >> 8);
-	info[n++] = (uint8_t)len;
+	bytes_put_u16(info + n, (uint16_t)len);
+	n += 2;
 	info[n++] = (uint8_t)(5 + ll);
 	memcpy(info + n, "ovpn ", 5);
 	n += 5;
@@ -211,10 +211,9 @@ static void ep_header(const struct data_key *k, uint64_t ctr, uint8_t *out)
 {
 	uint16_t ep = k->ep->tx.epoch;
 
-	data_put_u32(out, (uint32_t)DATA_OP_V2 << 27 | (uint32_t)k->cfg.key_id << 24 |
+	bytes_put_u32(out, (uint32_t)DATA_OP_V2 << 27 | (uint32_t)k->cfg.key_id << 24 |
 			  (uint32_t)k->cfg.peer_id);
-	out[4] = (uint8_t)(ep >> 8);
-	out[5] = (uint8_t)ep;
+	bytes_put_u16(out + 4, ep);
 	for (int i = 0; i < 6; i++)
 		out[6 + i] = (uint8_t)(ctr >> (40 - 8 * i));
 }
@@ -306,8 +305,8 @@ ssize_t data_ep_decrypt(struct data_key *k, const uint8_t *w, size_t len, uint8_
 		return DATA_ERR_TOO_BIG;
 	if (cap < ct_len)
 		return DATA_ERR_NOSPACE;
-	uint16_t ep = (uint16_t)(w[4] << 8 | w[5]);
-	uint64_t ctr = (uint64_t)w[6] << 40 | (uint64_t)data_get_u32(w + 7) << 8 | w[11];
+	uint16_t ep = bytes_get_u16(w + 4);
+	uint64_t ctr = (uint64_t)w[6] << 40 | (uint64_t)bytes_get_u32(w + 7) << 8 | w[11];
 	struct data_ep_key *kp = ep_rx_key(k->ep, ep);
 	if (!kp)
 		return DATA_ERR_EPOCH;

@@ -7,6 +7,7 @@
 
 #include "proto/data.h"
 #include "proto/replay.h"
+#include "util/bytes.h"
 
 #define DATA_PID_LEN 4
 #define DATA_IMPLICIT_IV_LEN 8
@@ -58,19 +59,6 @@ struct data_key {
 	struct data_epoch *ep;		/* epoch format only */
 	struct data_stats st;
 };
-
-static inline void data_put_u32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-static inline uint32_t data_get_u32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
 
 /* AEAD usage of one packet: 1 + its 16-byte blocks. */
 static inline uint64_t data_usage(size_t bytes)

@@ -9,6 +9,7 @@
 #include <openssl/rand.h>
 
 #include "proto/wrap.h"
+#include "util/bytes.h"
 
 #define V1_NAME "OpenVPN Static key V1"
 #define V2_SERVER_NAME "OpenVPN tls-crypt-v2 server key"
@@ -341,7 +342,7 @@ int skey_v2_client_parse(const char *text, size_t len, uint8_t kc[SKEY_LEN],
 		goto out;
 	w = (size_t)n - SKEY_LEN;
 	/* The WKc ends with its own total length (§5.4). */
-	if (((size_t)buf[n - 2] << 8 | buf[n - 1]) != w || w > wkc_cap || !wkc)
+	if (bytes_get_u16(buf + n - 2) != w || w > wkc_cap || !wkc)
 		goto out;
 	memcpy(kc, buf, SKEY_LEN);
 	memcpy(wkc, buf + SKEY_LEN, w);
