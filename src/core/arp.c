@@ -1,9 +1,10 @@
 /* ARP (RFC 826) and IPv6 neighbour discovery (RFC 4861) answers for our own address. */
 #include "core/arp.h"
-#include "util/bytes.h"
 
 #include <errno.h>
 #include <string.h>
+
+#include "util/bytes.h"
 
 #define ETH_HLEN 14
 #define ETHTYPE_ARP 0x0806

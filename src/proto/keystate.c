@@ -12,8 +12,8 @@
 #include "proto/peerinfo.h"
 #include "proto/sess_impl.h"
 #include "proto/tls.h"
-#include "util/log.h"
 #include "util/bytes.h"
+#include "util/log.h"
 
 #define DYN_TLS_CRYPT_LABEL "EXPORTER-OpenVPN-dynamic-tls-crypt"
 

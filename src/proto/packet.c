@@ -1,10 +1,11 @@
 /* OpenVPN packet codec (spec §1, §2.1). */
 #include "proto/packet.h"
-#include "util/bytes.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "util/bytes.h"
 
 static bool is_zero(const uint8_t *p, size_t n)
 {

@@ -3,13 +3,14 @@
  * bytes are touched: the header comes from the kernel, but the packet behind it is whatever a
  * local program sent. */
 #include "vif/vnet.h"
-#include "util/bytes.h"
 
 #include <errno.h>
 #include <linux/if_tun.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/uio.h>
+
+#include "util/bytes.h"
 
 #define IP4_HLEN 20
 #define IP6_HLEN 40

@@ -3,13 +3,14 @@
  * GSO packets carry it) and the kernel treats it as verified: the segments came out of the
  * authenticated data channel, so nothing between the peer's kernel and ours changed them. */
 #include "vif/vnet_gro.h"
-#include "util/bytes.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/uio.h>
 #include <unistd.h>
+
+#include "util/bytes.h"
 
 #define GRO_MAX 65535		/* IPv4 total length / IPv6 payload length limit */
 #define TCP_PSH 0x08
