@@ -8,6 +8,7 @@
  * set, so the key schedule is not recomputed and nothing is allocated.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -21,24 +22,39 @@
 
 /* ---- small helpers ---- */
 
+/* Per error code (index DATA_ERR_BASE - code): its counter in data_stats and its text. An
+ * error outside the table (an -errno) is counted as err_crypto. */
+static const struct {
+	size_t stat;
+	const char *text;
+} data_errs[] = {
+#define E(code, field, text) [DATA_ERR_BASE - (code)] = { offsetof(struct data_stats, field), text }
+	E(DATA_ERR_SHORT, err_short, "packet too short"),
+	E(DATA_ERR_OPCODE, err_opcode, "not a data packet"),
+	E(DATA_ERR_KEY_ID, err_key_id, "wrong key id"),
+	E(DATA_ERR_AUTH, err_auth, "authentication failed"),
+	E(DATA_ERR_REPLAY, err_replay, "replayed packet id"),
+	E(DATA_ERR_NOSPACE, err_nospace, "output buffer too small"),
+	E(DATA_ERR_EXHAUSTED, err_exhausted, "packet ids exhausted"),
+	E(DATA_ERR_PADDING, err_padding, "bad padding"),
+	E(DATA_ERR_CRYPTO, err_crypto, "crypto library failure"),
+	E(DATA_ERR_TOO_BIG, err_too_big, "payload too big"),
+	E(DATA_ERR_EPOCH, err_epoch, "unknown epoch"),
+#undef E
+};
+
+static bool data_err_known(int err)
+{
+	return err <= DATA_ERR_BASE - 1 && err >= DATA_ERR_LAST;
+}
+
 /* Count an error in the key's stats and pass it through. */
 static int count_err(struct data_key *k, int err)
 {
-	struct data_stats *s = &k->st;
+	size_t off = data_err_known(err) ? data_errs[DATA_ERR_BASE - err].stat
+					 : offsetof(struct data_stats, err_crypto);
 
-	switch (err) {
-	case DATA_ERR_SHORT: s->err_short++; break;
-	case DATA_ERR_OPCODE: s->err_opcode++; break;
-	case DATA_ERR_KEY_ID: s->err_key_id++; break;
-	case DATA_ERR_AUTH: s->err_auth++; break;
-	case DATA_ERR_REPLAY: s->err_replay++; break;
-	case DATA_ERR_NOSPACE: s->err_nospace++; break;
-	case DATA_ERR_EXHAUSTED: s->err_exhausted++; break;
-	case DATA_ERR_PADDING: s->err_padding++; break;
-	case DATA_ERR_TOO_BIG: s->err_too_big++; break;
-	case DATA_ERR_EPOCH: s->err_epoch++; break;
-	default: s->err_crypto++; break;
-	}
+	(*(uint64_t *)((char *)&k->st + off))++;
 	return err;
 }
 
@@ -594,18 +610,5 @@ void data_key_set_usage_limit(struct data_key *k, uint64_t limit)
 
 const char *data_strerror(int err)
 {
-	switch (err) {
-	case DATA_ERR_SHORT: return "packet too short";
-	case DATA_ERR_OPCODE: return "not a data packet";
-	case DATA_ERR_KEY_ID: return "wrong key id";
-	case DATA_ERR_AUTH: return "authentication failed";
-	case DATA_ERR_REPLAY: return "replayed packet id";
-	case DATA_ERR_NOSPACE: return "output buffer too small";
-	case DATA_ERR_EXHAUSTED: return "packet ids exhausted";
-	case DATA_ERR_PADDING: return "bad padding";
-	case DATA_ERR_CRYPTO: return "crypto library failure";
-	case DATA_ERR_TOO_BIG: return "payload too big";
-	case DATA_ERR_EPOCH: return "unknown epoch";
-	default: return "unknown";
-	}
+	return data_err_known(err) ? data_errs[DATA_ERR_BASE - err].text : "unknown";
 }

@@ -573,18 +573,21 @@ out:
 	return rc;
 }
 
+static const char *const wrap_errs[] = {
+	[WRAP_ERR_BASE - WRAP_ERR_SHORT] = "packet too short for its wrapping",
+	[WRAP_ERR_BASE - WRAP_ERR_TOO_BIG] = "packet too big",
+	[WRAP_ERR_BASE - WRAP_ERR_AUTH] = "HMAC/tag mismatch",
+	[WRAP_ERR_BASE - WRAP_ERR_REPLAY] = "replayed control packet-id",
+	[WRAP_ERR_BASE - WRAP_ERR_WKC] = "bad tls-crypt-v2 wrapped client key",
+	[WRAP_ERR_BASE - WRAP_ERR_NOSPACE] = "output buffer too small",
+	[WRAP_ERR_BASE - WRAP_ERR_CRYPTO] = "crypto library failure",
+	[WRAP_ERR_BASE - WRAP_ERR_EXHAUSTED] = "control packet-id exhausted",
+	[WRAP_ERR_BASE - WRAP_ERR_STATE] = "wrap context not usable for this",
+};
+
 const char *wrap_strerror(int err)
 {
-	switch (err) {
-	case WRAP_ERR_SHORT: return "packet too short for its wrapping";
-	case WRAP_ERR_TOO_BIG: return "packet too big";
-	case WRAP_ERR_AUTH: return "HMAC/tag mismatch";
-	case WRAP_ERR_REPLAY: return "replayed control packet-id";
-	case WRAP_ERR_WKC: return "bad tls-crypt-v2 wrapped client key";
-	case WRAP_ERR_NOSPACE: return "output buffer too small";
-	case WRAP_ERR_CRYPTO: return "crypto library failure";
-	case WRAP_ERR_EXHAUSTED: return "control packet-id exhausted";
-	case WRAP_ERR_STATE: return "wrap context not usable for this";
-	default: return err < 0 ? "unknown wrap error" : "ok";
-	}
+	if (err <= WRAP_ERR_BASE - 1 && err >= WRAP_ERR_LAST)
+		return wrap_errs[WRAP_ERR_BASE - err];
+	return err < 0 ? "unknown wrap error" : "ok";
 }
