@@ -1,4 +1,4 @@
-/* The device layer (docs: /work/shared/docs/vif.md).
+/* The device layer (docs: ../shared/docs/vif.md, beside the repository).
  *
  * A device (TUN: raw IPv4/IPv6 packets, TAP: Ethernet frames) has two sides: the app side (the
  * VPN reads what the network sent out of the interface and writes what it delivers into it)
@@ -95,7 +95,7 @@ struct vif_port {
 
 /* One whole packet per call. Blocking: waits for a packet, down or delete. Errors: -EAGAIN
  * (non-blocking, empty), -EMSGSIZE (buffer shorter than the packet; it stays queued),
- * -ENETDOWN, -ENODEV. */
+ * -ENETDOWN (down: blocking or not, both backends), -ENODEV. */
 ssize_t vif_read(struct vif_port *p, void *buf, size_t len);
 /* One whole packet. App side: validated (vif_packet_check), -EINVAL/-EMSGSIZE, blocks (or
  * -EAGAIN) on a full queue. Interface side: never blocks; a full queue drops the packet and

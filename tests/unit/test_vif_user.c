@@ -640,6 +640,30 @@ static void test_haiku_poll_reports_state(void **state)
 	vif_close(ifc);
 }
 
+/* The same answers as the kernel device (test_vif_kernel.c test_nonblock_read_down): a
+ * non-blocking read of an empty queue is -ENETDOWN while down, -EAGAIN up, -ENODEV deleted. */
+static void test_nonblock_read_down(void **state)
+{
+	struct vif_port *app, *ifc;
+	uint8_t buf[2000];
+
+	(void)state;
+	mk_pair("nbd0", VIF_TUN, 0, &app, &ifc);
+	assert_int_equal(vif_set_nonblock(app, true), 0);
+	assert_int_equal(vif_set_nonblock(ifc, true), 0);
+	assert_int_equal(vif_read(app, buf, sizeof(buf)), -EAGAIN);
+	assert_int_equal(vif_user_set_up("nbd0", false), 0);
+	assert_int_equal(vif_read(app, buf, sizeof(buf)), -ENETDOWN);
+	assert_int_equal(vif_read(ifc, buf, sizeof(buf)), -ENETDOWN);
+	assert_int_equal(vif_read(app, buf, sizeof(buf)), -ENETDOWN);
+	assert_int_equal(vif_user_set_up("nbd0", true), 0);
+	assert_int_equal(vif_read(app, buf, sizeof(buf)), -EAGAIN);
+	assert_int_equal(vif_user_delete("nbd0"), 0);
+	assert_int_equal(vif_read(app, buf, sizeof(buf)), -ENODEV);
+	vif_close(app);
+	vif_close(ifc);
+}
+
 /* ---- 7. up / down / MTU / MAC ---- */
 
 static void test_down_flushes_and_up_resumes(void **state)
@@ -933,6 +957,7 @@ int main(void)
 		cmocka_unit_test(test_haiku_nonblock_honoured),
 		cmocka_unit_test(test_haiku_short_read_emsgsize),
 		cmocka_unit_test(test_haiku_late_reader_after_teardown),
+		cmocka_unit_test(test_nonblock_read_down),
 		cmocka_unit_test(test_read_blocking_gets_packet),
 		cmocka_unit_test(test_app_write_validates_tun),
 		cmocka_unit_test(test_haiku_tun_carries_ipv6),
