@@ -1,6 +1,6 @@
 /* Text control messages (spec §8) and the server's negotiation helpers (§7.5).
  * The PUSH_REPLY option codec lives in pushopt.c. */
-#include "proto/push.h"
+#include "proto/push_impl.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -62,6 +62,40 @@ static bool push_printable(const char *s, size_t len)
 		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e)
 			return false;
 	return true;
+}
+
+int push_list_open(const char *msg, size_t len, const char *prefix, char *buf, char **opts)
+{
+	size_t plen = strlen(prefix);
+
+	if (len > PUSH_MSG_MAX)
+		return -EMSGSIZE;
+	while (len && (msg[len - 1] == '\0' || msg[len - 1] == '\r' || msg[len - 1] == '\n'))
+		len--;
+	if (len < plen || memcmp(msg, prefix, plen) != 0 || (len > plen && msg[plen] != ','))
+		return -EBADMSG;
+	if (!push_printable(msg, len))
+		return -EBADMSG;
+	memcpy(buf, msg, len);
+	buf[len] = '\0';
+	*opts = len > plen ? buf + plen + 1 : NULL;
+	return 0;
+}
+
+char *push_list_next(char **opts)
+{
+	while (*opts) {
+		char *s = *opts, *next = strchr(s, ',');
+
+		if (next)
+			*next++ = '\0';
+		*opts = next;
+		while (*s == ' ')
+			s++;
+		if (*s)
+			return s;
+	}
+	return NULL;
 }
 
 /* "NAME" or "NAME,..." */

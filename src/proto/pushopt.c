@@ -1,6 +1,6 @@
 /* PUSH_REPLY options (spec §8.2): parse into struct push_opts on the client, build the
  * (multi-part) reply from it on the server. Table-driven: one row per option. */
-#include "proto/push.h"
+#include "proto/push_impl.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -483,31 +483,13 @@ int push_opt_apply(struct push_opts *o, const char *opt)
 int push_reply_parse(struct push_opts *o, const char *msg, size_t len)
 {
 	char buf[PUSH_MSG_MAX + 1];
-	char *s, *next;
-	size_t plen = strlen(PUSH_PREFIX);
+	char *opts, *s;
+	int rc = push_list_open(msg, len, PUSH_PREFIX, buf, &opts);
 
-	if (len > PUSH_MSG_MAX)
-		return -EMSGSIZE;
-	while (len && (msg[len - 1] == '\0' || msg[len - 1] == '\r' || msg[len - 1] == '\n'))
-		len--;
-	if (len < plen || memcmp(msg, PUSH_PREFIX, plen) != 0 || (len > plen && msg[plen] != ','))
-		return -EBADMSG;
-	for (size_t i = 0; i < len; i++)
-		if ((unsigned char)msg[i] < 0x20 || (unsigned char)msg[i] > 0x7e)
-			return -EBADMSG;
-	memcpy(buf, msg, len);
-	buf[len] = '\0';
+	if (rc)
+		return rc;
 	o->continuation = 0;
-	for (s = len > plen ? buf + plen + 1 : NULL; s; s = next) {
-		int rc;
-
-		next = strchr(s, ',');
-		if (next)
-			*next++ = '\0';
-		while (*s == ' ')
-			s++;		/* "opt, opt" as a management-fed server sends */
-		if (!*s)
-			continue;
+	while ((s = push_list_next(&opts))) {
 		rc = push_opt_apply(o, s);
 		if (rc) {
 			o->n_bad++;

@@ -1,7 +1,7 @@
 /* PUSH_UPDATE (OpenVPN 2.7, addendum §A6.2): change pushed options without reconnecting.
  * Each option may carry "-" (remove) and/or "?" (optional) in front of its name; only the
  * listed options are updatable, anything else without "?" invalidates the whole update. */
-#include "proto/push.h"
+#include "proto/push_impl.h"
 
 #include <errno.h>
 #include <string.h>
@@ -186,32 +186,14 @@ static int push_upd_option(struct push_update *u, const char *s)
 int push_update_parse(struct push_update *u, const char *msg, size_t len)
 {
 	char buf[PUSH_MSG_MAX + 1];
-	size_t plen = strlen(PUSH_UPD_PREFIX);
-	char *s, *next;
+	char *opts, *s;
+	int rc = push_list_open(msg, len, PUSH_UPD_PREFIX, buf, &opts);
 
-	if (len > PUSH_MSG_MAX)
-		return -EMSGSIZE;
-	while (len && (msg[len - 1] == '\0' || msg[len - 1] == '\r' || msg[len - 1] == '\n'))
-		len--;
-	if (len < plen || memcmp(msg, PUSH_UPD_PREFIX, plen) != 0 ||
-	    (len > plen && msg[plen] != ','))
-		return -EBADMSG;
-	for (size_t i = 0; i < len; i++)
-		if ((unsigned char)msg[i] < 0x20 || (unsigned char)msg[i] > 0x7e)
-			return -EBADMSG;
-	memcpy(buf, msg, len);
-	buf[len] = '\0';
+	if (rc)
+		return rc;
 	u->set.continuation = 0;
-	for (s = len > plen ? buf + plen + 1 : NULL; s; s = next) {
-		int rc;
-
-		next = strchr(s, ',');
-		if (next)
-			*next++ = '\0';
-		while (*s == ' ')
-			s++;		/* observed: "PUSH_UPDATE,route ..., -dns, ?tun-mtu 1400" */
-		if (!*s)
-			continue;
+	/* observed: "PUSH_UPDATE,route ..., -dns, ?tun-mtu 1400" */
+	while ((s = push_list_next(&opts))) {
 		rc = push_upd_option(u, s);
 		if (rc)
 			return rc;
