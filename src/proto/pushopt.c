@@ -174,6 +174,23 @@ static bool push_default_gw(const char *s)
 	return strcmp(s, "vpn_gateway") == 0 || strcmp(s, "default") == 0;
 }
 
+/* The optional "GATEWAY METRIC" words at ws->w[at] of a route (family af) or route-ipv6:
+ * "vpn_gateway" or "default" leave has_gw false, "default" leaves the metric. 0 or -EINVAL. */
+static int po_route_gw_metric(const struct push_words *ws, int at, int af, void *gw, bool *has_gw,
+			      int *metric)
+{
+	if (ws->n > at && !push_default_gw(ws->w[at])) {
+		if (af == AF_INET ? push_ip4(ws->w[at], gw) != 0
+				  : inet_pton(AF_INET6, ws->w[at], gw) != 1)
+			return -EINVAL;
+		*has_gw = true;
+	}
+	if (ws->n > at + 1 && strcmp(ws->w[at + 1], "default") != 0 &&
+	    push_int(ws->w[at + 1], 0, INT_MAX, metric))
+		return -EINVAL;
+	return 0;
+}
+
 static int po_route(struct push_opts *o, const struct push_words *ws, const char *opt)
 {
 	struct push_route4 r;
@@ -187,13 +204,7 @@ static int po_route(struct push_opts *o, const struct push_words *ws, const char
 		return -EINVAL;
 	if (ws->n > 2 && strcmp(ws->w[2], "default") != 0 && push_ip4(ws->w[2], &r.mask))
 		return -EINVAL;
-	if (ws->n > 3 && !push_default_gw(ws->w[3])) {
-		if (push_ip4(ws->w[3], &r.gw))
-			return -EINVAL;
-		r.has_gw = true;
-	}
-	if (ws->n > 4 && strcmp(ws->w[4], "default") != 0 &&
-	    push_int(ws->w[4], 0, INT_MAX, &r.metric))
+	if (po_route_gw_metric(ws, 3, AF_INET, &r.gw, &r.has_gw, &r.metric))
 		return -EINVAL;
 	o->route4[o->n_route4++] = r;
 	return 0;
@@ -209,13 +220,7 @@ static int po_route6(struct push_opts *o, const struct push_words *ws, const cha
 	r.metric = -1;
 	if (push_ip6_prefix(ws->w[1], &r.net, &r.bits))
 		return -EINVAL;
-	if (ws->n > 2 && !push_default_gw(ws->w[2])) {
-		if (inet_pton(AF_INET6, ws->w[2], &r.gw) != 1)
-			return -EINVAL;
-		r.has_gw = true;
-	}
-	if (ws->n > 3 && strcmp(ws->w[3], "default") != 0 &&
-	    push_int(ws->w[3], 0, INT_MAX, &r.metric))
+	if (po_route_gw_metric(ws, 2, AF_INET6, &r.gw, &r.has_gw, &r.metric))
 		return -EINVAL;
 	o->route6[o->n_route6++] = r;
 	return 0;
