@@ -64,9 +64,12 @@ static bool push_printable(const char *s, size_t len)
 	return true;
 }
 
-int push_list_open(const char *msg, size_t len, const char *prefix, char *buf, char **opts)
+int push_list_parse(const char *msg, size_t len, const char *prefix, int *continuation,
+		    int (*fn)(void *arg, char *opt), void *arg)
 {
+	char buf[PUSH_MSG_MAX + 1];
 	size_t plen = strlen(prefix);
+	char *s, *next;
 
 	if (len > PUSH_MSG_MAX)
 		return -EMSGSIZE;
@@ -78,24 +81,22 @@ int push_list_open(const char *msg, size_t len, const char *prefix, char *buf, c
 		return -EBADMSG;
 	memcpy(buf, msg, len);
 	buf[len] = '\0';
-	*opts = len > plen ? buf + plen + 1 : NULL;
-	return 0;
-}
+	*continuation = 0;
+	for (s = len > plen ? buf + plen + 1 : NULL; s; s = next) {
+		int rc;
 
-char *push_list_next(char **opts)
-{
-	while (*opts) {
-		char *s = *opts, *next = strchr(s, ',');
-
+		next = strchr(s, ',');
 		if (next)
 			*next++ = '\0';
-		*opts = next;
 		while (*s == ' ')
 			s++;
-		if (*s)
-			return s;
+		if (!*s)
+			continue;
+		rc = fn(arg, s);
+		if (rc)
+			return rc;
 	}
-	return NULL;
+	return *continuation == 2 ? 1 : 0;
 }
 
 /* "NAME" or "NAME,..." */

@@ -7,12 +7,12 @@
 
 #include "proto/push.h"
 
-/* Checks msg[len] (trailing NULs, CRs and LFs dropped) is `prefix` alone or `prefix,...` in
- * printable ASCII and copies it into buf[PUSH_MSG_MAX + 1]; *opts points at the text after
- * "prefix," in buf, NULL if there is none. Returns 0, -EMSGSIZE or -EBADMSG. */
-int push_list_open(const char *msg, size_t len, const char *prefix, char *buf, char **opts);
-/* The next non-empty option of the list (cut at its comma, leading spaces skipped, as a
- * management-fed server sends "opt, opt"); NULL at the end. */
-char *push_list_next(char **opts);
+/* Reads msg[len] (trailing NULs, CRs and LFs dropped): `prefix` alone or `prefix,opt,...` in
+ * printable ASCII. Once it is valid, sets *continuation to 0 and calls fn(arg, opt) for each
+ * non-empty option (leading spaces skipped, as a management-fed server sends "opt, opt"),
+ * stopping at the first non-zero return. Returns -EMSGSIZE, -EBADMSG, fn's non-zero, or
+ * 1 when *continuation is then 2 (push-continuation: more parts follow), else 0. */
+int push_list_parse(const char *msg, size_t len, const char *prefix, int *continuation,
+		    int (*fn)(void *arg, char *opt), void *arg);
 
 #endif

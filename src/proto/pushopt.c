@@ -174,56 +174,52 @@ static bool push_default_gw(const char *s)
 	return strcmp(s, "vpn_gateway") == 0 || strcmp(s, "default") == 0;
 }
 
-/* The optional "GATEWAY METRIC" words at ws->w[at] of a route (family af) or route-ipv6:
- * "vpn_gateway" or "default" leave has_gw false, "default" leaves the metric. 0 or -EINVAL. */
-static int po_route_gw_metric(const struct push_words *ws, int at, int af, void *gw, bool *has_gw,
-			      int *metric)
+/* route NET [MASK [GATEWAY [METRIC]]] (af AF_INET) and route-ipv6 NET/BITS [GATEWAY [METRIC]]:
+ * "vpn_gateway" or "default" as GATEWAY leave has_gw false, "default" as MASK or METRIC leaves
+ * it unset. 0, -EINVAL or -ENOSPC. */
+static int po_route_af(struct push_opts *o, const struct push_words *ws, int af)
 {
+	bool v6 = af == AF_INET6;
+	int *n = v6 ? &o->n_route6 : &o->n_route4;
+	int at = v6 ? 2 : 3;	/* the gateway's word */
+	struct push_route4 r4;
+	struct push_route6 r6;
+	bool *has_gw = v6 ? &r6.has_gw : &r4.has_gw;
+	int *metric = v6 ? &r6.metric : &r4.metric;
+
+	if (*n == PUSH_MAX_ROUTES)
+		return -ENOSPC;
+	memset(&r4, 0, sizeof(r4));	/* padding too: callers may compare whole structs */
+	memset(&r6, 0, sizeof(r6));
+	*metric = -1;
+	r4.mask.s_addr = 0xffffffff;
+	if (v6 ? push_ip6_prefix(ws->w[1], &r6.net, &r6.bits) : push_ip4(ws->w[1], &r4.net))
+		return -EINVAL;
+	if (!v6 && ws->n > 2 && strcmp(ws->w[2], "default") != 0 && push_ip4(ws->w[2], &r4.mask))
+		return -EINVAL;
 	if (ws->n > at && !push_default_gw(ws->w[at])) {
-		if (af == AF_INET ? push_ip4(ws->w[at], gw) != 0
-				  : inet_pton(AF_INET6, ws->w[at], gw) != 1)
+		if (v6 ? inet_pton(AF_INET6, ws->w[at], &r6.gw) != 1 : push_ip4(ws->w[at], &r4.gw) != 0)
 			return -EINVAL;
 		*has_gw = true;
 	}
 	if (ws->n > at + 1 && strcmp(ws->w[at + 1], "default") != 0 &&
 	    push_int(ws->w[at + 1], 0, INT_MAX, metric))
 		return -EINVAL;
+	if (v6)
+		o->route6[(*n)++] = r6;
+	else
+		o->route4[(*n)++] = r4;
 	return 0;
 }
 
 static int po_route(struct push_opts *o, const struct push_words *ws, const char *opt)
 {
-	struct push_route4 r;
-
-	if (o->n_route4 == PUSH_MAX_ROUTES)
-		return -ENOSPC;
-	memset(&r, 0, sizeof(r));	/* padding too: callers may compare whole structs */
-	r.metric = -1;
-	r.mask.s_addr = 0xffffffff;
-	if (push_ip4(ws->w[1], &r.net))
-		return -EINVAL;
-	if (ws->n > 2 && strcmp(ws->w[2], "default") != 0 && push_ip4(ws->w[2], &r.mask))
-		return -EINVAL;
-	if (po_route_gw_metric(ws, 3, AF_INET, &r.gw, &r.has_gw, &r.metric))
-		return -EINVAL;
-	o->route4[o->n_route4++] = r;
-	return 0;
+	return po_route_af(o, ws, AF_INET);
 }
 
 static int po_route6(struct push_opts *o, const struct push_words *ws, const char *opt)
 {
-	struct push_route6 r;
-
-	if (o->n_route6 == PUSH_MAX_ROUTES)
-		return -ENOSPC;
-	memset(&r, 0, sizeof(r));	/* padding too: callers may compare whole structs */
-	r.metric = -1;
-	if (push_ip6_prefix(ws->w[1], &r.net, &r.bits))
-		return -EINVAL;
-	if (po_route_gw_metric(ws, 2, AF_INET6, &r.gw, &r.has_gw, &r.metric))
-		return -EINVAL;
-	o->route6[o->n_route6++] = r;
-	return 0;
+	return po_route_af(o, ws, AF_INET6);
 }
 
 static int po_route_gateway(struct push_opts *o, const struct push_words *ws, const char *opt)
@@ -485,24 +481,23 @@ int push_opt_apply(struct push_opts *o, const char *opt)
 	return push_keep_unknown(o, opt);
 }
 
+/* One option of a PUSH_REPLY: a bad one is logged, counted and skipped, as 2.6 does. */
+static int push_reply_option(void *arg, char *s)
+{
+	struct push_opts *o = arg;
+	int rc = push_opt_apply(o, s);
+
+	if (rc) {
+		o->n_bad++;
+		log_warn("push: ignoring bad option '%.64s' (%s)", s,
+			 rc == -ENOSPC ? "too many" : "malformed");
+	}
+	return 0;
+}
+
 int push_reply_parse(struct push_opts *o, const char *msg, size_t len)
 {
-	char buf[PUSH_MSG_MAX + 1];
-	char *opts, *s;
-	int rc = push_list_open(msg, len, PUSH_PREFIX, buf, &opts);
-
-	if (rc)
-		return rc;
-	o->continuation = 0;
-	while ((s = push_list_next(&opts))) {
-		rc = push_opt_apply(o, s);
-		if (rc) {
-			o->n_bad++;
-			log_warn("push: ignoring bad option '%.64s' (%s)", s,
-				 rc == -ENOSPC ? "too many" : "malformed");
-		}
-	}
-	return o->continuation == 2 ? 1 : 0;
+	return push_list_parse(msg, len, PUSH_PREFIX, &o->continuation, push_reply_option, o);
 }
 
 /* ---- building the reply (server) ---- */

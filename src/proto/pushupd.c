@@ -119,8 +119,9 @@ static bool push_upd_lookup(const char *opt, unsigned *grp)
 }
 
 /* One option of an update: "[-][?]name args". */
-static int push_upd_option(struct push_update *u, const char *s)
+static int push_upd_option(void *arg, char *s)
 {
+	struct push_update *u = arg;
 	bool remove = false, optional = false;
 	unsigned g;
 
@@ -166,20 +167,8 @@ static int push_upd_option(struct push_update *u, const char *s)
 	return 0;
 }
 
+/* observed: "PUSH_UPDATE,route ..., -dns, ?tun-mtu 1400" */
 int push_update_parse(struct push_update *u, const char *msg, size_t len)
 {
-	char buf[PUSH_MSG_MAX + 1];
-	char *opts, *s;
-	int rc = push_list_open(msg, len, PUSH_UPD_PREFIX, buf, &opts);
-
-	if (rc)
-		return rc;
-	u->set.continuation = 0;
-	/* observed: "PUSH_UPDATE,route ..., -dns, ?tun-mtu 1400" */
-	while ((s = push_list_next(&opts))) {
-		rc = push_upd_option(u, s);
-		if (rc)
-			return rc;
-	}
-	return u->set.continuation == 2 ? 1 : 0;
+	return push_list_parse(msg, len, PUSH_UPD_PREFIX, &u->set.continuation, push_upd_option, u);
 }
