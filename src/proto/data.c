@@ -283,13 +283,40 @@ static void make_nonce(const struct data_dir *d, const uint8_t *pid, uint8_t non
 	memcpy(nonce + DATA_PID_LEN, d->implicit_iv, DATA_IMPLICIT_IV_LEN);
 }
 
+int data_aead_seal(EVP_CIPHER_CTX *ctx, const uint8_t *nonce, const uint8_t *aad, int aad_len,
+		   const uint8_t *in, size_t len, uint8_t *out, uint8_t *tag)
+{
+	int n1, n2;
+
+	if (EVP_EncryptInit_ex(ctx, NULL, NULL, NULL, nonce) != 1 ||
+	    EVP_EncryptUpdate(ctx, NULL, &n1, aad, aad_len) != 1 ||
+	    EVP_EncryptUpdate(ctx, out, &n1, in, (int)len) != 1 ||
+	    EVP_EncryptFinal_ex(ctx, out + n1, &n2) != 1 ||
+	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, CIPHER_AEAD_TAG_LEN, tag) != 1)
+		return DATA_ERR_CRYPTO;
+	return 0;
+}
+
+int data_aead_open(EVP_CIPHER_CTX *ctx, const uint8_t *nonce, const uint8_t *aad, int aad_len,
+		   const uint8_t *in, size_t len, uint8_t *out, const uint8_t *tag)
+{
+	int n1, n2;
+
+	if (EVP_DecryptInit_ex(ctx, NULL, NULL, NULL, nonce) != 1 ||
+	    EVP_DecryptUpdate(ctx, NULL, &n1, aad, aad_len) != 1 ||
+	    EVP_DecryptUpdate(ctx, out, &n1, in, (int)len) != 1 ||
+	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, CIPHER_AEAD_TAG_LEN, (void *)tag) != 1)
+		return DATA_ERR_CRYPTO;
+	/* Final compares the tag (constant time inside OpenSSL). */
+	return EVP_DecryptFinal_ex(ctx, out + n1, &n2) == 1 ? 0 : DATA_ERR_AUTH;
+}
+
 static ssize_t aead_encrypt(struct data_key *k, uint32_t pid, const uint8_t *in, size_t len,
 			    uint8_t *out, size_t cap)
 {
 	size_t hl = k->hdr_len, ct_off = hl + DATA_PID_LEN + CIPHER_AEAD_TAG_LEN;
-	EVP_CIPHER_CTX *ctx = k->tx.ctx;
 	uint8_t nonce[12];
-	int n1, n2;
+	int rc;
 
 	if (cap < ct_off + len)
 		return DATA_ERR_NOSPACE;
@@ -299,14 +326,9 @@ static ssize_t aead_encrypt(struct data_key *k, uint32_t pid, const uint8_t *in,
 	/* V1: the opcode byte is not authenticated (§9.2). */
 	const uint8_t *aad = hl == DATA_HDR_V2_LEN ? out : out + hl;
 	int aad_len = hl == DATA_HDR_V2_LEN ? DATA_HDR_V2_LEN + DATA_PID_LEN : DATA_PID_LEN;
-	if (EVP_EncryptInit_ex(ctx, NULL, NULL, NULL, nonce) != 1 ||
-	    EVP_EncryptUpdate(ctx, NULL, &n1, aad, aad_len) != 1 ||
-	    EVP_EncryptUpdate(ctx, out + ct_off, &n1, in, (int)len) != 1 ||
-	    EVP_EncryptFinal_ex(ctx, out + ct_off + n1, &n2) != 1 ||
-	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, CIPHER_AEAD_TAG_LEN,
-				out + hl + DATA_PID_LEN) != 1)
-		return DATA_ERR_CRYPTO;
-	return (ssize_t)(ct_off + len);
+	rc = data_aead_seal(k->tx.ctx, nonce, aad, aad_len, in, len, out + ct_off,
+			    out + hl + DATA_PID_LEN);
+	return rc ? rc : (ssize_t)(ct_off + len);
 }
 
 static int hmac_compute(struct data_dir *d, const uint8_t *in, size_t len, uint8_t *mac,
@@ -394,9 +416,8 @@ static ssize_t aead_decrypt(struct data_key *k, const uint8_t *w, size_t len, si
 			    uint8_t *out, size_t cap, uint64_t now_s)
 {
 	size_t ct_off = hl + DATA_PID_LEN + CIPHER_AEAD_TAG_LEN;
-	EVP_CIPHER_CTX *ctx = k->rx.ctx;
 	uint8_t nonce[12], tag[CIPHER_AEAD_TAG_LEN];
-	int n1, n2;
+	int rc;
 
 	if (len < ct_off + 1)
 		return DATA_ERR_SHORT;
@@ -409,25 +430,14 @@ static ssize_t aead_decrypt(struct data_key *k, const uint8_t *w, size_t len, si
 	memcpy(tag, w + hl + DATA_PID_LEN, sizeof(tag));
 	const uint8_t *aad = hl == DATA_HDR_V2_LEN ? w : w + hl;
 	int aad_len = hl == DATA_HDR_V2_LEN ? DATA_HDR_V2_LEN + DATA_PID_LEN : DATA_PID_LEN;
-	if (EVP_DecryptInit_ex(ctx, NULL, NULL, NULL, nonce) != 1 ||
-	    EVP_DecryptUpdate(ctx, NULL, &n1, aad, aad_len) != 1 ||
-	    EVP_DecryptUpdate(ctx, out, &n1, w + ct_off, (int)ct_len) != 1 ||
-	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, sizeof(tag), tag) != 1)
-		goto crypto_fail;
-	/* Final compares the tag (constant time inside OpenSSL). */
-	if (EVP_DecryptFinal_ex(ctx, out + n1, &n2) != 1) {
+	rc = data_aead_open(k->rx.ctx, nonce, aad, aad_len, w + ct_off, ct_len, out, tag);
+	if (!rc && replay_ok(k, bytes_get_u32(w + hl), now_s))
+		rc = DATA_ERR_REPLAY;
+	if (rc) {
 		OPENSSL_cleanse(out, ct_len);
-		return DATA_ERR_AUTH;
-	}
-	if (replay_ok(k, bytes_get_u32(w + hl), now_s)) {
-		OPENSSL_cleanse(out, ct_len);
-		return DATA_ERR_REPLAY;
+		return rc;
 	}
 	return (ssize_t)ct_len;
-
-crypto_fail:
-	OPENSSL_cleanse(out, ct_len);
-	return DATA_ERR_CRYPTO;
 }
 
 static int cbc_auth(struct data_key *k, const uint8_t *w, size_t len, size_t hl)

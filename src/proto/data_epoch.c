@@ -223,7 +223,6 @@ ssize_t data_ep_encrypt(struct data_key *k, const uint8_t *in, size_t len, uint8
 {
 	struct data_epoch *e = k->ep;
 	uint8_t nonce[DATA_NONCE_LEN];
-	int n1, n2;
 
 	if (cap < EP_HDR_LEN + len + CIPHER_AEAD_TAG_LEN)
 		return DATA_ERR_NOSPACE;
@@ -233,14 +232,10 @@ ssize_t data_ep_encrypt(struct data_key *k, const uint8_t *in, size_t len, uint8
 	uint64_t ctr = e->tx_counter + 1;
 	ep_header(k, ctr, out);
 	ep_nonce(&e->tx, out + DATA_HDR_V2_LEN, nonce);
-	EVP_CIPHER_CTX *ctx = e->tx.ctx;
-	if (EVP_EncryptInit_ex(ctx, NULL, NULL, NULL, nonce) != 1 ||
-	    EVP_EncryptUpdate(ctx, NULL, &n1, out, EP_HDR_LEN) != 1 ||
-	    EVP_EncryptUpdate(ctx, out + EP_HDR_LEN, &n1, in, (int)len) != 1 ||
-	    EVP_EncryptFinal_ex(ctx, out + EP_HDR_LEN + n1, &n2) != 1 ||
-	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, CIPHER_AEAD_TAG_LEN,
-				out + EP_HDR_LEN + len) != 1)
-		return DATA_ERR_CRYPTO;
+	rc = data_aead_seal(e->tx.ctx, nonce, out, EP_HDR_LEN, in, len, out + EP_HDR_LEN,
+			    out + EP_HDR_LEN + len);
+	if (rc)
+		return rc;
 	e->tx_counter = ctr;
 	e->tx.usage += data_usage(EP_HDR_LEN + len);
 	return (ssize_t)(EP_HDR_LEN + len + CIPHER_AEAD_TAG_LEN);
@@ -263,18 +258,10 @@ static struct data_ep_key *ep_rx_key(struct data_epoch *e, uint16_t ep)
 static int ep_open(struct data_ep_key *kp, const uint8_t *w, size_t ct_len, uint8_t *out)
 {
 	uint8_t nonce[DATA_NONCE_LEN], tag[CIPHER_AEAD_TAG_LEN];
-	EVP_CIPHER_CTX *ctx = kp->ctx;
-	int n1, n2;
 
 	ep_nonce(kp, w + DATA_HDR_V2_LEN, nonce);
 	memcpy(tag, w + EP_HDR_LEN + ct_len, sizeof(tag));
-	if (EVP_DecryptInit_ex(ctx, NULL, NULL, NULL, nonce) != 1 ||
-	    EVP_DecryptUpdate(ctx, NULL, &n1, w, EP_HDR_LEN) != 1 ||
-	    EVP_DecryptUpdate(ctx, out, &n1, w + EP_HDR_LEN, (int)ct_len) != 1 ||
-	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, sizeof(tag), tag) != 1)
-		return DATA_ERR_CRYPTO;
-	/* Final compares the tag (constant time inside OpenSSL). */
-	return EVP_DecryptFinal_ex(ctx, out + n1, &n2) == 1 ? 0 : DATA_ERR_AUTH;
+	return data_aead_open(kp->ctx, nonce, w, EP_HDR_LEN, w + EP_HDR_LEN, ct_len, out, tag);
 }
 
 /* After authentication: move the receive (and, to follow the peer, send) epoch, then the

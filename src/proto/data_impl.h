@@ -67,6 +67,14 @@ static inline uint64_t data_usage(size_t bytes)
 }
 
 /* Epoch format (data_epoch.c). */
+/* AEAD over a context keyed for one direction: aad[aad_len] authenticated, in[len] to out
+ * (in place is fine), the 16-byte tag written (seal) or checked (open, in constant time inside
+ * OpenSSL). 0, DATA_ERR_CRYPTO, or DATA_ERR_AUTH (open: the packet is not authentic). */
+int data_aead_seal(EVP_CIPHER_CTX *ctx, const uint8_t *nonce, const uint8_t *aad, int aad_len,
+		   const uint8_t *in, size_t len, uint8_t *out, uint8_t *tag);
+int data_aead_open(EVP_CIPHER_CTX *ctx, const uint8_t *nonce, const uint8_t *aad, int aad_len,
+		   const uint8_t *in, size_t len, uint8_t *out, const uint8_t *tag);
+
 int data_ep_init(struct data_key *k, const uint8_t tx_e1[32], const uint8_t rx_e1[32]);
 void data_ep_free(struct data_key *k);
 ssize_t data_ep_encrypt(struct data_key *k, const uint8_t *in, size_t len, uint8_t *out,
