@@ -21,18 +21,17 @@ int comp_init(struct comp_ctx *c, enum comp_mode mode)
 	return 0;
 }
 
+/* "directive arg" of each mode, both ways; a mode's first row is its name. */
 static const struct {
-	const char *directive, *arg;
+	const char *text;
 	enum comp_mode mode;
 } mode_names[] = {
-	{ "comp-lzo", "no", COMP_LZO_STUB },
-	{ "comp-lzo", "yes", COMP_LZO },
-	{ "comp-lzo", "adaptive", COMP_LZO },
-	{ "compress", "stub", COMP_STUB },
-	{ "compress", "stub-v2", COMP_STUB_V2 },
-	{ "compress", "lz4", COMP_LZ4 },
-	{ "compress", "lz4-v2", COMP_LZ4_V2 },
+	{ "comp-lzo no", COMP_LZO_STUB }, { "comp-lzo yes", COMP_LZO },
+	{ "comp-lzo adaptive", COMP_LZO }, { "compress stub", COMP_STUB },
+	{ "compress stub-v2", COMP_STUB_V2 }, { "compress lz4", COMP_LZ4 },
+	{ "compress lz4-v2", COMP_LZ4_V2 },
 };
+#define N_MODE_NAMES (sizeof(mode_names) / sizeof(mode_names[0]))
 
 int comp_mode_parse(const char *directive, const char *arg, enum comp_mode *out)
 {
@@ -40,9 +39,13 @@ int comp_mode_parse(const char *directive, const char *arg, enum comp_mode *out)
 		return -EINVAL;
 	if (!arg)	/* bare "comp-lzo" = adaptive; bare "compress" = stub */
 		arg = strcasecmp(directive, "comp-lzo") == 0 ? "adaptive" : "stub";
-	for (size_t i = 0; i < sizeof(mode_names) / sizeof(mode_names[0]); i++) {
-		if (strcasecmp(directive, mode_names[i].directive) == 0 &&
-		    strcasecmp(arg, mode_names[i].arg) == 0) {
+	size_t dl = strlen(directive);
+
+	for (size_t i = 0; i < N_MODE_NAMES; i++) {
+		const char *t = mode_names[i].text;
+
+		if (strncasecmp(t, directive, dl) == 0 && t[dl] == ' ' &&
+		    strcasecmp(t + dl + 1, arg) == 0) {
 			*out = mode_names[i].mode;
 			return 0;
 		}
@@ -54,17 +57,12 @@ int comp_mode_parse(const char *directive, const char *arg, enum comp_mode *out)
 
 const char *comp_mode_name(enum comp_mode m)
 {
-	static const char *const names[] = {
-		[COMP_NONE] = "",
-		[COMP_LZO_STUB] = "comp-lzo no",
-		[COMP_LZO] = "comp-lzo yes",
-		[COMP_STUB] = "compress stub",
-		[COMP_LZ4] = "compress lz4",
-		[COMP_STUB_V2] = "compress stub-v2",
-		[COMP_LZ4_V2] = "compress lz4-v2",
-	};
-
-	return (unsigned)m < sizeof(names) / sizeof(names[0]) ? names[m] : "?";
+	if (m == COMP_NONE)
+		return "";
+	for (size_t i = 0; i < N_MODE_NAMES; i++)
+		if (mode_names[i].mode == m)
+			return mode_names[i].text;
+	return "?";
 }
 
 /* ---- send ---- */

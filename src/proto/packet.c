@@ -50,19 +50,14 @@ bool pkt_op_is_hard_reset(uint8_t op)
 
 const char *pkt_op_name(uint8_t op)
 {
+#define OP(name) [name] = #name	/* an opcode's name is its identifier */
 	static const char *const names[] = {
-		[P_CONTROL_HARD_RESET_CLIENT_V1] = "P_CONTROL_HARD_RESET_CLIENT_V1",
-		[P_CONTROL_HARD_RESET_SERVER_V1] = "P_CONTROL_HARD_RESET_SERVER_V1",
-		[P_CONTROL_SOFT_RESET_V1] = "P_CONTROL_SOFT_RESET_V1",
-		[P_CONTROL_V1] = "P_CONTROL_V1",
-		[P_ACK_V1] = "P_ACK_V1",
-		[P_DATA_V1] = "P_DATA_V1",
-		[P_CONTROL_HARD_RESET_CLIENT_V2] = "P_CONTROL_HARD_RESET_CLIENT_V2",
-		[P_CONTROL_HARD_RESET_SERVER_V2] = "P_CONTROL_HARD_RESET_SERVER_V2",
-		[P_DATA_V2] = "P_DATA_V2",
-		[P_CONTROL_HARD_RESET_CLIENT_V3] = "P_CONTROL_HARD_RESET_CLIENT_V3",
-		[P_CONTROL_WKC_V1] = "P_CONTROL_WKC_V1",
+		OP(P_CONTROL_HARD_RESET_CLIENT_V1), OP(P_CONTROL_HARD_RESET_SERVER_V1),
+		OP(P_CONTROL_SOFT_RESET_V1), OP(P_CONTROL_V1), OP(P_ACK_V1), OP(P_DATA_V1),
+		OP(P_CONTROL_HARD_RESET_CLIENT_V2), OP(P_CONTROL_HARD_RESET_SERVER_V2),
+		OP(P_DATA_V2), OP(P_CONTROL_HARD_RESET_CLIENT_V3), OP(P_CONTROL_WKC_V1),
 	};
+#undef OP
 
 	if (op >= sizeof(names) / sizeof(names[0]) || !names[op])
 		return "?";

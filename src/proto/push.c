@@ -10,20 +10,15 @@
 #include "proto/occ.h"
 #include "proto/peerinfo.h"
 
+#define MSG(name) [PUSH_MSG_##name] = #name	/* PUSH_MSG_X is the message "X" */
 static const char *const push_names[] = {
 	[PUSH_MSG_UNKNOWN] = NULL,
-	[PUSH_MSG_REQUEST] = "PUSH_REQUEST",
-	[PUSH_MSG_REPLY] = "PUSH_REPLY",
+	[PUSH_MSG_REQUEST] = "PUSH_REQUEST", [PUSH_MSG_REPLY] = "PUSH_REPLY",
 	[PUSH_MSG_UPDATE] = "PUSH_UPDATE",
-	[PUSH_MSG_AUTH_FAILED] = "AUTH_FAILED",
-	[PUSH_MSG_AUTH_PENDING] = "AUTH_PENDING",
-	[PUSH_MSG_RESTART] = "RESTART",
-	[PUSH_MSG_HALT] = "HALT",
-	[PUSH_MSG_EXIT] = "EXIT",
-	[PUSH_MSG_INFO] = "INFO",
-	[PUSH_MSG_INFO_PRE] = "INFO_PRE",
-	[PUSH_MSG_CR_RESPONSE] = "CR_RESPONSE",
+	MSG(AUTH_FAILED), MSG(AUTH_PENDING), MSG(RESTART), MSG(HALT), MSG(EXIT), MSG(INFO),
+	MSG(INFO_PRE), MSG(CR_RESPONSE),
 };
+#undef MSG
 #define PUSH_NTYPES (sizeof(push_names) / sizeof(push_names[0]))
 
 const char *push_msg_name(enum push_msg_type type)

@@ -389,12 +389,9 @@ static int po_comp_lzo(struct push_opts *o, const struct push_words *ws, const c
 }
 
 static const char *const push_comp_names[] = {
-	[PUSH_COMP_STUB] = "stub",
-	[PUSH_COMP_STUB_V2] = "stub-v2",
-	[PUSH_COMP_LZ4] = "lz4",
-	[PUSH_COMP_LZ4_V2] = "lz4-v2",
-	[PUSH_COMP_LZO] = "lzo",
-	[PUSH_COMP_MIGRATE] = "migrate",
+	[PUSH_COMP_STUB] = "stub", [PUSH_COMP_STUB_V2] = "stub-v2",
+	[PUSH_COMP_LZ4] = "lz4", [PUSH_COMP_LZ4_V2] = "lz4-v2",
+	[PUSH_COMP_LZO] = "lzo", [PUSH_COMP_MIGRATE] = "migrate",
 };
 
 static int po_compress(struct push_opts *o, const struct push_words *ws, const char *opt)
