@@ -137,10 +137,8 @@ int mss_clamp(uint8_t *pkt, size_t len, bool tap, unsigned max)
 	hc = bytes_get_u16(pkt + tcp + 16);
 	hc = csum_add(csum_add(~hc & 0xFFFF, ~m & 0xFFFF), m2);
 	hc = ~hc & 0xFFFF;
-	pkt[tcp + 16] = (uint8_t)(hc >> 8);
-	pkt[tcp + 17] = (uint8_t)hc;
-	pkt[off] = (uint8_t)(max >> 8);
-	pkt[off + 1] = (uint8_t)max;
+	bytes_put_u16(pkt + tcp + 16, (uint16_t)hc);
+	bytes_put_u16(pkt + off, (uint16_t)max);
 	return 1;
 }
 
