@@ -599,7 +599,7 @@ static void test_down_wakes_blocked_reader(void **state)
 	vif_close(p);
 }
 
-/* The same answers as the userspace device (test_vif_user.c test_nonblock_read_down): a
+/* The same answers as the userspace device (test_vif_user.c test_haiku_nonblock_honoured): a
  * non-blocking read of an empty queue is -ENETDOWN while down, -EAGAIN up, -ENODEV deleted. */
 static void test_nonblock_read_down(void **state)
 {

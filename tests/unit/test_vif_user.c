@@ -329,7 +329,9 @@ static void test_read_one_packet_per_call(void **state)
 	rm_pair("rd0", app, ifc);
 }
 
-/* Haiku: reads ignored O_NONBLOCK. */
+/* Haiku: reads ignored O_NONBLOCK. An empty queue is -EAGAIN; down is -ENETDOWN and deleted
+ * -ENODEV as for a blocking reader, the same answers as the kernel device gives
+ * (test_vif_kernel.c test_nonblock_read_down). */
 static void test_haiku_nonblock_honoured(void **state)
 {
 	struct vif_port *app, *ifc;
@@ -341,7 +343,15 @@ static void test_haiku_nonblock_honoured(void **state)
 	assert_int_equal(vif_set_nonblock(ifc, true), 0);
 	assert_int_equal(vif_read(app, buf, sizeof(buf)), -EAGAIN);
 	assert_int_equal(vif_read(ifc, buf, sizeof(buf)), -EAGAIN);
-	rm_pair("nb0", app, ifc);
+	assert_int_equal(vif_user_set_up("nb0", false), 0);
+	assert_int_equal(vif_read(app, buf, sizeof(buf)), -ENETDOWN);
+	assert_int_equal(vif_read(ifc, buf, sizeof(buf)), -ENETDOWN);
+	assert_int_equal(vif_user_set_up("nb0", true), 0);
+	assert_int_equal(vif_read(app, buf, sizeof(buf)), -EAGAIN);
+	assert_int_equal(vif_user_delete("nb0"), 0);
+	assert_int_equal(vif_read(app, buf, sizeof(buf)), -ENODEV);
+	vif_close(app);
+	vif_close(ifc);
 }
 
 /* Haiku: a short read silently truncated the packet. */
@@ -640,30 +650,6 @@ static void test_haiku_poll_reports_state(void **state)
 	vif_close(ifc);
 }
 
-/* The same answers as the kernel device (test_vif_kernel.c test_nonblock_read_down): a
- * non-blocking read of an empty queue is -ENETDOWN while down, -EAGAIN up, -ENODEV deleted. */
-static void test_nonblock_read_down(void **state)
-{
-	struct vif_port *app, *ifc;
-	uint8_t buf[2000];
-
-	(void)state;
-	mk_pair("nbd0", VIF_TUN, 0, &app, &ifc);
-	assert_int_equal(vif_set_nonblock(app, true), 0);
-	assert_int_equal(vif_set_nonblock(ifc, true), 0);
-	assert_int_equal(vif_read(app, buf, sizeof(buf)), -EAGAIN);
-	assert_int_equal(vif_user_set_up("nbd0", false), 0);
-	assert_int_equal(vif_read(app, buf, sizeof(buf)), -ENETDOWN);
-	assert_int_equal(vif_read(ifc, buf, sizeof(buf)), -ENETDOWN);
-	assert_int_equal(vif_read(app, buf, sizeof(buf)), -ENETDOWN);
-	assert_int_equal(vif_user_set_up("nbd0", true), 0);
-	assert_int_equal(vif_read(app, buf, sizeof(buf)), -EAGAIN);
-	assert_int_equal(vif_user_delete("nbd0"), 0);
-	assert_int_equal(vif_read(app, buf, sizeof(buf)), -ENODEV);
-	vif_close(app);
-	vif_close(ifc);
-}
-
 /* ---- 7. up / down / MTU / MAC ---- */
 
 static void test_down_flushes_and_up_resumes(void **state)
@@ -957,7 +943,6 @@ int main(void)
 		cmocka_unit_test(test_haiku_nonblock_honoured),
 		cmocka_unit_test(test_haiku_short_read_emsgsize),
 		cmocka_unit_test(test_haiku_late_reader_after_teardown),
-		cmocka_unit_test(test_nonblock_read_down),
 		cmocka_unit_test(test_read_blocking_gets_packet),
 		cmocka_unit_test(test_app_write_validates_tun),
 		cmocka_unit_test(test_haiku_tun_carries_ipv6),
