@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config/internal.h"
+#include "config/cfg_impl.h"
 #include "proto/cipher.h"
 #include "util/log.h"
 

@@ -6,7 +6,7 @@
 #include <openssl/crypto.h>
 
 #include "proto/data.h"
-#include "proto/sess_int.h"
+#include "proto/sess_impl.h"
 #include "proto/tls.h"
 #include "util/log.h"
 

@@ -7,7 +7,7 @@
 #include "proto/data.h"
 #include "proto/dpkt.h"
 #include "proto/occ.h"
-#include "proto/sess_int.h"
+#include "proto/sess_impl.h"
 #include "util/log.h"
 
 #define SESS_DATA_MAX 65535	/* largest payload accepted from the device */

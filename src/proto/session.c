@@ -14,7 +14,7 @@
 
 #include "proto/cipher.h"
 #include "proto/data.h"
-#include "proto/sess_int.h"
+#include "proto/sess_impl.h"
 #include "proto/tls.h"
 #include "util/log.h"
 
@@ -189,6 +189,10 @@ void sess_free(struct sess *s)
 {
 	if (!s)
 		return;
+	/* the configuration strings sess_new copied */
+	char *strs[] = { s->s_auth_digest, s->s_ciphers, s->s_fallback, s->s_pi_extra,
+			 s->s_user, s->s_pass, s->s_dev };
+
 	for (int i = 0; i < SESS_N_KS; i++)
 		sess_ks_free(&s->ks[i]);
 	wrap_free(&s->wrap);
@@ -201,13 +205,8 @@ void sess_free(struct sess *s)
 	free(s->peer_pi);
 	free(s->push_text);
 	free(s->auth_fail_reason);
-	free_str(s->s_auth_digest);
-	free_str(s->s_ciphers);
-	free_str(s->s_fallback);
-	free_str(s->s_pi_extra);
-	free_str(s->s_user);
-	free_str(s->s_pass);
-	free_str(s->s_dev);
+	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
+		free_str(strs[i]);
 	OPENSSL_cleanse(s, sizeof(*s));
 	free(s);
 }
@@ -215,18 +214,8 @@ void sess_free(struct sess *s)
 /* Doubles the event ring (oldest first) up to SESS_EVENT_QUEUE; false at the bound. */
 static bool event_grow(struct sess *s)
 {
-	size_t cap = s->ev_cap * 2 < SESS_EVENT_QUEUE ? s->ev_cap * 2 : SESS_EVENT_QUEUE;
-	struct sess_event *ev;
-
-	if (s->ev_cap >= SESS_EVENT_QUEUE || !(ev = calloc(cap, sizeof(*ev))))
-		return false;
-	for (size_t i = 0; i < s->ev_count; i++)
-		ev[i] = s->events[(s->ev_head + i) % s->ev_cap];
-	free(s->events);
-	s->events = ev;
-	s->ev_cap = cap;
-	s->ev_head = 0;
-	return true;
+	return sess_ring_grow(&s->events, sizeof(*s->events), &s->ev_cap, &s->ev_head,
+			      s->ev_count, SESS_EVENT_QUEUE) == 0;
 }
 
 void sess_event_push(struct sess *s, enum sess_event_type type, uint8_t key_id, int err,

@@ -11,7 +11,7 @@
 
 #include "proto/cookie.h"
 #include "proto/push.h"
-#include "proto/sess_int.h"	/* test_cert_change_on_reneg swaps the client's TLS context */
+#include "proto/sess_impl.h"	/* test_cert_change_on_reneg swaps the client's TLS context */
 #include "proto/wrap.h"
 #include "tests/unit/sess_sim.h"
 

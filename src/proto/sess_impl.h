@@ -1,7 +1,7 @@
 /* Session internals shared by session.c, sess_ctl.c, keystate.c, sess_msg.c, sess_data.c.
  * Not a public header: the loop uses session.h only. */
-#ifndef BURROW_PROTO_SESS_INT_H
-#define BURROW_PROTO_SESS_INT_H
+#ifndef BURROW_PROTO_SESS_IMPL_H
+#define BURROW_PROTO_SESS_IMPL_H
 
 #include "proto/comp.h"
 #include "proto/keys.h"
