@@ -27,7 +27,7 @@ enum peer_state {
 };
 
 struct server;
-struct server_wait;	/* server_admit.c */
+struct server_wait;	/* server_wait.c */
 
 #define SERVER_MAX_HALF_OPEN 64	/* handshakes in progress at once */
 
@@ -125,7 +125,7 @@ void server_dev_close(struct server *srv);
 /* A packet a client sent into the tunnel. */
 void server_from_client(struct peer *p, const uint8_t *pkt, size_t len);
 
-/* server_admit.c: a client refused at the half-open limit waits (bounded, ~1.5 s) for a
+/* server_wait.c: a client refused at the half-open limit waits (bounded, ~1.5 s) for a
  * handshake to finish instead of its own retransmit timer (2 s and more). */
 bool server_wait_add(struct server *srv, const uint8_t *pkt, size_t len,
 		     const struct xport_addr *from);

@@ -537,10 +537,10 @@ static uint64_t peer_sess_drops(const struct sess *s)
 {
 	const struct sess_stats *st = sess_get_stats(s);
 
-	return st->drop_short + st->drop_opcode + st->drop_unwrap + st->drop_replay_ctl +
-	       st->drop_session_id + st->drop_key_id + st->drop_state + st->drop_reliable +
-	       st->drop_data_nokey + st->drop_data_auth + st->drop_data_replay +
-	       st->drop_data_comp + st->drop_queue + st->drop_tls + st->drop_ctrl_msg;
+	return st->drop[SESS_DROP_SHORT] + st->drop[SESS_DROP_OPCODE] + st->drop[SESS_DROP_UNWRAP] + st->drop[SESS_DROP_REPLAY_CTL] +
+	       st->drop[SESS_DROP_SESSION_ID] + st->drop[SESS_DROP_KEY_ID] + st->drop[SESS_DROP_STATE] + st->drop[SESS_DROP_RELIABLE] +
+	       st->drop[SESS_DROP_DATA_NOKEY] + st->drop[SESS_DROP_DATA_AUTH] + st->drop[SESS_DROP_DATA_REPLAY] +
+	       st->drop[SESS_DROP_DATA_COMP] + st->drop[SESS_DROP_QUEUE] + st->drop[SESS_DROP_TLS] + st->drop[SESS_DROP_CTRL_MSG];
 }
 
 void server_peer_input(struct peer *p, const uint8_t *pkt, size_t len)

@@ -123,7 +123,7 @@ static void client_push_reply(struct sess *s, struct sess_ks *ks, const struct p
 	}
 	int r = push_reply_parse(s->push, m->text, strlen(m->text));
 	if (r < 0) {
-		s->st.drop_ctrl_msg++;
+		s->st.drop[SESS_DROP_CTRL_MSG]++;
 		return;
 	}
 	if (r == 0)
@@ -164,7 +164,7 @@ static void client_msg(struct sess *s, struct sess_ks *ks, const struct push_msg
 		log_info("session: server info: %s", m->arg);
 		break;
 	default:
-		s->st.drop_ctrl_msg++;
+		s->st.drop[SESS_DROP_CTRL_MSG]++;
 		break;
 	}
 }
@@ -211,7 +211,7 @@ static void server_msg(struct sess *s, struct sess_ks *ks, const struct push_msg
 		log_info("session: client sent %s", m->text);
 		break;
 	default:
-		s->st.drop_ctrl_msg++;
+		s->st.drop[SESS_DROP_CTRL_MSG]++;
 		break;
 	}
 }
@@ -403,7 +403,7 @@ int sess_msg_record(struct sess *s, struct sess_ks *ks, uint8_t *rec, size_t len
 	while (!s->dead && (r = push_next_msg(rec, len, &off, &msg, &mlen)) == 1) {
 		struct push_msg m;
 		if (push_msg_parse((char *)rec + (msg - (const char *)rec), mlen, &m)) {
-			s->st.drop_ctrl_msg++;
+			s->st.drop[SESS_DROP_CTRL_MSG]++;
 			continue;
 		}
 		if (s->is_server)
@@ -412,7 +412,7 @@ int sess_msg_record(struct sess *s, struct sess_ks *ks, uint8_t *rec, size_t len
 			client_msg(s, ks, &m, now_ms);
 	}
 	if (r < 0)
-		s->st.drop_ctrl_msg++;
+		s->st.drop[SESS_DROP_CTRL_MSG]++;
 	return 0;
 }
 

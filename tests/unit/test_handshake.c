@@ -408,10 +408,10 @@ static void scenario(const struct mode *m, uint64_t seed)
 	       w.c.key_ids_seen, (unsigned long long)cs->renegotiations,
 	       (unsigned long long)ss->renegotiations, w.srv.data_rx, w.c.data_tx, w.c.data_rx,
 	       w.srv.data_tx, (unsigned long long)cs->retransmits,
-	       (unsigned long long)ss->retransmits, (unsigned long long)cs->drop_data_nokey,
-	       (unsigned long long)cs->drop_session_id, (unsigned long long)cs->drop_replay_ctl,
-	       (unsigned long long)ss->drop_data_nokey, (unsigned long long)ss->drop_session_id,
-	       (unsigned long long)ss->drop_replay_ctl);
+	       (unsigned long long)ss->retransmits, (unsigned long long)cs->drop[SESS_DROP_DATA_NOKEY],
+	       (unsigned long long)cs->drop[SESS_DROP_SESSION_ID], (unsigned long long)cs->drop[SESS_DROP_REPLAY_CTL],
+	       (unsigned long long)ss->drop[SESS_DROP_DATA_NOKEY], (unsigned long long)ss->drop[SESS_DROP_SESSION_ID],
+	       (unsigned long long)ss->drop[SESS_DROP_REPLAY_CTL]);
 
 	/* the pushed auth-token replaced the password in the renegotiations' KM2 */
 	assert_string_equal(sess_peer_password(w.srv.s), "tok-abc");
@@ -707,7 +707,7 @@ static void comp_case(const char *opt, uint64_t seed)
 	assert_int_equal(w.srv.data_rx, w.c.data_tx);
 	assert_int_equal(w.c.data_rx, w.srv.data_tx);
 	assert_int_equal(w.c.data_bad + w.srv.data_bad, 0);
-	assert_int_equal(sess_get_stats(w.c.s)->drop_data_comp + sess_get_stats(w.srv.s)->drop_data_comp, 0);
+	assert_int_equal(sess_get_stats(w.c.s)->drop[SESS_DROP_DATA_COMP] + sess_get_stats(w.srv.s)->drop[SESS_DROP_DATA_COMP], 0);
 	world_free(&w);
 }
 

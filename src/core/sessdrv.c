@@ -1,0 +1,242 @@
+/* The session driver: every timer of one protocol session in one place (the session's own
+ * deadline, keepalive ping / ping-restart / ping-exit, the handshake deadline), the pump
+ * between the session's queues and its engine, and the accounting of the session's drops.
+ * The client and the server engine differ only in their sessdrv_ops and flags. */
+#include "core/sessdrv.h"
+
+#include <string.h>
+
+/* A bound on one pump: far above what one input or timer can queue. */
+#define SESSDRV_PUMP_MAX 100000
+
+static void drv_enter(struct sessdrv *d)
+{
+	if (d->ops->enter)
+		d->ops->enter(d->ctx);
+}
+
+/* May free the engine's object and with it d: the caller's last touch of d. */
+static void drv_leave(struct sessdrv *d)
+{
+	if (d->ops->leave)
+		d->ops->leave(d->ctx);
+}
+
+/* ---- the pump ---- */
+
+/* One round over the three queues; false when nothing moved. */
+static bool drv_drain_once(struct sessdrv *d)
+{
+	struct sess_buf b;
+	struct sess_event ev;
+	bool any = false;
+
+	while (d->sess && sess_pop_wire(d->sess, &b)) {
+		d->ops->send_wire(d->ctx, b.data, b.len);
+		any = true;
+	}
+	while (d->sess && sess_pop_tun(d->sess, &b)) {
+		d->ops->write_tun(d->ctx, b.data, b.len);
+		any = true;
+	}
+	if (d->sess && sess_pop_event(d->sess, &ev)) {
+		d->ops->on_event(d->ctx, &ev);
+		any = true;
+	}
+	return any;
+}
+
+void sessdrv_pump(struct sessdrv *d)
+{
+	uint64_t due;
+
+	for (int guard = 0; d->sess && guard < SESSDRV_PUMP_MAX; guard++)
+		if (!drv_drain_once(d))
+			break;
+	if (!d->sess)
+		return;
+	due = sess_next_deadline(d->sess);
+	if (due == UINT64_MAX)
+		loop_timer_stop(d->lp, &d->t_sess);
+	else
+		loop_timer_at(d->lp, &d->t_sess, due);
+}
+
+static void drv_count_drops(struct sessdrv *d)
+{
+	uint64_t now = sessdrv_drops(d);
+
+	if (now == d->drops_seen)
+		return;
+	if (d->ops->on_drops)
+		d->ops->on_drops(d->ctx, now - d->drops_seen);
+	d->drops_seen = now;
+}
+
+void sessdrv_input(struct sessdrv *d, const uint8_t *pkt, size_t len)
+{
+	if (!d->sess)
+		return;
+	drv_enter(d);
+	sess_input(d->sess, pkt, len, loop_clock_ms());
+	drv_count_drops(d);
+	sessdrv_pump(d);
+	drv_leave(d);
+}
+
+static void drv_on_sess_timer(struct loop *lp, void *arg)
+{
+	struct sessdrv *d = arg;
+
+	(void)lp;
+	if (!d->sess)
+		return;
+	drv_enter(d);
+	sess_timer(d->sess, loop_clock_ms());
+	sessdrv_pump(d);
+	drv_leave(d);
+}
+
+/* ---- keepalive: armed at the next real deadline, never a periodic tick ---- */
+
+static uint64_t drv_max(uint64_t a, uint64_t b)
+{
+	return a > b ? a : b;
+}
+
+/* Ping when idle; returns the next ping time (UINT64_MAX: none), or 0 if detached. */
+static uint64_t drv_ping(struct sessdrv *d, uint64_t now)
+{
+	uint64_t tx;
+
+	if (!d->ping_ms || ((d->keep_flags & SESSDRV_PING_KEYED) && !sess_data_ready(d->sess)))
+		return UINT64_MAX;
+	tx = drv_max(sess_last_tx_ms(d->sess), d->keep_since_ms);
+	if (now - tx < d->ping_ms)
+		return tx + d->ping_ms;
+	sess_send_ping(d->sess, now);
+	sessdrv_pump(d);
+	return d->sess ? now + d->ping_ms : 0;
+}
+
+/* Silence past a limit: the engine decides (restart, close, exit). True when it fired. */
+static bool drv_silence(struct sessdrv *d, uint64_t now, uint64_t *next)
+{
+	uint64_t rx = drv_max(sess_last_rx_ms(d->sess), d->keep_since_ms);
+
+	if (d->exit_ms && now - rx >= d->exit_ms) {
+		d->ops->on_timeout(d->ctx, SESSDRV_TO_PING_EXIT);
+		return true;
+	}
+	if (d->restart_ms && now - rx >= d->restart_ms) {
+		d->ops->on_timeout(d->ctx, SESSDRV_TO_PING_RESTART);
+		return true;
+	}
+	if (d->exit_ms)
+		*next = rx + d->exit_ms;
+	if (d->restart_ms && rx + d->restart_ms < *next)
+		*next = rx + d->restart_ms;
+	return false;
+}
+
+static void drv_keep_check(struct sessdrv *d)
+{
+	uint64_t now = loop_clock_ms(), next = UINT64_MAX, ping;
+
+	if (drv_silence(d, now, &next))
+		return;
+	ping = drv_ping(d, now);
+	if (!ping)
+		return;
+	if (ping < next)
+		next = ping;
+	if (next != UINT64_MAX)
+		loop_timer_at(d->lp, &d->t_keep, next > now ? next : now + 1);
+}
+
+static void drv_on_keep(struct loop *lp, void *arg)
+{
+	struct sessdrv *d = arg;
+
+	(void)lp;
+	if (!d->sess)
+		return;
+	drv_enter(d);
+	drv_keep_check(d);
+	drv_leave(d);
+}
+
+void sessdrv_keepalive(struct sessdrv *d, int ping_s, int restart_s, int exit_s,
+		       uint64_t since_ms, unsigned flags)
+{
+	loop_timer_stop(d->lp, &d->t_hand);
+	d->ping_ms = ping_s > 0 ? (uint64_t)ping_s * 1000u : 0;
+	d->restart_ms = restart_s > 0 ? (uint64_t)restart_s * 1000u : 0;
+	d->exit_ms = exit_s > 0 ? (uint64_t)exit_s * 1000u : 0;
+	d->keep_since_ms = since_ms;
+	d->keep_flags = flags;
+	if (d->ping_ms || d->restart_ms || d->exit_ms)
+		loop_timer_at(d->lp, &d->t_keep, loop_clock_ms());
+	else
+		loop_timer_stop(d->lp, &d->t_keep);
+}
+
+/* ---- the handshake deadline ---- */
+
+static void drv_on_hand(struct loop *lp, void *arg)
+{
+	struct sessdrv *d = arg;
+
+	(void)lp;
+	drv_enter(d);
+	d->ops->on_timeout(d->ctx, SESSDRV_TO_HANDSHAKE);
+	drv_leave(d);
+}
+
+void sessdrv_deadline_at(struct sessdrv *d, uint64_t at_ms)
+{
+	loop_timer_at(d->lp, &d->t_hand, at_ms);
+}
+
+void sessdrv_deadline_in(struct sessdrv *d, uint64_t delay_ms)
+{
+	loop_timer_in(d->lp, &d->t_hand, delay_ms);
+}
+
+void sessdrv_keep_stop(struct sessdrv *d)
+{
+	loop_timer_stop(d->lp, &d->t_keep);
+	loop_timer_stop(d->lp, &d->t_hand);
+	d->ping_ms = d->restart_ms = d->exit_ms = 0;
+}
+
+/* ---- life cycle ---- */
+
+void sessdrv_init(struct sessdrv *d, struct loop *lp, const struct sessdrv_ops *ops, void *ctx)
+{
+	memset(d, 0, sizeof(*d));
+	d->lp = lp;
+	d->ops = ops;
+	d->ctx = ctx;
+	loop_timer_init(&d->t_sess, drv_on_sess_timer, d);
+	loop_timer_init(&d->t_keep, drv_on_keep, d);
+	loop_timer_init(&d->t_hand, drv_on_hand, d);
+}
+
+void sessdrv_attach(struct sessdrv *d, struct sess *s)
+{
+	d->sess = s;
+	d->drops_seen = sessdrv_drops(d);
+}
+
+void sessdrv_detach(struct sessdrv *d)
+{
+	loop_timer_stop(d->lp, &d->t_sess);
+	sessdrv_keep_stop(d);
+	d->sess = NULL;
+}
+
+uint64_t sessdrv_drops(const struct sessdrv *d)
+{
+	return d->sess ? sess_stats_drops(sess_get_stats(d->sess)) : 0;
+}
