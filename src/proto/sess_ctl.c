@@ -20,8 +20,9 @@ static bool sid_eq(const uint8_t *a, const uint8_t *b)
 	return CRYPTO_memcmp(a, b, PKT_SID_LEN) == 0;
 }
 
-/* Client never accepts client resets, server never server resets (§1.4); only a server
- * ever sees opcodes 10/11. */
+/* Which control opcodes this side accepts (sess_input has already sent data packets to the
+ * data channel): a client never accepts client resets, a server never server resets (§1.4);
+ * only a server ever sees opcodes 10/11. */
 static bool op_allowed(const struct sess *s, uint8_t op)
 {
 	if (!pkt_op_is_control(op))
@@ -207,14 +208,8 @@ int sess_ctl_input(struct sess *s, const uint8_t *pkt, size_t len, uint64_t now_
 {
 	uint8_t plain[WRAP_WIRE_MAX];
 	struct pkt_ctrl c;
-
-	if (len < 1) {
-		s->st.drop[SESS_DROP_SHORT]++;
-		return 0;
-	}
 	uint8_t op = pkt_op(pkt[0]);
-	if (pkt_op_is_data(op))
-		return sess_data_input(s, pkt, len, now_ms);
+
 	if (!op_allowed(s, op)) {
 		s->st.drop[SESS_DROP_OPCODE]++;
 		return 0;

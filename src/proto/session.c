@@ -293,6 +293,31 @@ struct sess_ks *sess_ks_by_id(struct sess *s, uint8_t key_id)
 	return NULL;
 }
 
+/* The one place a received packet is told apart by opcode: data or control channel. */
+static int sess_demux(struct sess *s, const uint8_t *pkt, size_t len, uint64_t now_ms)
+{
+	if (len < 1) {
+		s->st.drop[SESS_DROP_SHORT]++;
+		return 0;
+	}
+	switch (pkt_op(pkt[0])) {
+	case P_DATA_V1:
+	case P_DATA_V2:
+		return sess_data_input(s, pkt, len, now_ms);
+	case P_CONTROL_SOFT_RESET_V1:
+	case P_CONTROL_V1:
+	case P_ACK_V1:
+	case P_CONTROL_HARD_RESET_CLIENT_V2:
+	case P_CONTROL_HARD_RESET_SERVER_V2:
+	case P_CONTROL_HARD_RESET_CLIENT_V3:
+	case P_CONTROL_WKC_V1:
+		return sess_ctl_input(s, pkt, len, now_ms);
+	default:		/* key-method 1 resets, unknown opcodes */
+		s->st.drop[SESS_DROP_OPCODE]++;
+		return 0;
+	}
+}
+
 int sess_input(struct sess *s, const uint8_t *pkt, size_t len, uint64_t now_ms)
 {
 	if (!s || !pkt)
@@ -302,7 +327,7 @@ int sess_input(struct sess *s, const uint8_t *pkt, size_t len, uint64_t now_ms)
 	s->now_ms = now_ms;
 	if (s->dead)
 		return 0;
-	int r = sess_ctl_input(s, pkt, len, now_ms);
+	int r = sess_demux(s, pkt, len, now_ms);
 	sess_ks_reap(s);
 	sess_ctl_flush(s, now_ms);
 	return r;
