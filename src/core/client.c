@@ -151,13 +151,22 @@ static void client_on_ping_restart(struct client *cl)
 	client_reconnect(cl, why);
 }
 
+/* ping-exit: stop for good instead of reconnecting (as on SIGTERM). */
+static void client_on_ping_exit(struct client *cl)
+{
+	log_notice("ping-exit: nothing heard from the server for %d s; exiting",
+		   cl->cfg->ping_exit);
+	client_shutdown(cl, CORE_EXIT_OK);
+}
+
 void client_rearm_keepalive(struct client *cl)
 {
 	const struct cfg *c = cl->cfg;
 
 	cl->ping_s = cl->push.ping >= 0 ? cl->push.ping : c->ping;
 	cl->ping_restart_s = cl->push.ping_restart >= 0 ? cl->push.ping_restart : c->ping_restart;
-	sessdrv_keepalive(&cl->drv, cl->ping_s, cl->ping_restart_s, 0, loop_clock_ms(), 0);
+	sessdrv_keepalive(&cl->drv, cl->ping_s, cl->ping_restart_s, c->ping_exit, loop_clock_ms(),
+			  0);
 }
 
 /* ---- privileges ---- */
@@ -263,6 +272,8 @@ void client_on_drv_timeout(void *ctx, enum sessdrv_timeout why)
 		client_on_connect_timeout(cl);
 	else if (why == SESSDRV_TO_PING_RESTART)
 		client_on_ping_restart(cl);
+	else
+		client_on_ping_exit(cl);
 }
 
 static void client_attempt(struct client *cl)

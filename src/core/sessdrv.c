@@ -84,17 +84,26 @@ void sessdrv_input(struct sessdrv *d, const uint8_t *pkt, size_t len)
 	drv_leave(d);
 }
 
-static void drv_on_sess_timer(struct loop *lp, void *arg)
+/* A driver timer's work, with the engine's object kept alive around it. */
+static void drv_run(struct sessdrv *d, void (*work)(struct sessdrv *d))
 {
-	struct sessdrv *d = arg;
-
-	(void)lp;
 	if (!d->sess)
 		return;
 	drv_enter(d);
+	work(d);
+	drv_leave(d);
+}
+
+static void drv_sess_tick(struct sessdrv *d)
+{
 	sess_timer(d->sess, loop_clock_ms());
 	sessdrv_pump(d);
-	drv_leave(d);
+}
+
+static void drv_on_sess_timer(struct loop *lp, void *arg)
+{
+	(void)lp;
+	drv_run(arg, drv_sess_tick);
 }
 
 /* ---- keepalive: armed at the next real deadline, never a periodic tick ---- */
@@ -156,14 +165,8 @@ static void drv_keep_check(struct sessdrv *d)
 
 static void drv_on_keep(struct loop *lp, void *arg)
 {
-	struct sessdrv *d = arg;
-
 	(void)lp;
-	if (!d->sess)
-		return;
-	drv_enter(d);
-	drv_keep_check(d);
-	drv_leave(d);
+	drv_run(arg, drv_keep_check);
 }
 
 void sessdrv_keepalive(struct sessdrv *d, int ping_s, int restart_s, int exit_s,
@@ -183,14 +186,15 @@ void sessdrv_keepalive(struct sessdrv *d, int ping_s, int restart_s, int exit_s,
 
 /* ---- the handshake deadline ---- */
 
+static void drv_hand_expired(struct sessdrv *d)
+{
+	d->ops->on_timeout(d->ctx, SESSDRV_TO_HANDSHAKE);
+}
+
 static void drv_on_hand(struct loop *lp, void *arg)
 {
-	struct sessdrv *d = arg;
-
 	(void)lp;
-	drv_enter(d);
-	d->ops->on_timeout(d->ctx, SESSDRV_TO_HANDSHAKE);
-	drv_leave(d);
+	drv_run(arg, drv_hand_expired);
 }
 
 void sessdrv_deadline_at(struct sessdrv *d, uint64_t at_ms)

@@ -175,10 +175,16 @@ static void test_truncated_and_garbage(void **state)
 		assert_int_equal(sess_input(i % 3 ? s : c, buf, n, T0), 0);
 	}
 	const struct sess_stats *st = sess_get_stats(s);
-	uint64_t drops = st->drop[SESS_DROP_SHORT] + st->drop[SESS_DROP_OPCODE] + st->drop[SESS_DROP_SESSION_ID] +
-			 st->drop[SESS_DROP_KEY_ID] + st->drop[SESS_DROP_DATA_NOKEY] + st->drop[SESS_DROP_DATA_AUTH] +
-			 st->drop[SESS_DROP_RELIABLE] + st->drop[SESS_DROP_STATE] + st->drop[SESS_DROP_UNWRAP];
+	static const enum sess_drop garbage[] = {
+		SESS_DROP_SHORT, SESS_DROP_OPCODE, SESS_DROP_SESSION_ID, SESS_DROP_KEY_ID,
+		SESS_DROP_DATA_NOKEY, SESS_DROP_DATA_AUTH, SESS_DROP_RELIABLE, SESS_DROP_STATE,
+		SESS_DROP_UNWRAP,
+	};
+	uint64_t drops = 0;
+	for (size_t i = 0; i < sizeof(garbage) / sizeof(garbage[0]); i++)
+		drops += st->drop[garbage[i]];
 	assert_true(drops >= 13000);
+	assert_true(sess_stats_drops(st) >= drops);
 	/* still works after all that */
 	uint8_t ping[] = "after-garbage";
 	assert_int_equal(sess_send_data(c, ping, sizeof(ping), T0), 0);
@@ -420,6 +426,51 @@ static int teardown(void **state)
 	return 0;
 }
 
+/* Drop reasons are data: every reason has a distinct name and the sum covers them all. */
+static void test_drop_names_and_sum(void **state)
+{
+	struct sess_stats st;
+
+	(void)state;
+	memset(&st, 0, sizeof(st));
+	for (int i = 0; i < SESS_DROP_N; i++) {
+		const char *n = sess_drop_name((enum sess_drop)i);
+
+		assert_non_null(n);
+		assert_true(strlen(n) > 0 && strcmp(n, "?") != 0);
+		for (int j = 0; j < i; j++)
+			assert_string_not_equal(n, sess_drop_name((enum sess_drop)j));
+		st.drop[i] = (uint64_t)i + 1;
+	}
+	assert_string_equal(sess_drop_name(SESS_DROP_DATA_AUTH), "data_auth");
+	assert_string_equal(sess_drop_name(SESS_DROP_N), "?");
+	assert_int_equal(sess_stats_drops(&st), SESS_DROP_N * (SESS_DROP_N + 1) / 2);
+}
+
+/* The session tells data from control by opcode itself; unknown opcodes are one reason. */
+static void test_demux_by_opcode(void **state)
+{
+	struct sess_conf sc;
+	uint8_t pkt[32] = { 0 };
+
+	(void)state;
+	conf(&sc, SESS_SERVER);
+	struct sess *s = sess_new(&sc, T0);
+	assert_non_null(s);
+	assert_int_equal(sess_input(s, pkt, 0, T0), 0);
+	assert_int_equal(sess_get_stats(s)->drop[SESS_DROP_SHORT], 1);
+	pkt[0] = pkt_byte0(P_DATA_V2, 0);
+	assert_int_equal(sess_input(s, pkt, sizeof(pkt), T0), 0);
+	assert_int_equal(sess_get_stats(s)->drop[SESS_DROP_DATA_NOKEY], 1);
+	pkt[0] = pkt_byte0(P_CONTROL_HARD_RESET_CLIENT_V1, 0);
+	assert_int_equal(sess_input(s, pkt, sizeof(pkt), T0), 0);
+	pkt[0] = pkt_byte0(31, 0);
+	assert_int_equal(sess_input(s, pkt, sizeof(pkt), T0), 0);
+	assert_int_equal(sess_get_stats(s)->drop[SESS_DROP_OPCODE], 2);
+	assert_int_equal(sess_stats_drops(sess_get_stats(s)), 4);
+	sess_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -430,6 +481,8 @@ int main(void)
 		cmocka_unit_test(test_data_before_keys),
 		cmocka_unit_test(test_tampered_and_replayed_data),
 		cmocka_unit_test(test_reneg_timeout_keeps_old_key),
+		cmocka_unit_test(test_drop_names_and_sum),
+		cmocka_unit_test(test_demux_by_opcode),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
