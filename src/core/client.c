@@ -151,7 +151,7 @@ static void client_on_ping_restart(struct client *cl)
 	client_reconnect(cl, why);
 }
 
-/* ping-exit: stop for good instead of reconnecting (as on SIGTERM). */
+/* ping-exit and inactive: stop for good instead of reconnecting (as on SIGTERM). */
 static void client_on_ping_exit(struct client *cl)
 {
 	log_notice("ping-exit: nothing heard from the server for %d s; exiting",
@@ -159,14 +159,24 @@ static void client_on_ping_exit(struct client *cl)
 	client_shutdown(cl, CORE_EXIT_OK);
 }
 
+static void client_on_inactive(struct client *cl)
+{
+	log_notice("inactive: no tunnel traffic for %d s; exiting", cl->cfg->inactive);
+	client_shutdown(cl, CORE_EXIT_OK);
+}
+
 void client_rearm_keepalive(struct client *cl)
 {
 	const struct cfg *c = cl->cfg;
+	struct sessdrv_keep k = {
+		.exit_s = c->ping_exit, .inactive_s = c->inactive, .since_ms = loop_clock_ms(),
+	};
 
 	cl->ping_s = cl->push.ping >= 0 ? cl->push.ping : c->ping;
 	cl->ping_restart_s = cl->push.ping_restart >= 0 ? cl->push.ping_restart : c->ping_restart;
-	sessdrv_keepalive(&cl->drv, cl->ping_s, cl->ping_restart_s, c->ping_exit, loop_clock_ms(),
-			  0);
+	k.ping_s = cl->ping_s;
+	k.restart_s = cl->ping_restart_s;
+	sessdrv_keepalive(&cl->drv, &k);
 }
 
 /* ---- privileges ---- */
@@ -272,8 +282,10 @@ void client_on_drv_timeout(void *ctx, enum sessdrv_timeout why)
 		client_on_connect_timeout(cl);
 	else if (why == SESSDRV_TO_PING_RESTART)
 		client_on_ping_restart(cl);
-	else
+	else if (why == SESSDRV_TO_PING_EXIT)
 		client_on_ping_exit(cl);
+	else
+		client_on_inactive(cl);
 }
 
 static void client_attempt(struct client *cl)

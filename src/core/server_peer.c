@@ -578,6 +578,10 @@ void server_peer_keepalive(struct peer *p)
 {
 	const struct cfg *c = p->srv->cfg;
 
-	sessdrv_keepalive(&p->drv, c->ping, c->ping_restart, 0, p->last_rx_ms,
-			  SESSDRV_PING_KEYED);
+	struct sessdrv_keep k = {
+		.ping_s = c->ping, .restart_s = c->ping_restart, .since_ms = p->last_rx_ms,
+		.flags = SESSDRV_PING_KEYED,
+	};
+
+	sessdrv_keepalive(&p->drv, &k);
 }

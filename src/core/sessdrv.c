@@ -1,5 +1,5 @@
 /* The session driver: every timer of one protocol session in one place (the session's own
- * deadline, keepalive ping / ping-restart / ping-exit, the handshake deadline), the pump
+ * deadline, keepalive ping / ping-restart / ping-exit, inactive, the handshake deadline), the pump
  * between the session's queues and its engine, and the accounting of the session's drops.
  * The client and the server engine differ only in their sessdrv_ops and flags. */
 #include "core/sessdrv.h"
@@ -46,6 +46,18 @@ static bool drv_drain_once(struct sessdrv *d)
 	return any;
 }
 
+/* Tunnel packets either way (keepalive pings are not counted): the clock of `inactive`. */
+static void drv_note_traffic(struct sessdrv *d)
+{
+	const struct sess_stats *st = sess_get_stats(d->sess);
+	uint64_t n = st->tun_rx + st->tun_tx;
+
+	if (n != d->tun_seen) {
+		d->tun_seen = n;
+		d->tun_active_ms = loop_clock_ms();
+	}
+}
+
 void sessdrv_pump(struct sessdrv *d)
 {
 	uint64_t due;
@@ -55,6 +67,7 @@ void sessdrv_pump(struct sessdrv *d)
 			break;
 	if (!d->sess)
 		return;
+	drv_note_traffic(d);
 	due = sess_next_deadline(d->sess);
 	if (due == UINT64_MAX)
 		loop_timer_stop(d->lp, &d->t_sess);
@@ -128,24 +141,30 @@ static uint64_t drv_ping(struct sessdrv *d, uint64_t now)
 	return d->sess ? now + d->ping_ms : 0;
 }
 
-/* Silence past a limit: the engine decides (restart, close, exit). True when it fired. */
+/* One limit: past it, true (the engine hears why); before it, *next covers its deadline. */
+static bool drv_limit(struct sessdrv *d, enum sessdrv_timeout why, uint64_t from,
+		      uint64_t limit, uint64_t now, uint64_t *next)
+{
+	if (!limit)
+		return false;
+	if (now - from >= limit) {
+		d->ops->on_timeout(d->ctx, why);
+		return true;
+	}
+	if (from + limit < *next)
+		*next = from + limit;
+	return false;
+}
+
+/* Silence or inactivity past a limit: the engine decides (restart, close, exit). */
 static bool drv_silence(struct sessdrv *d, uint64_t now, uint64_t *next)
 {
 	uint64_t rx = drv_max(sess_last_rx_ms(d->sess), d->keep_since_ms);
+	uint64_t tun = drv_max(d->tun_active_ms, d->keep_since_ms);
 
-	if (d->exit_ms && now - rx >= d->exit_ms) {
-		d->ops->on_timeout(d->ctx, SESSDRV_TO_PING_EXIT);
-		return true;
-	}
-	if (d->restart_ms && now - rx >= d->restart_ms) {
-		d->ops->on_timeout(d->ctx, SESSDRV_TO_PING_RESTART);
-		return true;
-	}
-	if (d->exit_ms)
-		*next = rx + d->exit_ms;
-	if (d->restart_ms && rx + d->restart_ms < *next)
-		*next = rx + d->restart_ms;
-	return false;
+	return drv_limit(d, SESSDRV_TO_PING_EXIT, rx, d->exit_ms, now, next) ||
+	       drv_limit(d, SESSDRV_TO_PING_RESTART, rx, d->restart_ms, now, next) ||
+	       drv_limit(d, SESSDRV_TO_INACTIVE, tun, d->inactive_ms, now, next);
 }
 
 static void drv_keep_check(struct sessdrv *d)
@@ -169,16 +188,21 @@ static void drv_on_keep(struct loop *lp, void *arg)
 	drv_run(arg, drv_keep_check);
 }
 
-void sessdrv_keepalive(struct sessdrv *d, int ping_s, int restart_s, int exit_s,
-		       uint64_t since_ms, unsigned flags)
+static uint64_t drv_secs_ms(int s)
+{
+	return s > 0 ? (uint64_t)s * 1000u : 0;
+}
+
+void sessdrv_keepalive(struct sessdrv *d, const struct sessdrv_keep *k)
 {
 	loop_timer_stop(d->lp, &d->t_hand);
-	d->ping_ms = ping_s > 0 ? (uint64_t)ping_s * 1000u : 0;
-	d->restart_ms = restart_s > 0 ? (uint64_t)restart_s * 1000u : 0;
-	d->exit_ms = exit_s > 0 ? (uint64_t)exit_s * 1000u : 0;
-	d->keep_since_ms = since_ms;
-	d->keep_flags = flags;
-	if (d->ping_ms || d->restart_ms || d->exit_ms)
+	d->ping_ms = drv_secs_ms(k->ping_s);
+	d->restart_ms = drv_secs_ms(k->restart_s);
+	d->exit_ms = drv_secs_ms(k->exit_s);
+	d->inactive_ms = drv_secs_ms(k->inactive_s);
+	d->keep_since_ms = k->since_ms;
+	d->keep_flags = k->flags;
+	if (d->ping_ms || d->restart_ms || d->exit_ms || d->inactive_ms)
 		loop_timer_at(d->lp, &d->t_keep, loop_clock_ms());
 	else
 		loop_timer_stop(d->lp, &d->t_keep);
@@ -211,7 +235,7 @@ void sessdrv_keep_stop(struct sessdrv *d)
 {
 	loop_timer_stop(d->lp, &d->t_keep);
 	loop_timer_stop(d->lp, &d->t_hand);
-	d->ping_ms = d->restart_ms = d->exit_ms = 0;
+	d->ping_ms = d->restart_ms = d->exit_ms = d->inactive_ms = 0;
 }
 
 /* ---- life cycle ---- */
@@ -231,6 +255,8 @@ void sessdrv_attach(struct sessdrv *d, struct sess *s)
 {
 	d->sess = s;
 	d->drops_seen = sessdrv_drops(d);
+	d->tun_seen = s ? sess_get_stats(s)->tun_rx + sess_get_stats(s)->tun_tx : 0;
+	d->tun_active_ms = 0;
 }
 
 void sessdrv_detach(struct sessdrv *d)

@@ -1,7 +1,7 @@
 /* The session driver shared by the client and the server engine: it owns everything that
  * moves one protocol session (proto/session.h) in time — the pump between the session's
  * queues and the engine, the session's own deadline timer, keepalive ping / ping-restart /
- * ping-exit, the handshake deadline, and the accounting of the session's drops. An engine
+ * ping-exit, inactive, the handshake deadline, and the accounting of the session's drops. An engine
  * embeds a `struct sessdrv`, attaches its session, and hears back through `sessdrv_ops`. */
 #ifndef BURROW_CORE_SESSDRV_H
 #define BURROW_CORE_SESSDRV_H
@@ -18,6 +18,8 @@ enum sessdrv_timeout {
 	SESSDRV_TO_HANDSHAKE = 0,	/* the deadline set with sessdrv_deadline_* passed */
 	SESSDRV_TO_PING_RESTART,	/* nothing heard for ping-restart seconds */
 	SESSDRV_TO_PING_EXIT,		/* nothing heard for ping-exit seconds */
+	SESSDRV_TO_INACTIVE,		/* no tunnel traffic for inactive seconds */
+	SESSDRV_TO_N
 };
 
 /* Engine callbacks; ctx is the engine's own object. Only on_event and on_timeout may end
@@ -34,7 +36,16 @@ struct sessdrv_ops {
 	void (*leave)(void *ctx);
 };
 
-/* Keepalive flags. */
+/* What keepalive watches; 0 seconds = off. Silence and inactivity are counted from since_ms
+ * at the earliest. */
+struct sessdrv_keep {
+	int ping_s;		/* ping after this long without sending */
+	int restart_s;		/* SESSDRV_TO_PING_RESTART after this long without hearing */
+	int exit_s;		/* SESSDRV_TO_PING_EXIT after this long without hearing */
+	int inactive_s;		/* SESSDRV_TO_INACTIVE after this long without tunnel packets */
+	uint64_t since_ms;
+	unsigned flags;
+};
 #define SESSDRV_PING_KEYED 1u	/* ping only once the data channel has keys (the server) */
 
 struct sessdrv {
@@ -45,9 +56,11 @@ struct sessdrv {
 	struct loop_timer t_sess;	/* the session's own next deadline */
 	struct loop_timer t_keep;	/* ping / ping-restart / ping-exit, at the next deadline */
 	struct loop_timer t_hand;	/* handshake deadline (or any engine deadline) */
-	uint64_t ping_ms, restart_ms, exit_ms;	/* 0 = off */
+	uint64_t ping_ms, restart_ms, exit_ms, inactive_ms;	/* 0 = off */
 	uint64_t keep_since_ms;		/* silence is counted from here at the earliest */
 	unsigned keep_flags;
+	uint64_t tun_seen;		/* tunnel packets both ways at the last pump */
+	uint64_t tun_active_ms;		/* when that count last moved */
 	uint64_t drops_seen;		/* the session's drops at the last look */
 };
 
@@ -63,11 +76,8 @@ void sessdrv_input(struct sessdrv *d, const uint8_t *pkt, size_t len);
  * session was detached; then re-arms the session's deadline. */
 void sessdrv_pump(struct sessdrv *d);
 
-/* Keepalive: ping after ping_s idle seconds, SESSDRV_TO_PING_RESTART after restart_s and
- * SESSDRV_TO_PING_EXIT after exit_s silent seconds (0 = off), silence counted from
- * since_ms at the earliest. Stops the handshake deadline. */
-void sessdrv_keepalive(struct sessdrv *d, int ping_s, int restart_s, int exit_s,
-		       uint64_t since_ms, unsigned flags);
+/* Starts (or changes) keepalive and the inactivity limit; stops the handshake deadline. */
+void sessdrv_keepalive(struct sessdrv *d, const struct sessdrv_keep *k);
 /* SESSDRV_TO_HANDSHAKE at this time / after this delay (replaces an earlier one). */
 void sessdrv_deadline_at(struct sessdrv *d, uint64_t at_ms);
 void sessdrv_deadline_in(struct sessdrv *d, uint64_t delay_ms);

@@ -22,7 +22,7 @@ struct side {
 	struct side *peer;
 	uint8_t q[MAX_Q][2048];
 	size_t qlen[MAX_Q], nq;
-	int sent, keys, timeouts[3], events;
+	int sent, keys, timeouts[SESSDRV_TO_N], events;
 	uint64_t drops;
 	bool detach_on_event;
 };
@@ -153,7 +153,9 @@ static void test_handshake_keepalive_ping(void **state)
 	assert_int_equal(c->keys, 1);
 	assert_int_equal(s->keys, 1);
 	/* the server pings only with keys (it has them), after 1 s of sending nothing */
-	sessdrv_keepalive(&s->drv, 1, 0, 0, loop_clock_ms(), SESSDRV_PING_KEYED);
+	struct sessdrv_keep k = { .ping_s = 1, .since_ms = loop_clock_ms(),
+				  .flags = SESSDRV_PING_KEYED };
+	sessdrv_keepalive(&s->drv, &k);
 	end = loop_clock_ms() + 1500;
 	while (loop_clock_ms() < end && !sess_get_stats(s->s)->pings_tx)
 		loop_run_once(lp, 100);
@@ -161,6 +163,26 @@ static void test_handshake_keepalive_ping(void **state)
 	assert_true(loop_timer_armed(&s->drv.t_keep));	/* the next ping */
 	exchange(c, s);
 	assert_true(sess_get_stats(c->s)->pings_rx >= 1);
+
+	/* inactive 1: tunnel packets keep the client going, pings do not */
+	sessdrv_keepalive(&c->drv, &(struct sessdrv_keep){ .inactive_s = 1,
+							   .since_ms = loop_clock_ms() });
+	end = loop_clock_ms() + 1600;
+	while (loop_clock_ms() < end) {
+		static const uint8_t ip[20] = { 0x45, 0, 0, 20, 0, 0, 0, 0, 64, 17 };
+
+		assert_int_equal(sess_send_data(c->s, ip, sizeof(ip), loop_clock_ms()), 0);
+		sessdrv_pump(&c->drv);
+		exchange(c, s);
+		loop_run_once(lp, 200);
+	}
+	assert_int_equal(c->timeouts[SESSDRV_TO_INACTIVE], 0);
+	end = loop_clock_ms() + 3000;
+	while (c->drv.sess && loop_clock_ms() < end) {
+		exchange(c, s);		/* the server's pings arrive: not tunnel traffic */
+		loop_run_once(lp, 100);
+	}
+	assert_int_equal(c->timeouts[SESSDRV_TO_INACTIVE], 1);
 	side_free(c);
 	side_free(s);
 	loop_free(lp);
@@ -227,7 +249,7 @@ static void test_deadline_and_silence(void **state)
 	sessdrv_attach(&c->drv, c->s);
 	t0 = loop_clock_ms();
 	sessdrv_deadline_in(&c->drv, 30);	/* keepalive replaces the handshake deadline */
-	sessdrv_keepalive(&c->drv, 0, 1, 0, t0, 0);
+	sessdrv_keepalive(&c->drv, &(struct sessdrv_keep){ .restart_s = 1, .since_ms = t0 });
 	assert_false(loop_timer_armed(&c->drv.t_hand));
 	run_until_timeout(lp, c, 3000);
 	assert_int_equal(c->timeouts[SESSDRV_TO_HANDSHAKE], 1);
@@ -235,7 +257,8 @@ static void test_deadline_and_silence(void **state)
 	assert_true(loop_clock_ms() - t0 >= 1000);
 	/* ping-exit comes first when it is the shorter one */
 	sessdrv_attach(&c->drv, c->s);
-	sessdrv_keepalive(&c->drv, 0, 5, 1, loop_clock_ms(), 0);
+	sessdrv_keepalive(&c->drv, &(struct sessdrv_keep){ .restart_s = 5, .exit_s = 1,
+							   .since_ms = loop_clock_ms() });
 	run_until_timeout(lp, c, 3000);
 	assert_int_equal(c->timeouts[SESSDRV_TO_PING_EXIT], 1);
 	assert_int_equal(c->timeouts[SESSDRV_TO_PING_RESTART], 1);
