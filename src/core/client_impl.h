@@ -97,7 +97,7 @@ struct client {
 	const char *username, *password;
 };
 
-/* client_sess.c: session setup and the pump between session, transport and device. */
+/* client_sess.c: session setup, the transport, and the session driver's callbacks. */
 int client_sess_conf(struct client *cl);
 void client_sess_conf_free(struct client *cl);
 int client_sess_start(struct client *cl);

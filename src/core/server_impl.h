@@ -123,6 +123,7 @@ void server_peer_close(struct peer *p, const char *why);
 void server_peer_input(struct peer *p, const uint8_t *pkt, size_t len);
 void server_peer_float(struct peer *p, const uint8_t *pkt, size_t len,
 		       const struct xport_addr *from);
+/* Starts keepalive in the session driver (the client was just authorised). */
 void server_peer_keepalive(struct peer *p);
 /* Keeps p allocated while a callback works on it (closing frees on the last unhold). */
 void server_peer_hold(struct peer *p);

@@ -1,5 +1,6 @@
-/* Server engine, one client: creation, the pump between its session, the transport and the
- * device, its events (authorisation, keys, exit), keepalive and removal. */
+/* Server engine, one client: creation, its callbacks of the session driver (sessdrv.c owns
+ * the pump and the timers), its events (authorisation, keys, exit), when keepalive starts,
+ * and removal. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
