@@ -1,3 +1,5 @@
+/* The server's status file: its rows (sized from the number of clients), the formats of
+ * status-version 1, 2 and 3, the atomic write, and the parser behind `burrow status`. */
 #include "core/srvstatus.h"
 
 #include <errno.h>
@@ -8,6 +10,45 @@
 #include <unistd.h>
 
 #include "config.h"
+
+int srvstatus_rows_reserve(struct srvstatus_rows *r, size_t want)
+{
+	struct srvstatus_client *v;
+	size_t cap = r->cap ? r->cap : 16;
+
+	if (want <= r->cap)
+		return 0;
+	while (cap < want)
+		cap *= 2;
+	v = realloc(r->v, cap * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	r->v = v;
+	r->cap = cap;
+	return 0;
+}
+
+struct srvstatus_client *srvstatus_rows_add(struct srvstatus_rows *r)
+{
+	struct srvstatus_client *c;
+
+	if (srvstatus_rows_reserve(r, r->n + 1) < 0)
+		return NULL;
+	c = &r->v[r->n++];
+	memset(c, 0, sizeof(*c));
+	return c;
+}
+
+void srvstatus_rows_reset(struct srvstatus_rows *r)
+{
+	r->n = 0;
+}
+
+void srvstatus_rows_free(struct srvstatus_rows *r)
+{
+	free(r->v);
+	memset(r, 0, sizeof(*r));
+}
 
 static void srvstatus_time(time_t t, char *buf, size_t n)
 {

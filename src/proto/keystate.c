@@ -135,7 +135,7 @@ int sess_ks_deliver(struct sess *s, struct sess_ks *ks, const struct rel_msg *m,
 	if (r < 0) {
 		char why[SESS_TEXT_MAX];
 		snprintf(why, sizeof(why), "TLS handshake failed: %s", tls_error(ks->tls));
-		s->st.drop_tls++;
+		s->st.drop[SESS_DROP_TLS]++;
 		ks_error(s, ks, r, why);
 	}
 	(void)now_ms;

@@ -40,7 +40,7 @@ static void both_msg(struct sess *s, struct sess_ks *ks, const struct push_msg *
 	else if (info)
 		log_info("session: server info: %s", m->arg);
 	else
-		s->st.drop_ctrl_msg++;
+		s->st.drop[SESS_DROP_CTRL_MSG]++;
 }
 
 /* ---- client ---- */
@@ -141,7 +141,7 @@ static void client_push_reply(struct sess *s, struct sess_ks *ks, const struct p
 	}
 	int r = push_reply_parse(s->push, m->text, strlen(m->text));
 	if (r < 0) {
-		s->st.drop_ctrl_msg++;
+		s->st.drop[SESS_DROP_CTRL_MSG]++;
 		return;
 	}
 	if (r == 0)
@@ -407,7 +407,7 @@ int sess_msg_record(struct sess *s, struct sess_ks *ks, uint8_t *rec, size_t len
 	while (!s->dead && (r = push_next_msg(rec, len, &off, &msg, &mlen)) == 1) {
 		struct push_msg m;
 		if (push_msg_parse((char *)rec + (msg - (const char *)rec), mlen, &m)) {
-			s->st.drop_ctrl_msg++;
+			s->st.drop[SESS_DROP_CTRL_MSG]++;
 			continue;
 		}
 		if (s->is_server)
@@ -416,7 +416,7 @@ int sess_msg_record(struct sess *s, struct sess_ks *ks, uint8_t *rec, size_t len
 			client_msg(s, ks, &m, now_ms);
 	}
 	if (r < 0)
-		s->st.drop_ctrl_msg++;
+		s->st.drop[SESS_DROP_CTRL_MSG]++;
 	return 0;
 }
 

@@ -222,7 +222,7 @@ void sess_event_push(struct sess *s, enum sess_event_type type, uint8_t key_id, 
 		     const char *text)
 {
 	if (s->ev_count == s->ev_cap && !event_grow(s)) {
-		s->st.drop_queue++;
+		s->st.drop[SESS_DROP_QUEUE]++;
 		return;
 	}
 	struct sess_event *e = &s->events[(s->ev_head + s->ev_count) % s->ev_cap];
@@ -282,6 +282,31 @@ struct sess_ks *sess_ks_by_id(struct sess *s, uint8_t key_id)
 	return NULL;
 }
 
+/* The one place a received packet is told apart by opcode: data or control channel. */
+static int sess_demux(struct sess *s, const uint8_t *pkt, size_t len, uint64_t now_ms)
+{
+	if (len < 1) {
+		s->st.drop[SESS_DROP_SHORT]++;
+		return 0;
+	}
+	switch (pkt_op(pkt[0])) {
+	case P_DATA_V1:
+	case P_DATA_V2:
+		return sess_data_input(s, pkt, len, now_ms);
+	case P_CONTROL_SOFT_RESET_V1:
+	case P_CONTROL_V1:
+	case P_ACK_V1:
+	case P_CONTROL_HARD_RESET_CLIENT_V2:
+	case P_CONTROL_HARD_RESET_SERVER_V2:
+	case P_CONTROL_HARD_RESET_CLIENT_V3:
+	case P_CONTROL_WKC_V1:
+		return sess_ctl_input(s, pkt, len, now_ms);
+	default:		/* key-method 1 resets, unknown opcodes */
+		s->st.drop[SESS_DROP_OPCODE]++;
+		return 0;
+	}
+}
+
 int sess_input(struct sess *s, const uint8_t *pkt, size_t len, uint64_t now_ms)
 {
 	if (!s || !pkt)
@@ -291,7 +316,7 @@ int sess_input(struct sess *s, const uint8_t *pkt, size_t len, uint64_t now_ms)
 	s->now_ms = now_ms;
 	if (s->dead)
 		return 0;
-	int r = sess_ctl_input(s, pkt, len, now_ms);
+	int r = sess_demux(s, pkt, len, now_ms);
 	sess_ks_reap(s);
 	sess_ctl_flush(s, now_ms);
 	return r;
@@ -409,6 +434,31 @@ bool sess_pop_event(struct sess *s, struct sess_event *out)
 const struct sess_stats *sess_get_stats(const struct sess *s)
 {
 	return &s->st;
+}
+
+static const char *const sess_drop_names[SESS_DROP_N] = {
+	[SESS_DROP_SHORT] = "short",		[SESS_DROP_OPCODE] = "opcode",
+	[SESS_DROP_UNWRAP] = "unwrap",		[SESS_DROP_REPLAY_CTL] = "replay_ctl",
+	[SESS_DROP_SESSION_ID] = "session_id",	[SESS_DROP_KEY_ID] = "key_id",
+	[SESS_DROP_STATE] = "state",		[SESS_DROP_RELIABLE] = "reliable",
+	[SESS_DROP_DATA_NOKEY] = "data_nokey",	[SESS_DROP_DATA_AUTH] = "data_auth",
+	[SESS_DROP_DATA_REPLAY] = "data_replay", [SESS_DROP_DATA_COMP] = "data_comp",
+	[SESS_DROP_QUEUE] = "queue",		[SESS_DROP_TLS] = "tls",
+	[SESS_DROP_CTRL_MSG] = "ctrl_msg",
+};
+
+const char *sess_drop_name(enum sess_drop d)
+{
+	return (unsigned)d < SESS_DROP_N ? sess_drop_names[d] : "?";
+}
+
+uint64_t sess_stats_drops(const struct sess_stats *st)
+{
+	uint64_t sum = 0;
+
+	for (int i = 0; i < SESS_DROP_N; i++)
+		sum += st->drop[i];
+	return sum;
 }
 
 bool sess_data_ready(const struct sess *s)
