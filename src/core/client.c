@@ -15,11 +15,11 @@
 #include "core/privs.h"
 #include "core/script_client.h"
 #include "core/status.h"
+#include "util/addr.h"
 #include "util/log.h"
 
 /* Pre-push ping-restart for a UDP client (spec §9.7) and the default status interval. */
 #define CLIENT_PREPULL_RESTART_S 120
-#define CLIENT_STATUS_DEFAULT_S 60
 /* When a server that has said nothing yet gets a "still trying" notice. */
 #define CLIENT_SILENCE_NOTICE_MS 10000u
 /* Reconnect pause after a session that was up: quick, but never a tight loop. */
@@ -53,11 +53,6 @@ static const struct cfg_remote *remote_cur(const struct client *cl)
 	return &cl->cfg->remotes.v[cl->order[cl->cur]];
 }
 
-static int af_of(enum cfg_af af)
-{
-	return af == CFG_AF_INET ? AF_INET : af == CFG_AF_INET6 ? AF_INET6 : AF_UNSPEC;
-}
-
 /* Resolves the current remote (blocking, like OpenVPN). Returns 0 or -errno. */
 static int remote_resolve(struct client *cl)
 {
@@ -69,7 +64,7 @@ static int remote_resolve(struct client *cl)
 	cl->proto = r->proto == CFG_PROTO_TCP_CLIENT ? XPORT_TCP : XPORT_UDP;
 	log_notice("resolving %s (%s port %s)", r->host, cl->proto == XPORT_TCP ? "tcp" : "udp",
 		   port);
-	e = xport_resolve(r->host, port, af_of(r->af), cl->proto, 0, cl->addrs, 8, &cl->n_addrs);
+	e = xport_resolve(r->host, port, addr_family_of(r->af), cl->proto, 0, cl->addrs, 8, &cl->n_addrs);
 	if (e < 0)
 		log_warn("cannot resolve '%s': %s", r->host,
 			 e == -ENOENT ? "no such host; check the remote line of the profile" :
@@ -133,8 +128,7 @@ void client_write_status(struct client *cl)
 static void client_on_status_timer(struct loop *lp, void *arg)
 {
 	struct client *cl = arg;
-	int every = cl->cfg->status_interval > 0 ? cl->cfg->status_interval :
-		    CLIENT_STATUS_DEFAULT_S;
+	int every = cl->cfg->status_interval;
 
 	client_write_status(cl);
 	loop_timer_in(lp, &cl->t_status, (uint64_t)every * 1000u);
@@ -241,7 +235,7 @@ void client_tunnel_ready(struct client *cl)
  * ping-restart, whichever is shorter. */
 static unsigned client_window_s(const struct client *cl)
 {
-	unsigned window = (unsigned)(cl->cfg->hand_window > 0 ? cl->cfg->hand_window : 60);
+	unsigned window = (unsigned)cl->cfg->hand_window;
 
 	if (cl->proto == XPORT_UDP && window > CLIENT_PREPULL_RESTART_S)
 		window = CLIENT_PREPULL_RESTART_S;

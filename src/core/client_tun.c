@@ -487,7 +487,8 @@ void client_tun_input(struct loop *lp, uint32_t events, void *arg)
 	for (int i = 0; i < TUN_READ_BUDGET && cl->net.dev.port; i++) {
 		ssize_t n = vif_read(cl->net.dev.port, buf, sizeof(cl->tun_buf));
 
-		if (n == -EAGAIN)
+		/* empty, or set down by an admin: wait (the tunnel comes back when it is up) */
+		if (n == -EAGAIN || n == -ENETDOWN)
 			break;
 		if (n < 0) {
 			log_error("device %s: %s", cl->net.dev.name, strerror((int)-n));

@@ -177,7 +177,7 @@ unsigned mss_max(const struct mss_tunnel *t, int inner_family)
 void mss_tunnel_init(struct mss_tunnel *t, const struct cfg *c, const struct sess *s,
 		     int outer_family, bool tcp)
 {
-	const struct cipher_digest *d = c->auth ? cipher_digest_find(c->auth) : NULL;
+	const struct cipher_digest *d = cipher_digest_find(c->auth);
 
 	*t = (struct mss_tunnel){
 		.mssfix = c->mssfix,

@@ -20,6 +20,7 @@
 #include "core/srvstatus.h"
 #include "proto/data.h"
 #include "proto/packet.h"
+#include "util/addr.h"
 #include "util/log.h"
 
 #define SERVER_DROP_LOG_MS 10000	/* a drop summary at most this often */
@@ -41,13 +42,6 @@ static int push_add(char **acc, const char *opt)
 	return 0;
 }
 
-static void ip4_str(uint32_t host, char *buf, size_t n)
-{
-	struct in_addr a = { .s_addr = htonl(host) };
-
-	inet_ntop(AF_INET, &a, buf, (socklen_t)n);
-}
-
 /* What OpenVPN's `server` helper and `keepalive` push, after the configured `push` lines. */
 static int server_push_base(struct server *srv)
 {
@@ -58,13 +52,13 @@ static int server_push_base(struct server *srv)
 	for (size_t i = 0; i < c->push.n && e == 0; i++)
 		e = push_add(&srv->push_base, c->push.v[i]);
 	if (e == 0 && srv->has_pool && !srv->topo_net30) {
-		ip4_str(srv->srv_v4, a, sizeof(a));
+		addr_v4_str(srv->srv_v4, a, sizeof(a));
 		snprintf(opt, sizeof(opt), "route-gateway %s", a);
 		e = push_add(&srv->push_base, opt);
 		if (e == 0 && !srv->dev.tap)
 			e = push_add(&srv->push_base, "topology subnet");
 	} else if (e == 0 && srv->has_pool) {
-		ip4_str(srv->srv_v4, a, sizeof(a));
+		addr_v4_str(srv->srv_v4, a, sizeof(a));
 		snprintf(opt, sizeof(opt), "route %s", a);
 		e = push_add(&srv->push_base, opt);
 		if (e == 0)
@@ -152,7 +146,7 @@ static void server_status_row(const struct peer *p, struct srvstatus_client *r)
 	snprintf(r->cn, sizeof(r->cn), "%s", p->cn);
 	snprintf(r->real, sizeof(r->real), "%s", p->addr_str);
 	if (p->has_v4)
-		ip4_str(p->v4, r->v4, sizeof(r->v4));
+		addr_v4_str(p->v4, r->v4, sizeof(r->v4));
 	if (p->has_v6)
 		inet_ntop(AF_INET6, &p->v6, r->v6, sizeof(r->v6));
 	r->bytes_in = sess_get_stats(p->sess)->rx_bytes;
@@ -213,7 +207,7 @@ void server_status_soon(struct server *srv)
 static void server_on_status_timer(struct loop *lp, void *arg)
 {
 	struct server *srv = arg;
-	int every = srv->cfg->status_interval > 0 ? srv->cfg->status_interval : 60;
+	int every = srv->cfg->status_interval;
 
 	server_write_status(srv);
 	server_pool_persist_save(srv);
@@ -497,7 +491,7 @@ static int server_listen(struct server *srv)
 {
 	const struct cfg *c = srv->cfg;
 	bool tcp = c->proto == CFG_PROTO_TCP_SERVER || c->proto == CFG_PROTO_TCP_CLIENT;
-	int family = c->proto_af == CFG_AF_INET6 ? AF_INET6 : c->proto_af == CFG_AF_INET ? AF_INET : AF_UNSPEC;
+	int family = addr_family_of(c->proto_af);
 	struct xport_addr local;
 	char port[8], where[64];
 	size_t n = 0;
@@ -614,7 +608,13 @@ static int server_init(struct server *srv, struct cfg *cfg)
 	int e;
 
 	srv->cfg = cfg;
-	fib_init(&srv->fib, 300000);
+	/* without SipHash the MAC table cannot learn: a TAP server would flood every frame */
+	e = fib_init(&srv->fib, 300000);
+	if (e < 0 && cfg->dev_type == CFG_DEV_TAP) {
+		log_error("cannot set up the TAP forwarding table: %s (OpenSSL without SipHash?)",
+			  strerror(-e));
+		return e;
+	}
 	e = loop_new(&srv->lp);
 	if (e < 0)
 		return e;

@@ -12,6 +12,7 @@
 
 #include "core/script_server.h"
 #include "core/server_impl.h"
+#include "util/addr.h"
 #include "util/log.h"
 
 /* ---- the table of clients (index = peer-id) ---- */
@@ -122,13 +123,13 @@ static uint64_t peer_hand_limit_ms(const struct server *srv)
 {
 	const struct cfg *c = srv->cfg;
 
-	return (uint64_t)(c->hand_window > 0 ? c->hand_window : 60) * 1000 + 1000;
+	return (uint64_t)c->hand_window * 1000 + 1000;
 }
 
 struct peer *server_peer_new(struct server *srv, const struct xport_addr *from,
 			     struct xport *xp, bool tcp)
 {
-	int max = srv->cfg->max_clients > 0 ? srv->cfg->max_clients : 1024;
+	int max = srv->cfg->max_clients;
 	char who[64];
 	struct peer *p;
 	int slot;
@@ -240,13 +241,6 @@ void server_peer_close(struct peer *p, const char *why)
 
 /* ---- authorisation ---- */
 
-static void v4_str(uint32_t host, char *buf, size_t n)
-{
-	struct in_addr a = { .s_addr = htonl(host) };
-
-	inet_ntop(AF_INET, &a, buf, (socklen_t)n);
-}
-
 /* Drops an older client with the same common name, as OpenVPN does without duplicate-cn. */
 static void peer_kick_duplicates(struct peer *p)
 {
@@ -355,11 +349,11 @@ static char *peer_push_text(struct peer *p, const struct cfg_ccd *ccd)
 		ADD("%sifconfig-ipv6 %s/%u %s", n ? "," : "", a, srv->v6_prefix ? srv->v6_prefix : 64, b);
 	}
 	if (p->has_v4) {
-		v4_str(p->v4, a, sizeof(a));
+		addr_v4_str(p->v4, a, sizeof(a));
 		if (srv->topo_net30 || (ccd && ccd->ifconfig_push.set && !srv->has_pool))
-			v4_str(p->lease.peer4, b, sizeof(b));
+			addr_v4_str(p->lease.peer4, b, sizeof(b));
 		else
-			v4_str(srv->srv_mask, b, sizeof(b));
+			addr_v4_str(srv->srv_mask, b, sizeof(b));
 		ADD("%sifconfig %s %s", n ? "," : "", a, b);
 	}
 #undef ADD
@@ -457,7 +451,7 @@ static void peer_on_keys(struct peer *p, const struct sess_event *ev)
 	char a[INET_ADDRSTRLEN] = "-";
 
 	if (p->has_v4)
-		v4_str(p->v4, a, sizeof(a));
+		addr_v4_str(p->v4, a, sizeof(a));
 	if (ev->key_id == 0)
 		log_notice("client '%s' connected from %s: address %s, cipher %s, %s", p->cn,
 			   p->addr_str, a, ev->text, ev->ekm ? "tls-ekm" : "prf");

@@ -93,7 +93,7 @@ int server_dev_open(struct server *srv)
 	e = tundev_open(d, srv->lp, c, server_dev_input, server_dev_dropped, srv);
 	if (e < 0)
 		return e;
-	if ((c->tun_mtu > 0 && nl_link_set_mtu(d->ifindex, (unsigned)c->tun_mtu, &err) < 0) ||
+	if (nl_link_set_mtu(d->ifindex, (unsigned)c->tun_mtu, &err) < 0 ||
 	    nl_link_set_up(d->ifindex, true, &err) < 0) {
 		log_error("device %s: %s", d->name, err.msg);
 		return -EIO;

@@ -36,15 +36,15 @@ static char *dup_or_null(const char *s, bool *fail)
 static void conf_defaults(struct sess_conf *c)
 {
 	if (!c->reneg_sec)
-		c->reneg_sec = 3600;
+		c->reneg_sec = SESS_DEFAULT_RENEG_SEC;
 	if (!c->hand_window)
-		c->hand_window = 60;
+		c->hand_window = SESS_DEFAULT_HAND_WINDOW;
 	if (!c->tran_window)
-		c->tran_window = 3600;
+		c->tran_window = SESS_DEFAULT_TRAN_WINDOW;
 	if (!c->tls_timeout)
-		c->tls_timeout = 2;
+		c->tls_timeout = SESS_DEFAULT_TLS_TIMEOUT;
 	if (!c->replay_window)
-		c->replay_window = 64;
+		c->replay_window = SESS_DEFAULT_REPLAY_WINDOW;
 	if (!c->tls_mtu)
 		c->tls_mtu = REL_TLS_MTU_DEFAULT;
 }
@@ -55,7 +55,7 @@ static int conf_copy(struct sess *s, const struct sess_conf *c)
 	bool fail = false;
 
 	s->conf = *c;
-	s->s_auth_digest = dup_or_null(c->auth_digest ? c->auth_digest : "SHA1", &fail);
+	s->s_auth_digest = dup_or_null(c->auth_digest ? c->auth_digest : SESS_DEFAULT_AUTH, &fail);
 	s->s_ciphers = dup_or_null(c->data_ciphers ? c->data_ciphers : CIPHER_DEFAULT_LIST, &fail);
 	s->s_fallback = dup_or_null(c->data_ciphers_fallback, &fail);
 	s->s_pi_extra = dup_or_null(c->peer_info_extra, &fail);

@@ -42,6 +42,17 @@ enum sess_key_dir { SESS_KEYDIR_BIDI = -1, SESS_KEYDIR_NORMAL = 0, SESS_KEYDIR_I
 #define SESS_WKC_MAX 1024
 #define SESS_TEXT_MAX 256
 
+/* OpenVPN's defaults for a sess_conf field left 0 (the config's option table uses the same
+ * values, as text through SESS_DEFAULT_STR, so each number is written once). */
+#define SESS_DEFAULT_RENEG_SEC 3600
+#define SESS_DEFAULT_HAND_WINDOW 60
+#define SESS_DEFAULT_TRAN_WINDOW 3600
+#define SESS_DEFAULT_TLS_TIMEOUT 2
+#define SESS_DEFAULT_REPLAY_WINDOW 64
+#define SESS_DEFAULT_AUTH "SHA1"
+#define SESS_DEFAULT_STR_(x) #x
+#define SESS_DEFAULT_STR(x) SESS_DEFAULT_STR_(x)
+
 struct sess_conf {
 	enum sess_role role;
 	enum sess_transport transport;
