@@ -35,18 +35,21 @@ static char *dup_or_null(const char *s, bool *fail)
 
 static void conf_defaults(struct sess_conf *c)
 {
-	if (!c->reneg_sec)
-		c->reneg_sec = SESS_DEFAULT_RENEG_SEC;
-	if (!c->hand_window)
-		c->hand_window = SESS_DEFAULT_HAND_WINDOW;
-	if (!c->tran_window)
-		c->tran_window = SESS_DEFAULT_TRAN_WINDOW;
-	if (!c->tls_timeout)
-		c->tls_timeout = SESS_DEFAULT_TLS_TIMEOUT;
-	if (!c->replay_window)
-		c->replay_window = SESS_DEFAULT_REPLAY_WINDOW;
-	if (!c->tls_mtu)
-		c->tls_mtu = REL_TLS_MTU_DEFAULT;
+	static const struct { size_t off; unsigned v; } dflt[] = {
+		{ offsetof(struct sess_conf, reneg_sec), SESS_DEFAULT_RENEG_SEC },
+		{ offsetof(struct sess_conf, hand_window), SESS_DEFAULT_HAND_WINDOW },
+		{ offsetof(struct sess_conf, tran_window), SESS_DEFAULT_TRAN_WINDOW },
+		{ offsetof(struct sess_conf, tls_timeout), SESS_DEFAULT_TLS_TIMEOUT },
+		{ offsetof(struct sess_conf, replay_window), SESS_DEFAULT_REPLAY_WINDOW },
+		{ offsetof(struct sess_conf, tls_mtu), REL_TLS_MTU_DEFAULT },
+	};
+
+	for (size_t i = 0; i < sizeof(dflt) / sizeof(dflt[0]); i++) {
+		unsigned *f = (unsigned *)((char *)c + dflt[i].off);
+
+		if (!*f)
+			*f = dflt[i].v;
+	}
 }
 
 /* Keeps private copies of the strings so the caller's conf may be temporary. */
@@ -285,26 +288,19 @@ struct sess_ks *sess_ks_by_id(struct sess *s, uint8_t key_id)
 /* The one place a received packet is told apart by opcode: data or control channel. */
 static int sess_demux(struct sess *s, const uint8_t *pkt, size_t len, uint64_t now_ms)
 {
+	uint8_t op;
+
 	if (len < 1) {
 		s->st.drop[SESS_DROP_SHORT]++;
 		return 0;
 	}
-	switch (pkt_op(pkt[0])) {
-	case P_DATA_V1:
-	case P_DATA_V2:
+	op = pkt_op(pkt[0]);
+	if (op == P_DATA_V1 || op == P_DATA_V2)
 		return sess_data_input(s, pkt, len, now_ms);
-	case P_CONTROL_SOFT_RESET_V1:
-	case P_CONTROL_V1:
-	case P_ACK_V1:
-	case P_CONTROL_HARD_RESET_CLIENT_V2:
-	case P_CONTROL_HARD_RESET_SERVER_V2:
-	case P_CONTROL_HARD_RESET_CLIENT_V3:
-	case P_CONTROL_WKC_V1:
+	if (pkt_op_is_control(op))
 		return sess_ctl_input(s, pkt, len, now_ms);
-	default:		/* key-method 1 resets, unknown opcodes */
-		s->st.drop[SESS_DROP_OPCODE]++;
-		return 0;
-	}
+	s->st.drop[SESS_DROP_OPCODE]++;	/* key-method 1 resets, unknown opcodes */
+	return 0;
 }
 
 int sess_input(struct sess *s, const uint8_t *pkt, size_t len, uint64_t now_ms)

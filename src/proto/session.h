@@ -104,14 +104,14 @@ struct sess_conf {
 	const char *dev_type;
 
 	/* Timers, in seconds; 0 = the OpenVPN default noted. */
-	unsigned reneg_sec;		/* 3600; use SESS_RENEG_OFF to disable */
+	unsigned reneg_sec;		/* 0: SESS_DEFAULT_RENEG_SEC; SESS_RENEG_OFF disables */
 	uint64_t reneg_bytes;		/* 0 = off */
 	uint64_t reneg_pkts;		/* 0 = off */
-	unsigned hand_window;		/* 60 */
-	unsigned tran_window;		/* 3600 */
-	unsigned tls_timeout;		/* 2 (initial retransmit, doubles) */
-	unsigned replay_window;		/* 64 packets */
-	unsigned tls_mtu;		/* 1250 (max control packet, §3.1) */
+	unsigned hand_window;		/* 0: SESS_DEFAULT_HAND_WINDOW */
+	unsigned tran_window;		/* 0: SESS_DEFAULT_TRAN_WINDOW */
+	unsigned tls_timeout;		/* initial retransmit, doubles; 0: SESS_DEFAULT_TLS_TIMEOUT */
+	unsigned replay_window;		/* packets; 0: SESS_DEFAULT_REPLAY_WINDOW */
+	unsigned tls_mtu;		/* max control packet (§3.1); 0: REL_TLS_MTU_DEFAULT */
 
 	/* Unix time (s) at sess_new for the tls-auth/tls-crypt replay timestamp (§2.6); the
 	 * session reads no clocks. 0 = derive from now_ms / 1000. */
