@@ -389,7 +389,7 @@ const struct cfg_option cfg_options[] = {
 	    HON("tests/netns/server_ipv6.sh")),
 	INT("server-poll-timeout", C, CON, server_poll_timeout, 0, INT_MAX, "SECONDS",
 	    "give up on a remote after SECONDS",
-	    NOTE("each attempt on a remote is bounded by hand-window before the next remote is tried")),
+	    NOTE("each attempt on a remote has its own deadline (hand-window, shorter over UDP) before the next remote is tried")),
 	FN("setenv", 1, 15, B, 0, cfg_opt_setenv, "NAME VALUE | opt DIRECTIVE...",
 	   "environment for scripts; 'opt' makes a directive optional",
 	    HON("tests/netns/scripts.sh")),

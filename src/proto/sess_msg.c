@@ -129,7 +129,10 @@ static void client_push_reply(struct sess *s, struct sess_ks *ks, const struct p
 		sess_fail(s, -EACCES, "a pushed option was rejected by pull-filter");
 		return;
 	}
-	r = push_reply_parse(s->push, r ? m->text : pf, strlen(r ? m->text : pf));
+	if (r < 0 && s->conf.n_pull_filter)
+		r = -EBADMSG;	/* unfilterable: never apply it unfiltered */
+	else
+		r = push_reply_parse(s->push, r ? m->text : pf, strlen(r ? m->text : pf));
 	if (r < 0) {
 		s->st.drop_ctrl_msg++;
 		return;
