@@ -34,7 +34,7 @@ static const struct cli_cmd burrow_cmds[] = {
 	{ "dev", cmd_dev, "create, configure, show and delete kernel TUN/TAP devices",
 	  cmd_dev_usage },
 	{ "help", cmd_help, "describe a command: burrow help COMMAND",
-	  "Usage: burrow help [COMMAND [SUBCOMMAND]]\n       burrow help directives   (every configuration directive)" },
+	  "Usage: burrow help [COMMAND [SUBCOMMAND]]\n       burrow help directives [--json]   (every configuration directive and its status)" },
 	{ "version", cmd_version, "print version, OpenSSL version and build options",
 	  "Usage: burrow version\n\nPrints burrow's version, the OpenSSL it runs with, and the build type." },
 	{ NULL, NULL, NULL, NULL },

@@ -81,7 +81,13 @@ int cmd_help(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "directives") == 0) {
 		/* the config option table: every directive a profile may use */
-		cfg_print_directives(stdout);
+		if (argc > 2 && strcmp(argv[2], "--json") == 0)
+			cfg_print_directives_json(stdout);
+		else if (argc > 2)
+			return cli_usage_error("help", "'directives' takes only --json (got '%s')",
+					       argv[2]);
+		else
+			cfg_print_directives(stdout);
 		return CLI_OK;
 	}
 	cmd = cli_find(cli_table, argv[1]);

@@ -74,12 +74,20 @@ enum {
 };
 
 enum {
-	CFG_F_IGNORED = 1 << 0,		/* harmless here: accept with a one-line notice */
 	CFG_F_INLINE = 1 << 1,		/* may be given as an inline <name> block */
-	CFG_F_UNSUPPORTED = 1 << 2,	/* parses, but cfg_validate() refuses it with a reason */
 	CFG_F_CONN = 1 << 3,		/* allowed inside a <connection> block */
 	CFG_F_DTAIL = 1 << 4,		/* the default is for the trailing optional argument(s) only
 					 * (status FILE [SECONDS]): applied without the leading ones */
+};
+
+/* What burrow does with a directive: every row declares one (0 is not a status, so a row
+ * without one fails the table test; the row macros in options.c take it as a required
+ * argument). */
+enum cfg_status {
+	CFG_ST_UNDECLARED = 0,
+	CFG_ST_HONOURED,	/* has its effect; `test` names the test that shows it */
+	CFG_ST_NOTICED,		/* accepted with a warning saying why it does not matter here */
+	CFG_ST_REFUSED,		/* parsed, then cfg_validate() fails: `why` — `todo` */
 };
 
 struct cfg_ctx;
@@ -104,9 +112,21 @@ struct cfg_option {
 	 * so after validation the field holds it. With CFG_F_DTAIL it stands for the trailing
 	 * optional arguments only, and parse is called with the leading ones NULL. */
 	const char *dflt;
+	unsigned char status;			/* enum cfg_status */
+	/* honoured: "tests/netns/x.sh" or "tests/unit/test_x.c[:function]", relative to the
+	 * source tree. noticed: why it does not matter here (the warning's text). refused: why,
+	 * with todo saying what to do instead. */
+	const char *test;
+	const char *why;
+	const char *todo;
 };
 
 extern const struct cfg_option cfg_options[];
+const char *cfg_status_name(enum cfg_status st);
+/* Argument-level status inside an honoured row (redirect-gateway block-local, server ...
+ * nopool): warn that this part does not matter here / make cfg_validate() refuse it. */
+void cfg_notice(struct cfg_ctx *x, const char *why);
+void cfg_refuse(struct cfg_ctx *x, const char *why, const char *todo);
 extern const size_t cfg_n_options;
 const struct cfg_option *cfg_option_find(const char *name);
 /* The closest directive name (edit distance <= 2), or NULL. */
@@ -175,9 +195,12 @@ int cfg_parse_proto(const char *s, enum cfg_proto *p, enum cfg_af *af, enum cfg_
 /* ---- generic parse functions (options.c) ---------------------------------------------- */
 int cfg_opt_flag(struct cfg_ctx *x, const struct cfg_option *o, int argc, char **argv);
 int cfg_opt_int(struct cfg_ctx *x, const struct cfg_option *o, int argc, char **argv);
+int cfg_opt_client_timer(struct cfg_ctx *x, const struct cfg_option *o, int argc, char **argv);
 int cfg_opt_str(struct cfg_ctx *x, const struct cfg_option *o, int argc, char **argv);
 int cfg_opt_path(struct cfg_ctx *x, const struct cfg_option *o, int argc, char **argv);
 int cfg_opt_blob(struct cfg_ctx *x, const struct cfg_option *o, int argc, char **argv);
+/* Parse functions for noticed / refused rows that store nothing (cfg_dispatch does the
+ * warning or records the refusal from the row's status). */
 int cfg_opt_ignored(struct cfg_ctx *x, const struct cfg_option *o, int argc, char **argv);
 int cfg_opt_unsupported(struct cfg_ctx *x, const struct cfg_option *o, int argc, char **argv);
 

@@ -49,6 +49,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "proto/pullfilter.h"
+
 /* ---- errors ---------------------------------------------------------------------- */
 
 #define CFG_ERR_TEXT_MAX 1024
@@ -190,11 +192,12 @@ struct cfg_setenv {
 	char *value;		/* "" when no value given */
 };
 
-/* pull-filter accept|ignore|reject "TEXT" */
-enum cfg_pf_action { CFG_PF_ACCEPT = 0, CFG_PF_IGNORE, CFG_PF_REJECT };
-struct cfg_pull_filter {
-	enum cfg_pf_action action;
-	char *text;		/* prefix matched against each pushed option */
+/* pull-filter accept|ignore|reject "TEXT": stored as the rules the client's filter takes
+ * (proto/pullfilter.h); the text is owned by the cfg. */
+enum cfg_pf_action {
+	CFG_PF_ACCEPT = PULLFILTER_ACCEPT,
+	CFG_PF_IGNORE = PULLFILTER_IGNORE,
+	CFG_PF_REJECT = PULLFILTER_REJECT,
 };
 
 /* A growable array; n items of the element type, cap allocated. */
@@ -375,6 +378,7 @@ struct cfg {
 	struct {
 		const char *name;	/* NULL = none */
 		struct cfg_where where;
+		const char *why, *todo;	/* from the option table or the refusing parse function */
 	} unsupported;
 	/* First directive whose argument is an unexpanded template placeholder ("%NAME%"):
 	 * skipped by the parser, refused by cfg_validate(). */
@@ -387,11 +391,11 @@ struct cfg {
 	char *askpass;			/* private-key passphrase file (path), NULL = unset */
 	char *remote_cert_eku;		/* OID or name; NULL = unset */
 	char *x509_username_field;	/* subject attribute naming the peer; NULL = CN */
-	CFG_VEC(struct cfg_pull_filter) pull_filters;	/* in order; first match wins */
+	CFG_VEC(struct pullfilter_rule) pull_filters;	/* in order; first match wins */
 
 	/* Directives listed by ignore-unknown-option. */
 	CFG_VEC(char *) ignore_unknown;
-	unsigned n_ignored;		/* harmless directives accepted with a notice */
+	unsigned n_ignored;		/* noticed directives (accepted with a warning) */
 	unsigned n_errors;		/* errors seen (the first one is reported) */
 
 	struct cfg_mem *mem;		/* private: allocations owned by this cfg */
@@ -454,6 +458,10 @@ void cfg_ccd_free(struct cfg_ccd *ccd);
 
 /* `burrow help directives`: the option table, one line per directive, to fp. */
 void cfg_print_directives(FILE *fp);
+/* The same as a JSON array, one object per directive: name, roles, min_args, max_args, args,
+ * inline, status (honoured|noticed|refused), default (or null), test (honoured) or reason
+ * (+ todo when refused), help. */
+void cfg_print_directives_json(FILE *fp);
 
 /* Name of a value, for logs. */
 const char *cfg_proto_name(enum cfg_proto p);

@@ -19,13 +19,7 @@ static const char *roles_tag(const struct cfg_option *o)
 
 static const char *flags_tag(const struct cfg_option *o)
 {
-	if (o->flags & CFG_F_IGNORED)
-		return "ignored";
-	if (o->flags & CFG_F_UNSUPPORTED)
-		return "unsupported";
-	if (o->flags & CFG_F_INLINE)
-		return "inline";
-	return "";
+	return o->flags & CFG_F_INLINE ? "inline" : "";
 }
 
 int cfg_default_text(const struct cfg_option *o, char *buf, size_t cap)
@@ -57,9 +51,12 @@ void cfg_print_directives(FILE *fp)
 {
 	fprintf(fp, "Configuration directives (OpenVPN 2.6 syntax; '--NAME ARGS' on the command line).\n"
 		"Tags: client/server = only in that role, ccd = client-config-dir files,\n"
-		"inline = may be an inline <NAME> block, ignored = accepted with a notice,\n"
-		"unsupported = recognised but refused. [default: ...] is what applies when\n"
-		"a configuration leaves the directive out.\n\n");
+		"inline = may be an inline <NAME> block. [default: ...] is what applies when\n"
+		"a configuration leaves the directive out. Each line ends with what burrow does\n"
+		"with the directive:\n"
+		"  honoured  it has its effect (the named test shows it)\n"
+		"  noticed   accepted with a warning saying why it does not matter here\n"
+		"  refused   the configuration is refused, saying why and what to do\n\n");
 	for (size_t i = 0; i < cfg_n_options; i++) {
 		const struct cfg_option *o = &cfg_options[i];
 		const char *r = roles_tag(o), *f = flags_tag(o);
@@ -72,6 +69,73 @@ void cfg_print_directives(FILE *fp)
 			fprintf(fp, " (%s%s%s)", r, *r && *f ? ", " : "", f);
 		if (cfg_default_text(o, dflt, sizeof(dflt)) == 0)
 			fprintf(fp, " [default: %s]", dflt);
-		fputc('\n', fp);
+		fprintf(fp, "\n  %-44s %s", "", cfg_status_name(o->status));
+		if (o->status == CFG_ST_HONOURED)
+			fprintf(fp, " (%s)\n", o->test);
+		else if (o->status == CFG_ST_NOTICED)
+			fprintf(fp, ": %s\n", o->why);
+		else
+			fprintf(fp, ": %s — %s\n", o->why, o->todo ? o->todo : "remove it");
 	}
+}
+
+static void json_str(FILE *fp, const char *s)
+{
+	fputc('"', fp);
+	for (; s && *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch == '"' || ch == '\\')
+			fprintf(fp, "\\%c", ch);
+		else if (ch < 0x20)
+			fprintf(fp, "\\u%04x", ch);
+		else
+			fputc(ch, fp);
+	}
+	fputc('"', fp);
+}
+
+void cfg_print_directives_json(FILE *fp)
+{
+	fputs("[\n", fp);
+	for (size_t i = 0; i < cfg_n_options; i++) {
+		const struct cfg_option *o = &cfg_options[i];
+		char dflt[128];
+
+		fputs("  {\"name\": ", fp);
+		json_str(fp, o->name);
+		fputs(", \"roles\": [", fp);
+		fprintf(fp, "%s%s%s%s%s", o->roles & CFG_R_CLIENT ? "\"client\"" : "",
+			(o->roles & CFG_R_CLIENT) && (o->roles & (CFG_R_SERVER | CFG_R_CCD)) ? ", " : "",
+			o->roles & CFG_R_SERVER ? "\"server\"" : "",
+			(o->roles & CFG_R_SERVER) && (o->roles & CFG_R_CCD) ? ", " : "",
+			o->roles & CFG_R_CCD ? "\"ccd\"" : "");
+		fprintf(fp, "], \"min_args\": %u, \"max_args\": %u, \"args\": ", o->min_args,
+			o->max_args);
+		json_str(fp, o->args && o->args[0] != '.' ? o->args : "");
+		fputs(", \"inline\": ", fp);
+		fputs(o->flags & CFG_F_INLINE ? "true" : "false", fp);
+		fputs(", \"status\": ", fp);
+		json_str(fp, cfg_status_name(o->status));
+		fputs(", \"default\": ", fp);
+		if (cfg_default_text(o, dflt, sizeof(dflt)) == 0)
+			json_str(fp, dflt);
+		else
+			fputs("null", fp);
+		if (o->status == CFG_ST_HONOURED) {
+			fputs(", \"test\": ", fp);
+			json_str(fp, o->test);
+		} else {
+			fputs(", \"reason\": ", fp);
+			json_str(fp, o->why);
+			if (o->status == CFG_ST_REFUSED) {
+				fputs(", \"todo\": ", fp);
+				json_str(fp, o->todo ? o->todo : "remove it");
+			}
+		}
+		fputs(", \"help\": ", fp);
+		json_str(fp, o->help);
+		fprintf(fp, "}%s\n", i + 1 < cfg_n_options ? "," : "");
+	}
+	fputs("]\n", fp);
 }

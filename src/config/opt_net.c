@@ -194,6 +194,16 @@ int cfg_opt_redirect_gateway(struct cfg_ctx *x, const struct cfg_option *o, int 
 			return cfg_fail(x, "flags: def1 ipv6 !ipv4 local autolocal bypass-dhcp "
 					"bypass-dns block-local", "unknown flag '%s'", argv[i]);
 		flags |= rg_flags[k].flag;
+		if (rg_flags[k].flag == CFG_RG_BLOCK_LOCAL)
+			cfg_refuse(x, "'block-local' is not implemented: the local LAN would stay "
+				   "reachable outside the tunnel", "remove 'block-local', or block the "
+				   "LAN with your firewall");
+		else if (rg_flags[k].flag & (CFG_RG_BYPASS_DHCP | CFG_RG_BYPASS_DNS))
+			cfg_notice(x, "bypass-dhcp/bypass-dns add their bypass routes on Windows "
+				   "only (as OpenVPN does)");
+		else if (rg_flags[k].flag == CFG_RG_AUTOLOCAL)
+			cfg_notice(x, "'autolocal' is not detected; add 'local' if the server is on "
+				   "your LAN");
 	}
 	x->c->redirect_gateway = flags;
 	return 0;

@@ -63,6 +63,10 @@ int cfg_opt_server(struct cfg_ctx *x, const struct cfg_option *o, int argc, char
 	if (argc > opt && strcmp(argv[opt], "nopool") != 0)
 		return cfg_fail(x, "the only option is 'nopool'", "unknown option '%s'", argv[opt]);
 	c->server.nopool = argc > opt;
+	if (c->server.nopool)
+		cfg_refuse(x, "'nopool' is not honoured: burrow would still hand out addresses "
+			   "from NETWORK", "remove 'nopool', or give clients fixed addresses with "
+			   "ifconfig-push in client-config-dir and drop 'server'");
 	c->server.set = true;
 	c->mode = CFG_MODE_SERVER;
 	return 0;
@@ -97,6 +101,9 @@ int cfg_opt_server_bridge(struct cfg_ctx *x, const struct cfg_option *o, int arg
 		return cfg_fail(x, NULL, "bad gateway/netmask '%s %s'", argv[1], argv[2]);
 	c->server_bridge.pool_start = cfg_mem_strdup(x->mem, argv[3]);
 	c->server_bridge.pool_end = cfg_mem_strdup(x->mem, argv[4]);
+	cfg_refuse(x, "its address pool is not handed out to clients",
+		   "use 'server-bridge' without arguments (clients take addresses from the "
+		   "bridged LAN's DHCP) or ifconfig-push in client-config-dir");
 	return 0;
 }
 
@@ -171,6 +178,13 @@ int cfg_opt_pool_persist(struct cfg_ctx *x, const struct cfg_option *o, int argc
 	x->c->pool_persist.seconds = (int)secs;
 	if (!argv[1])
 		return 0;
+	if (argc > 2 && secs == 0)
+		cfg_refuse(x, "SECONDS 0 (a read-only address file) is not supported: burrow "
+			   "writes the file", "give fixed addresses with ifconfig-push in "
+			   "client-config-dir, or drop the 0");
+	else if (argc > 2)
+		cfg_notice(x, "burrow saves the file with every status update (status SECONDS, "
+			   "default 60) and at exit, not every SECONDS");
 	x->c->pool_persist.file = cfg_resolve_path(x, argv[1]);
 	return x->c->pool_persist.file ? 0 : -ENOMEM;
 }

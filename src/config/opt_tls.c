@@ -301,15 +301,15 @@ int cfg_opt_client_cert_not_required(struct cfg_ctx *x, const struct cfg_option 
 
 int cfg_opt_pull_filter(struct cfg_ctx *x, const struct cfg_option *o, int argc, char **argv)
 {
-	struct cfg_pull_filter *f;
-	enum cfg_pf_action a;
+	struct pullfilter_rule *f;
+	enum pullfilter_action a;
 
 	if (strcmp(argv[1], "accept") == 0)
-		a = CFG_PF_ACCEPT;
+		a = PULLFILTER_ACCEPT;
 	else if (strcmp(argv[1], "ignore") == 0)
-		a = CFG_PF_IGNORE;
+		a = PULLFILTER_IGNORE;
 	else if (strcmp(argv[1], "reject") == 0)
-		a = CFG_PF_REJECT;
+		a = PULLFILTER_REJECT;
 	else
 		return cfg_fail(x, "use accept, ignore or reject", "unknown action '%s'", argv[1]);
 	f = CFG_VEC_ADD(x->c->pull_filters);

@@ -219,6 +219,11 @@ int cfg_dispatch(struct cfg_ctx *x, int argc, char **argv)
 	ret = o->parse(x, o, argc, argv);
 	if (ret == 0 && x->c)
 		remember(x, o);
+	/* the row's status: a table default is not the user's directive */
+	if (ret == 0 && !x->dflt && o->status == CFG_ST_NOTICED)
+		cfg_notice(x, o->why);
+	else if (ret == 0 && !x->dflt && o->status == CFG_ST_REFUSED)
+		cfg_refuse(x, o->why, o->todo);
 	return ret;
 }
 

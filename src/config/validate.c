@@ -363,8 +363,9 @@ int cfg_validate(struct cfg *c, struct cfg_err *err)
 
 	if (c->unsupported.name)
 		return vfail(err, &c->unsupported.where, c->unsupported.name,
+			     c->unsupported.todo ? c->unsupported.todo :
 			     "remove it; see 'burrow help directives'",
-			     cfg_option_find(c->unsupported.name)->help);
+			     c->unsupported.why ? c->unsupported.why : "not supported");
 	if (c->placeholder.directive)
 		return cfg_err_set(err, -EINVAL, c->placeholder.where.file, c->placeholder.where.line,
 				   c->placeholder.directive, "replace it with a real value",

@@ -96,6 +96,8 @@ static void route_tunnel(struct client *cl, struct nl_addr dst, const struct nl_
 		r.has_gw = true;
 		r.gw = *gw;
 	}
+	if (metric < 0)
+		metric = cl->cfg->route_metric;	/* route-metric N; -1 = unset */
 	if (metric >= 0) {
 		r.has_metric = true;
 		r.metric = (uint32_t)metric;

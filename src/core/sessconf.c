@@ -146,6 +146,8 @@ int core_sess_conf(const struct cfg *c, enum sess_role role, struct sess_conf *s
 	s->data_ciphers = c->data_ciphers;
 	s->data_ciphers_fallback = c->data_ciphers_fallback;
 	s->dev_type = c->dev_type == CFG_DEV_TAP ? "tap" : "tun";
+	s->pull_filter = c->pull_filters.v;	/* the cfg outlives the session */
+	s->n_pull_filter = c->pull_filters.n;
 	s->reneg_sec = c->reneg_sec == 0 ? SESS_RENEG_OFF : secs(c->reneg_sec);
 	s->reneg_bytes = c->reneg_bytes > 0 ? (uint64_t)c->reneg_bytes : 0;
 	s->reneg_pkts = c->reneg_pkts > 0 ? (uint64_t)c->reneg_pkts : 0;

@@ -11,6 +11,7 @@
 #include "proto/data.h"
 #include "proto/occ.h"
 #include "proto/peerinfo.h"
+#include "proto/pullfilter.h"
 #include "proto/sess_impl.h"
 #include "util/log.h"
 
@@ -139,7 +140,17 @@ static void client_push_reply(struct sess *s, struct sess_ks *ks, const struct p
 		}
 		push_opts_init(s->push);
 	}
-	int r = push_reply_parse(s->push, m->text, strlen(m->text));
+	char pf[PUSH_MSG_MAX + 1];	/* the reply without what pull-filter ignores */
+	int r = pullfilter_reply(s->conf.pull_filter, s->conf.n_pull_filter, m->text, pf,
+				 sizeof(pf), NULL, 0);
+	if (r == -EACCES) {
+		sess_fail(s, -EACCES, "a pushed option was rejected by pull-filter");
+		return;
+	}
+	if (r < 0 && s->conf.n_pull_filter)
+		r = -EBADMSG;	/* unfilterable: never apply it unfiltered */
+	else
+		r = push_reply_parse(s->push, r ? m->text : pf, strlen(r ? m->text : pf));
 	if (r < 0) {
 		s->st.drop[SESS_DROP_CTRL_MSG]++;
 		return;

@@ -99,6 +99,10 @@ struct sess_conf {
 	bool reauth;
 	/* Server: tun-mtu to push to clients that announce IV_MTU (0 = don't push). */
 	unsigned tun_mtu;
+	/* Client: pull-filter rules applied to PUSH_REPLY (proto/pullfilter.h); caller-owned,
+	 * must outlive the session. */
+	const struct pullfilter_rule *pull_filter;
+	size_t n_pull_filter;
 
 	/* OCC options string fields (§7.2): "tun"/"tap" (NULL = tun). */
 	const char *dev_type;

@@ -6,7 +6,15 @@
 t_status 0 "help directives exits 0" "$BURROW" help directives
 t_grep "^  remote HOST \[PORT \[PROTO\]\] " "lists remote with its arguments"
 t_grep "^  push \"OPTION \.\.\.\" .*\(server, ccd\)" "marks push as server/ccd"
-t_grep "^  fast-io .*\(ignored\)" "marks harmless directives as ignored"
+t_grep "^ +noticed: a scheduling hint" "says why a harmless directive is only noticed"
+t_grep "^ +refused: this key-usage check is not implemented — remove it" "says why a directive is refused and what to do"
+t_grep "^ +honoured \(tests/netns/client_pullfilter.sh\)" "names the test of an honoured directive"
+t_status 0 "help directives --json exits 0" "$BURROW" help directives --json
+t_check "--json is a JSON array with a status for every directive" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert len(d) > 150 and all(o["status"] in ("honoured", "noticed", "refused") for o in d)
+assert all(("test" in o) == (o["status"] == "honoured") for o in d)' "$T_TMP/out"
 t_status 0 "help help mentions directives" "$BURROW" help help
 t_grep "burrow help directives" "help usage names 'directives'"
 
@@ -24,6 +32,16 @@ t_grep "nofiles.ovpn:4: ca: cannot read '$T_TMP/ca.crt': No such file or directo
 printf 'client\ndev tun\nremote 127.0.0.1\n' > "$T_TMP/port.ovpn"
 t_status 1 "a bad port on the command line fails" "$BURROW" client "$T_TMP/port.ovpn" --port 70000
 t_grep "<command line>:[0-9]+: port: bad port '70000'" "the override is named"
+
+printf 'client\ndev tun\nremote 127.0.0.1\nremote-cert-ku 80\n' > "$T_TMP/ku.ovpn"
+t_status 1 "a refused directive fails" "$BURROW" client "$T_TMP/ku.ovpn"
+t_grep "ku.ovpn:4: remote-cert-ku: this key-usage check is not implemented — remove it and use remote-cert-tls" \
+	"the refusal names file:line, why and what to do"
+printf 'client\ndev tun\nremote 127.0.0.1\nmute 20\n' > "$T_TMP/mute.ovpn"
+t_status 1 "a noticed directive does not stop the load" "$BURROW" client "$T_TMP/mute.ovpn"
+t_grep "mute.ovpn:4: mute: accepted, but it does not matter here: burrow does not drop repeated log lines" \
+	"the notice is a warning with the reason"
+t_grep "mute.ovpn: ca: no CA certificate" "validation went on past the noticed line"
 
 printf 'port 1194\ndev tun\nserver 10.8.0.1 255.255.255.0\n' > "$T_TMP/srv.conf"
 t_status 1 "a bad server network fails" "$BURROW" server "$T_TMP/srv.conf"
