@@ -1,5 +1,6 @@
 #include "util/sanitize.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static bool ctrl(unsigned char c)
@@ -17,6 +18,15 @@ size_t sanitize_name(char *s)
 			n++;
 		}
 	return n;
+}
+
+char *sanitize_name_copy(char *dst, size_t cap, const char *src)
+{
+	if (cap == 0)
+		return dst;
+	snprintf(dst, cap, "%s", src);
+	sanitize_name(dst);
+	return dst;
 }
 
 static bool key_char(unsigned char c)

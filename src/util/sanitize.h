@@ -13,6 +13,9 @@
  * OpenVPN 2.6 keeps them (scripts must quote). Returns how many bytes were replaced. */
 size_t sanitize_name(char *s);
 
+/* sanitize_name on a copy: src into dst (cap bytes, always terminated, cut if longer). */
+char *sanitize_name_copy(char *dst, size_t cap, const char *src);
+
 /* One peer-info line "KEY=VALUE", in place, as OpenVPN 2.6 passes them to scripts: KEY must
  * be one or more of [A-Za-z0-9_] and start with IV_ or UV_, else the line is refused (false,
  * left unchanged); in VALUE every byte that is not printable ASCII, or is white space, '$',
