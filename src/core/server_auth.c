@@ -92,6 +92,7 @@ static void auth_call(struct peer *p, bool via_file, struct script_call *sc)
 	if (ip[0] == '[' && port && port[-2] == ']')
 		port[-2] = '\0';
 	script_init(sc, "user-pass-verify", p->srv->cfg->auth_user_pass_verify.script);
+	script_env_cfg(sc, p->srv->cfg);	/* setenv reaches every script, as in OpenVPN */
 	sanitize_name_copy(cn, sizeof(cn), sess_peer_cn(p->sess));
 	script_env(sc, "common_name", "%s", cn);
 	script_env(sc, "untrusted_ip", "%s", ip[0] == '[' ? ip + 1 : ip);

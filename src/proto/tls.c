@@ -13,6 +13,7 @@
 #include <openssl/x509.h>
 
 #include "util/log.h"
+#include "util/sanitize.h"
 
 #define TLS_RECORD_MAX 16384
 
@@ -186,13 +187,18 @@ const char *tls_error(const struct tls_sess *s)
 int tls_peer_cn(const struct tls_sess *s, char *out, size_t cap)
 {
 	X509 *x = SSL_get0_peer_certificate(s->ssl);
+	int rc;
 
 	if (cap == 0)
 		return -ENOSPC;
 	out[0] = '\0';
 	if (!x)
 		return -ENOENT;
-	return tls_cert_username(s->conf, x, out, cap);
+	rc = tls_cert_username(s->conf, x, out, cap);
+	if (rc == 0)
+		sanitize_name(out);	/* as OpenVPN 2.6 names it: never a raw control byte in
+					 * a log line, status or pool file (util/sanitize.h) */
+	return rc;
 }
 
 int tls_peer_subject(const struct tls_sess *s, char *out, size_t cap)
