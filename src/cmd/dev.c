@@ -1,5 +1,5 @@
 /* `burrow dev`: create, configure, show and delete persistent kernel TUN/TAP devices, through
- * the kernel backend (src/vif/linux.c) and rtnetlink (src/vif/nl.h). */
+ * the kernel backend (src/vif/kernel.c) and rtnetlink (src/vif/nl.h). */
 #include "cmd/cli.h"
 
 #include <errno.h>

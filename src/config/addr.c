@@ -6,7 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "config/internal.h"
+#include "config/cfg_impl.h"
 
 int cfg_parse_long(const char *s, long lo, long hi, long *out)
 {

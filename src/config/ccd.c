@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config/internal.h"
+#include "config/cfg_impl.h"
 
 void cfg_ccd_free(struct cfg_ccd *ccd)
 {

@@ -9,7 +9,7 @@
 #include <openssl/pkcs12.h>
 #include <openssl/x509.h>
 
-#include "config/internal.h"
+#include "config/cfg_impl.h"
 
 /* One PEM-encoded object into a blob that takes the place of a file (origin: pkcs12). */
 static int pem_into(struct cfg *c, struct cfg_blob *dst, const struct cfg_blob *src,

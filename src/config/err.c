@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "config/internal.h"
+#include "config/cfg_impl.h"
 
 static void err_copy(char *dst, size_t n, const char *src)
 {

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "config/internal.h"
+#include "config/cfg_impl.h"
 
 static const char *roles_tag(const struct cfg_option *o)
 {

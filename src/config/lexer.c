@@ -11,7 +11,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "config/internal.h"
+#include "config/cfg_impl.h"
 
 void cfg_lex_init(struct cfg_lexer *lx, const char *text, size_t len, const char *name,
 		  int first_line)

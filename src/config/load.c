@@ -14,7 +14,7 @@
 #include <openssl/pkcs12.h>
 #include <openssl/x509.h>
 
-#include "config/internal.h"
+#include "config/cfg_impl.h"
 #include "proto/statickey.h"
 
 int cfg_read_file(struct cfg_mem **m, const char *path, char **text, size_t *len)

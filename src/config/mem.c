@@ -6,7 +6,7 @@
 
 #include <openssl/crypto.h>
 
-#include "config/internal.h"
+#include "config/cfg_impl.h"
 
 struct cfg_mem {
 	struct cfg_mem *next;

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "config/internal.h"
+#include "config/cfg_impl.h"
 
 int cfg_opt_dev(struct cfg_ctx *x, const struct cfg_option *o, int argc, char **argv)
 {

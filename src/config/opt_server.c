@@ -5,7 +5,8 @@
 #include <limits.h>
 #include <string.h>
 
-#include "config/internal.h"
+#include "config/cfg_impl.h"
+#include "util/addr.h"
 #include "util/log.h"
 
 static int net_mask(struct cfg_ctx *x, const char *n, const char *m, struct in_addr *net,
@@ -26,15 +27,13 @@ static int cidr_split(struct cfg_ctx *x, const char *s, char *net, char *mask)
 {
 	const char *slash = strchr(s, '/');
 	size_t n = (size_t)(slash - s);
-	struct in_addr m;
 	long bits;
 
 	if (n >= INET_ADDRSTRLEN || cfg_parse_long(slash + 1, 0, 32, &bits) < 0)
 		return cfg_fail(x, "e.g. server 10.8.0.0/24", "bad network '%s'", s);
 	memcpy(net, s, n);
 	net[n] = '\0';
-	m.s_addr = htonl(bits ? 0xffffffffu << (32 - bits) : 0);
-	inet_ntop(AF_INET, &m, mask, INET_ADDRSTRLEN);
+	addr_v4_str(bits ? 0xffffffffu << (32 - bits) : 0, mask, INET_ADDRSTRLEN);
 	return 0;
 }
 

@@ -7,7 +7,7 @@
 #include <openssl/objects.h>
 #include <openssl/ssl.h>
 
-#include "config/internal.h"
+#include "config/cfg_impl.h"
 #include "util/log.h"
 
 static int parse_dir(const char *s, int *dir)

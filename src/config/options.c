@@ -7,8 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config/internal.h"
+#include "config/cfg_impl.h"
 #include "proto/cipher.h"
+#include "proto/session.h"
 #include "util/log.h"
 
 #define OFF(f) offsetof(struct cfg, f)
@@ -42,7 +43,7 @@ const struct cfg_option cfg_options[] = {
 	    "whether compressed packets are accepted/sent"),
 	FNO("askpass", 0, 1, B, 0, cfg_opt_path, askpass, "[FILE]",
 	    "passphrase for an encrypted private key, from FILE"),
-	STRD("auth", B, auth, "DIGEST", "SHA1", "HMAC digest for tls-auth and CBC data ciphers"),
+	STRD("auth", B, auth, "DIGEST", SESS_DEFAULT_AUTH, "HMAC digest for tls-auth and CBC data ciphers"),
 	FLAG("auth-nocache", C, 0, auth_nocache, "forget the password after use"),
 	STR("auth-retry", C, auth_retry, "none|nointeract|interact",
 	    "what to do when the server rejects the credentials"),
@@ -115,7 +116,7 @@ const struct cfg_option cfg_options[] = {
 	FLAG("float", B, CON, float_, "accept the peer from a new address"),
 	NOPE("fragment", 1, 2, B, CON, "internal fragmentation is not implemented"),
 	STR("group", B, group, "GROUP", "drop privileges to GROUP after setup"),
-	INTD("hand-window", B, 0, hand_window, 1, 86400, "SECONDS", "60", "TLS handshake deadline"),
+	INTD("hand-window", B, 0, hand_window, 1, 86400, "SECONDS", SESS_DEFAULT_STR(SESS_DEFAULT_HAND_WINDOW), "TLS handshake deadline"),
 	NOPE("http-proxy", 1, 4, C, CON, "connecting through an HTTP proxy is not implemented"),
 	IGNORE("http-proxy-retry", 0, 0, C, "HTTP proxy retry"),
 	FN("ifconfig", 2, 2, B, 0, cfg_opt_ifconfig, "LOCAL PEER|NETMASK", "static tunnel address"),
@@ -210,9 +211,9 @@ const struct cfg_option cfg_options[] = {
 	IGNORE("remote-random-hostname", 0, 0, C, "random host name prefix"),
 	FN("reneg-bytes", 1, 1, B, 0, cfg_opt_reneg, "BYTES", "renegotiate keys after BYTES"),
 	FN("reneg-pkts", 1, 1, B, 0, cfg_opt_reneg, "N", "renegotiate keys after N packets"),
-	FND("reneg-sec", 1, 2, B, 0, cfg_opt_reneg, "SECONDS [MAX]", "3600",
+	FND("reneg-sec", 1, 2, B, 0, cfg_opt_reneg, "SECONDS [MAX]", SESS_DEFAULT_STR(SESS_DEFAULT_RENEG_SEC),
 	    "renegotiate keys every SECONDS (0 = never)"),
-	INTD("replay-window", B, 0, replay_window, 1, 65536, "N", "64",
+	INTD("replay-window", B, 0, replay_window, 1, 65536, "N", SESS_DEFAULT_STR(SESS_DEFAULT_REPLAY_WINDOW),
 	     "replay window size in packets"),
 	FND("resolv-retry", 1, 1, C, 0, cfg_opt_resolv_retry, "SECONDS|infinite", "infinite",
 	    "keep retrying name resolution"),
@@ -262,7 +263,7 @@ const struct cfg_option cfg_options[] = {
 	FN("tls-remote", 1, 1, C, 0, cfg_opt_tls_remote, "NAME",
 	   "obsolete; treated as verify-x509-name NAME name"),
 	FLAG("tls-server", S, 0, tls_server, "TLS server role (implied by server)"),
-	INTD("tls-timeout", B, 0, tls_timeout, 1, 3600, "SECONDS", "2",
+	INTD("tls-timeout", B, 0, tls_timeout, 1, 3600, "SECONDS", SESS_DEFAULT_STR(SESS_DEFAULT_TLS_TIMEOUT),
 	     "control packet retransmit time"),
 	NOPE("tls-verify", 1, 1, B, 0, "certificate-checking scripts are not supported"),
 	FN("tls-version-max", 1, 1, B, 0, cfg_opt_tls_version, "1.2|1.3", "newest TLS version"),
@@ -270,7 +271,7 @@ const struct cfg_option cfg_options[] = {
 	    "oldest TLS version"),
 	FND("topology", 1, 1, B, 0, cfg_opt_topology, "subnet|net30|p2p", "net30",
 	    "how client addresses are laid out"),
-	INTD("tran-window", B, 0, tran_window, 1, 86400, "SECONDS", "3600",
+	INTD("tran-window", B, 0, tran_window, 1, 86400, "SECONDS", SESS_DEFAULT_STR(SESS_DEFAULT_TRAN_WINDOW),
 	     "old key lifetime after renegotiation"),
 	IGNORE("tun-ipv6", 0, 0, B, "always on"),
 	INTD("tun-mtu", B, CON, tun_mtu, 576, 65535, "BYTES", "1500", "device MTU"),

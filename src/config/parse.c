@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config/internal.h"
+#include "config/cfg_impl.h"
 #include "util/log.h"
 
 void cfg_init(struct cfg *c, enum cfg_role role)

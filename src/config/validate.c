@@ -8,7 +8,7 @@
 
 #include <openssl/evp.h>
 
-#include "config/internal.h"
+#include "config/cfg_impl.h"
 
 /* file:line of the directive's last use, for messages about its value */
 #define SEEN(c, d) cfg_seen(c, d).file, cfg_seen(c, d).line

@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include "util/bytes.h"
+
 #define ETH_HLEN 14
 #define ETHTYPE_ARP 0x0806
 #define ETHTYPE_IPV6 0x86DD
@@ -13,22 +15,11 @@
 #define ICMP6_NA 136
 #define ND_HLEN 24		/* type, code, sum, flags/reserved, target */
 
-static uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static void wr16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
 static void eth_hdr(uint8_t *out, const uint8_t *dst, const uint8_t *src, uint16_t type)
 {
 	memcpy(out, dst, 6);
 	memcpy(out + 6, src, 6);
-	wr16(out + 12, type);
+	bytes_put_u16(out + 12, type);
 }
 
 static int arp_reply(const struct arp_self *self, const uint8_t *f, size_t len, uint8_t *out,
@@ -39,7 +30,8 @@ static int arp_reply(const struct arp_self *self, const uint8_t *f, size_t len, 
 	if (len < ETH_HLEN + ARP_LEN || !self->has_v4)
 		return 0;
 	/* Ethernet/IPv4 request (op 1) asking for our address. */
-	if (rd16(a) != 1 || rd16(a + 2) != 0x0800 || a[4] != 6 || a[5] != 4 || rd16(a + 6) != 1)
+	if (bytes_get_u16(a) != 1 || bytes_get_u16(a + 2) != 0x0800 || a[4] != 6 || a[5] != 4 ||
+	    bytes_get_u16(a + 6) != 1)
 		return 0;
 	if (memcmp(a + 24, &self->v4, 4) != 0)
 		return 0;
@@ -47,7 +39,7 @@ static int arp_reply(const struct arp_self *self, const uint8_t *f, size_t len, 
 		return -EMSGSIZE;
 	eth_hdr(out, a + 8, self->mac, ETHTYPE_ARP);
 	memcpy(out + ETH_HLEN, a, 6);		/* htype, ptype, hlen, plen */
-	wr16(out + ETH_HLEN + 6, 2);		/* reply */
+	bytes_put_u16(out + ETH_HLEN + 6, 2);		/* reply */
 	memcpy(out + ETH_HLEN + 8, self->mac, 6);
 	memcpy(out + ETH_HLEN + 14, &self->v4, 4);
 	memcpy(out + ETH_HLEN + 18, a + 8, 10);	/* requester's MAC and IPv4 */
@@ -61,10 +53,10 @@ static uint16_t icmp6_sum(const uint8_t *src, const uint8_t *dst, const uint8_t 
 	uint32_t sum = 0;
 
 	for (int i = 0; i < 16; i += 2)
-		sum += rd16(src + i) + rd16(dst + i);
+		sum += bytes_get_u16(src + i) + bytes_get_u16(dst + i);
 	sum += (uint32_t)len + 58;
 	for (size_t i = 0; i + 1 < len; i += 2)
-		sum += rd16(msg + i);
+		sum += bytes_get_u16(msg + i);
 	if (len & 1)
 		sum += (uint32_t)msg[len - 1] << 8;
 	while (sum >> 16)
@@ -79,7 +71,7 @@ static bool is_ns_for(const struct arp_self *self, const uint8_t *ip, size_t ipl
 	/* No extension headers: next header ICMPv6, hop limit 255 as RFC 4861 demands. */
 	if (iplen < IP6_HLEN + ND_HLEN || (ip[0] >> 4) != 6 || ip[6] != 58 || ip[7] != 255)
 		return false;
-	if (rd16(ip + 4) < ND_HLEN || rd16(ip + 4) > iplen - IP6_HLEN)
+	if (bytes_get_u16(ip + 4) < ND_HLEN || bytes_get_u16(ip + 4) > iplen - IP6_HLEN)
 		return false;
 	if (icmp[0] != ICMP6_NS || icmp[1] != 0)
 		return false;
@@ -107,7 +99,7 @@ static int nd_reply(const struct arp_self *self, const uint8_t *f, size_t len, u
 		ETHTYPE_IPV6);
 	memset(oip, 0, IP6_HLEN);
 	oip[0] = 0x60;
-	wr16(oip + 4, ND_HLEN + 8);
+	bytes_put_u16(oip + 4, ND_HLEN + 8);
 	oip[6] = 58;
 	oip[7] = 255;
 	memcpy(oip + 8, &self->v6, 16);
@@ -119,7 +111,7 @@ static int nd_reply(const struct arp_self *self, const uint8_t *f, size_t len, u
 	icmp[24] = 2;				/* target link-layer address option */
 	icmp[25] = 1;
 	memcpy(icmp + 26, self->mac, 6);
-	wr16(icmp + 2, icmp6_sum(oip + 8, oip + 24, icmp, ND_HLEN + 8));
+	bytes_put_u16(icmp + 2, icmp6_sum(oip + 8, oip + 24, icmp, ND_HLEN + 8));
 	return ARP_NA_LEN;
 }
 
@@ -128,7 +120,7 @@ int arp_answer(const struct arp_self *self, const uint8_t *frame, size_t len, ui
 {
 	if (len < ETH_HLEN)
 		return 0;
-	switch (rd16(frame + 12)) {
+	switch (bytes_get_u16(frame + 12)) {
 	case ETHTYPE_ARP:
 		return arp_reply(self, frame, len, out, cap);
 	case ETHTYPE_IPV6:

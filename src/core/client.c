@@ -15,11 +15,11 @@
 #include "core/privs.h"
 #include "core/script_client.h"
 #include "core/status.h"
+#include "util/addr.h"
 #include "util/log.h"
 
 /* Pre-push ping-restart for a UDP client (spec §9.7) and the default status interval. */
 #define CLIENT_PREPULL_RESTART_S 120
-#define CLIENT_STATUS_DEFAULT_S 60
 /* When a server that has said nothing yet gets a "still trying" notice. */
 #define CLIENT_SILENCE_NOTICE_MS 10000u
 /* Reconnect pause after a session that was up: quick, but never a tight loop. */
@@ -53,11 +53,6 @@ static const struct cfg_remote *remote_cur(const struct client *cl)
 	return &cl->cfg->remotes.v[cl->order[cl->cur]];
 }
 
-static int af_of(enum cfg_af af)
-{
-	return af == CFG_AF_INET ? AF_INET : af == CFG_AF_INET6 ? AF_INET6 : AF_UNSPEC;
-}
-
 /* Resolves the current remote (blocking, like OpenVPN). Returns 0 or -errno. */
 static int remote_resolve(struct client *cl)
 {
@@ -69,7 +64,7 @@ static int remote_resolve(struct client *cl)
 	cl->proto = r->proto == CFG_PROTO_TCP_CLIENT ? XPORT_TCP : XPORT_UDP;
 	log_notice("resolving %s (%s port %s)", r->host, cl->proto == XPORT_TCP ? "tcp" : "udp",
 		   port);
-	e = xport_resolve(r->host, port, af_of(r->af), cl->proto, 0, cl->addrs, 8, &cl->n_addrs);
+	e = xport_resolve(r->host, port, addr_family_of(r->af), cl->proto, 0, cl->addrs, 8, &cl->n_addrs);
 	if (e < 0)
 		log_warn("cannot resolve '%s': %s", r->host,
 			 e == -ENOENT ? "no such host; check the remote line of the profile" :
@@ -100,15 +95,6 @@ static const char *state_name(enum client_state s)
 	return s <= CL_EXITING ? names[s] : "?";
 }
 
-/* Every packet the session refused, whatever the reason (floods and forgeries show here). */
-static uint64_t client_sess_drops(const struct sess_stats *st)
-{
-	return st->drop_short + st->drop_opcode + st->drop_unwrap + st->drop_replay_ctl +
-	       st->drop_session_id + st->drop_key_id + st->drop_state + st->drop_reliable +
-	       st->drop_data_nokey + st->drop_data_auth + st->drop_data_replay +
-	       st->drop_data_comp + st->drop_queue + st->drop_tls + st->drop_ctrl_msg;
-}
-
 void client_write_status(struct client *cl)
 {
 	struct status_peer p = { 0 };
@@ -133,7 +119,7 @@ void client_write_status(struct client *cl)
 	p.bytes_out = cl->tun_out;
 	p.link_in = cl->link_in + (st ? st->rx_bytes : 0);
 	p.link_out = cl->link_out + (st ? st->tx_bytes : 0);
-	p.dropped = st ? client_sess_drops(st) : 0;
+	p.dropped = sessdrv_drops(&cl->drv);
 	e = status_write(cl->cfg->status, &p, 1);
 	if (e < 0)
 		log_warn("status file %s: %s", cl->cfg->status, strerror(-e));
@@ -142,61 +128,49 @@ void client_write_status(struct client *cl)
 static void client_on_status_timer(struct loop *lp, void *arg)
 {
 	struct client *cl = arg;
-	int every = cl->cfg->status_interval > 0 ? cl->cfg->status_interval :
-		    CLIENT_STATUS_DEFAULT_S;
+	int every = cl->cfg->status_interval;
 
 	client_write_status(cl);
 	loop_timer_in(lp, &cl->t_status, (uint64_t)every * 1000u);
 }
 
-/* ---- keepalive ---- */
+/* ---- keepalive (the timers are the session driver's) ---- */
 
-static void client_on_ping(struct loop *lp, void *arg)
+static void client_on_ping_restart(struct client *cl)
 {
-	struct client *cl = arg;
-	uint64_t now = loop_clock_ms(), due;
-
-	if (!cl->sess || cl->ping_s <= 0)
-		return;
-	due = sess_last_tx_ms(cl->sess) + (uint64_t)cl->ping_s * 1000u;
-	if (now >= due) {
-		sess_send_ping(cl->sess, now);
-		client_pump(cl);
-		if (!cl->sess)
-			return;
-		due = now + (uint64_t)cl->ping_s * 1000u;
-	}
-	loop_timer_at(lp, &cl->t_ping, due);
-}
-
-static void client_on_restart(struct loop *lp, void *arg)
-{
-	struct client *cl = arg;
-	uint64_t now = loop_clock_ms(), due;
 	char why[96];
 
-	if (!cl->sess || cl->ping_restart_s <= 0)
-		return;
-	due = sess_last_rx_ms(cl->sess) + (uint64_t)cl->ping_restart_s * 1000u;
-	if (now < due) {
-		loop_timer_at(lp, &cl->t_restart, due);
-		return;
-	}
 	snprintf(why, sizeof(why), "ping-restart: nothing heard from the server for %d s",
 		 cl->ping_restart_s);
 	client_reconnect(cl, why);
 }
 
+/* ping-exit and inactive: stop for good instead of reconnecting (as on SIGTERM). */
+static void client_on_ping_exit(struct client *cl)
+{
+	log_notice("ping-exit: nothing heard from the server for %d s; exiting",
+		   cl->cfg->ping_exit);
+	client_shutdown(cl, CORE_EXIT_OK);
+}
+
+static void client_on_inactive(struct client *cl)
+{
+	log_notice("inactive: no tunnel traffic for %d s; exiting", cl->cfg->inactive);
+	client_shutdown(cl, CORE_EXIT_OK);
+}
+
 void client_rearm_keepalive(struct client *cl)
 {
 	const struct cfg *c = cl->cfg;
+	struct sessdrv_keep k = {
+		.exit_s = c->ping_exit, .inactive_s = c->inactive, .since_ms = loop_clock_ms(),
+	};
 
 	cl->ping_s = cl->push.ping >= 0 ? cl->push.ping : c->ping;
 	cl->ping_restart_s = cl->push.ping_restart >= 0 ? cl->push.ping_restart : c->ping_restart;
-	if (cl->ping_s > 0)
-		loop_timer_in(cl->lp, &cl->t_ping, (uint64_t)cl->ping_s * 1000u);
-	if (cl->ping_restart_s > 0)
-		loop_timer_in(cl->lp, &cl->t_restart, (uint64_t)cl->ping_restart_s * 1000u);
+	k.ping_s = cl->ping_s;
+	k.restart_s = cl->ping_restart_s;
+	sessdrv_keepalive(&cl->drv, &k);
 }
 
 /* ---- privileges ---- */
@@ -225,7 +199,7 @@ void client_tunnel_ready(struct client *cl)
 	char v4[64], v6[64], pid[48];
 	bool had_dev = cl->net.dev.port != NULL;
 
-	loop_timer_stop(cl->lp, &cl->t_connect);
+	sessdrv_keep_stop(&cl->drv);	/* the handshake window */
 	if (!(cl->privs_dropped && had_dev) && client_tun_up(cl) < 0) {
 		log_error("tunnel setup failed; exiting");
 		client_shutdown(cl, CORE_EXIT_FAIL);
@@ -261,16 +235,15 @@ void client_tunnel_ready(struct client *cl)
  * ping-restart, whichever is shorter. */
 static unsigned client_window_s(const struct client *cl)
 {
-	unsigned window = (unsigned)(cl->cfg->hand_window > 0 ? cl->cfg->hand_window : 60);
+	unsigned window = (unsigned)cl->cfg->hand_window;
 
 	if (cl->proto == XPORT_UDP && window > CLIENT_PREPULL_RESTART_S)
 		window = CLIENT_PREPULL_RESTART_S;
 	return window;
 }
 
-static void client_on_connect_timeout(struct loop *lp, void *arg)
+static void client_on_connect_timeout(struct client *cl)
 {
-	struct client *cl = arg;
 	unsigned secs = client_window_s(cl);
 	char why[256];
 
@@ -281,7 +254,7 @@ static void client_on_connect_timeout(struct loop *lp, void *arg)
 			log_notice("no answer from %s after %u s, still trying: check remote, port "
 				   "and proto, a firewall, and that tls-auth/tls-crypt keys match the "
 				   "server's", cl->remote_str, CLIENT_SILENCE_NOTICE_MS / 1000);
-		loop_timer_in(lp, &cl->t_connect, cl->connect_left_ms);
+		sessdrv_deadline_in(&cl->drv, cl->connect_left_ms);
 		cl->connect_left_ms = 0;
 		return;
 	}
@@ -293,6 +266,20 @@ static void client_on_connect_timeout(struct loop *lp, void *arg)
 		snprintf(why, sizeof(why), "handshake with %s did not finish within %u s",
 			 cl->remote_str, secs);
 	client_reconnect(cl, why);
+}
+
+void client_on_drv_timeout(void *ctx, enum sessdrv_timeout why)
+{
+	struct client *cl = ctx;
+
+	if (why == SESSDRV_TO_HANDSHAKE)
+		client_on_connect_timeout(cl);
+	else if (why == SESSDRV_TO_PING_RESTART)
+		client_on_ping_restart(cl);
+	else if (why == SESSDRV_TO_PING_EXIT)
+		client_on_ping_exit(cl);
+	else
+		client_on_inactive(cl);
 }
 
 static void client_attempt(struct client *cl)
@@ -314,7 +301,7 @@ static void client_attempt(struct client *cl)
 	window = (uint64_t)client_window_s(cl) * 1000u;
 	cl->connect_left_ms = window > CLIENT_SILENCE_NOTICE_MS ?
 			      window - CLIENT_SILENCE_NOTICE_MS : 0;
-	loop_timer_in(cl->lp, &cl->t_connect, window - cl->connect_left_ms);
+	sessdrv_deadline_in(&cl->drv, window - cl->connect_left_ms);
 	client_write_status(cl);
 }
 
@@ -340,9 +327,7 @@ static uint64_t retry_delay_ms(const struct client *cl)
 
 static void client_stop_timers(struct client *cl)
 {
-	loop_timer_stop(cl->lp, &cl->t_ping);
-	loop_timer_stop(cl->lp, &cl->t_restart);
-	loop_timer_stop(cl->lp, &cl->t_connect);
+	sessdrv_keep_stop(&cl->drv);
 	loop_timer_stop(cl->lp, &cl->t_retry);
 }
 
@@ -432,7 +417,7 @@ void client_shutdown(struct client *cl, int status)
 		/* Tell the server now so it frees our address; give it a moment to arrive. */
 		log_notice("sending exit notification to the server");
 		sess_send_exit(cl->sess, loop_clock_ms());
-		client_pump(cl);
+		sessdrv_pump(&cl->drv);
 		cl->state = CL_EXITING;
 		client_stop_timers(cl);
 		loop_timer_in(cl->lp, &cl->t_exit, (uint64_t)(n > 2 ? 2 : n) * 1000u);
@@ -475,12 +460,9 @@ static void client_on_signal(struct loop *lp, int signo, void *arg)
 
 static void client_timers_init(struct client *cl)
 {
-	loop_timer_init(&cl->t_ping, client_on_ping, cl);
-	loop_timer_init(&cl->t_restart, client_on_restart, cl);
 	loop_timer_init(&cl->t_retry, client_on_retry, cl);
 	loop_timer_init(&cl->t_exit, client_on_exit_timer, cl);
 	loop_timer_init(&cl->t_status, client_on_status_timer, cl);
-	loop_timer_init(&cl->t_connect, client_on_connect_timeout, cl);
 }
 
 static int client_init(struct client *cl, struct cfg *cfg, const char *user, const char *pass)
@@ -507,7 +489,7 @@ static int client_init(struct client *cl, struct cfg *cfg, const char *user, con
 	if (e < 0)
 		return e;
 	client_timers_init(cl);
-	client_sess_timer_init(cl);
+	client_drv_init(cl);
 	e = loop_signals(cl->lp, sigs, sizeof(sigs) / sizeof(sigs[0]), client_on_signal, cl);
 	if (e < 0)
 		log_error("cannot set up signal handling: %s", strerror(-e));

@@ -10,6 +10,7 @@
 #include "config/config.h"
 #include "core/dns.h"
 #include "core/loop.h"
+#include "core/sessdrv.h"
 #include "core/tundev.h"
 #include "core/xport.h"
 #include "proto/push.h"
@@ -26,6 +27,9 @@ enum client_state {
 	CL_WAIT,		/* waiting to reconnect */
 	CL_EXITING,		/* exit notify sent, waiting to stop */
 };
+
+/* One packet or frame from or to the device. */
+#define CLIENT_TUN_BUF (VIF_MTU_MAX + VIF_ETH_HLEN)
 
 #define CLIENT_MAX_ROUTES (2 * PUSH_MAX_ROUTES + 16)
 
@@ -75,14 +79,12 @@ struct client {
 	time_t since;
 	int ping_s, ping_restart_s;
 
-	/* Timers. */
-	struct loop_timer t_sess;	/* the session's own next deadline */
-	struct loop_timer t_ping;	/* keepalive send */
-	struct loop_timer t_restart;	/* ping-restart */
+	/* The session's timers (its deadline, keepalive, handshake window) and its pump. */
+	struct sessdrv drv;
+	/* Timers of the lifecycle. */
 	struct loop_timer t_retry;	/* reconnect after backoff */
 	struct loop_timer t_exit;	/* explicit-exit-notify grace */
 	struct loop_timer t_status;	/* status file rewrite */
-	struct loop_timer t_connect;	/* TCP connect / first packet timeout */
 
 	struct client_net net;
 	struct dns_state dns;		/* pushed DNS handed to the system, undone on the way down */
@@ -90,16 +92,19 @@ struct client {
 	uint64_t tun_in, tun_out;
 	uint64_t link_in, link_out;	/* totals of finished sessions */
 	uint64_t tun_drops;
+	uint8_t tun_buf[CLIENT_TUN_BUF];	/* one read from the device */
+	uint8_t syn_in[CLIENT_TUN_BUF], syn_out[CLIENT_TUN_BUF];	/* mssfix copies, each way */
 	const char *username, *password;
 };
 
-/* client_sess.c: session setup and the pump between session, transport and device. */
+/* client_sess.c: session setup, the transport, and the session driver's callbacks. */
 int client_sess_conf(struct client *cl);
 void client_sess_conf_free(struct client *cl);
 int client_sess_start(struct client *cl);
 void client_sess_stop(struct client *cl);
-void client_sess_timer_init(struct client *cl);
-void client_pump(struct client *cl);
+/* The session driver's callbacks (client_sess.c) and its timeouts (client.c). */
+void client_drv_init(struct client *cl);
+void client_on_drv_timeout(void *ctx, enum sessdrv_timeout why);
 void client_on_wire(struct client *cl, const uint8_t *pkt, size_t len);
 
 /* client_tun.c: the device, addresses and routes from PUSH_REPLY (never `ip`). */

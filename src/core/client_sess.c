@@ -1,5 +1,5 @@
-/* Client engine, session side: sess_conf from the profile, the transport, and the pump that
- * moves bytes between transport, session and device after every input. */
+/* Client engine, session side: sess_conf from the profile, the transport, and the client's
+ * callbacks of the session driver (sessdrv.c: the pump and the session's timers). */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -108,64 +108,37 @@ static void client_on_event(struct client *cl, const struct sess_event *ev)
 	}
 }
 
-/* ---- the pump ---- */
+/* ---- the session driver's callbacks ---- */
 
-static void client_on_sess_timer(struct loop *lp, void *arg)
+static void client_send_wire(void *ctx, const uint8_t *pkt, size_t len)
 {
-	struct client *cl = arg;
-
-	if (!cl->sess)
-		return;
-	sess_timer(cl->sess, loop_clock_ms());
-	client_pump(cl);
-	(void)lp;
-}
-
-void client_sess_timer_init(struct client *cl)
-{
-	loop_timer_init(&cl->t_sess, client_on_sess_timer, cl);
-}
-
-static void client_send_wire(struct client *cl, const struct sess_buf *b)
-{
-	int e = xport_send(cl->xp, b->data, b->len, NULL);
+	struct client *cl = ctx;
+	int e = xport_send(cl->xp, pkt, len, NULL);
 
 	if (e < 0 && e != -EAGAIN && e != -ECONNREFUSED)
 		log_debug("send to server failed: %s", strerror(-e));
 }
 
-/* Drains the session's queues; stops as soon as an event ended the session. */
-void client_pump(struct client *cl)
+static void client_drv_tun(void *ctx, const uint8_t *pkt, size_t len)
 {
-	struct sess_buf b;
-	struct sess_event ev;
-	uint64_t due;
+	client_tun_write(ctx, pkt, len);
+}
 
-	for (int guard = 0; cl->sess && guard < 100000; guard++) {
-		bool any = false;
+static void client_drv_event(void *ctx, const struct sess_event *ev)
+{
+	client_on_event(ctx, ev);
+}
 
-		while (cl->sess && sess_pop_wire(cl->sess, &b)) {
-			client_send_wire(cl, &b);
-			any = true;
-		}
-		while (cl->sess && sess_pop_tun(cl->sess, &b)) {
-			client_tun_write(cl, b.data, b.len);
-			any = true;
-		}
-		if (cl->sess && sess_pop_event(cl->sess, &ev)) {
-			client_on_event(cl, &ev);
-			any = true;
-		}
-		if (!any)
-			break;
-	}
-	if (!cl->sess)
-		return;
-	due = sess_next_deadline(cl->sess);
-	if (due == UINT64_MAX)
-		loop_timer_stop(cl->lp, &cl->t_sess);
-	else
-		loop_timer_at(cl->lp, &cl->t_sess, due);
+static const struct sessdrv_ops client_drv_ops = {
+	.send_wire = client_send_wire,
+	.write_tun = client_drv_tun,
+	.on_event = client_drv_event,
+	.on_timeout = client_on_drv_timeout,
+};
+
+void client_drv_init(struct client *cl)
+{
+	sessdrv_init(&cl->drv, cl->lp, &client_drv_ops, cl);
 }
 
 void client_on_wire(struct client *cl, const uint8_t *pkt, size_t len)
@@ -173,8 +146,7 @@ void client_on_wire(struct client *cl, const uint8_t *pkt, size_t len)
 	if (!cl->sess)
 		return;
 	cl->heard = true;
-	sess_input(cl->sess, pkt, len, loop_clock_ms());
-	client_pump(cl);
+	sessdrv_input(&cl->drv, pkt, len);
 }
 
 /* ---- transport callbacks ---- */
@@ -283,13 +255,14 @@ int client_sess_start(struct client *cl)
 	}
 	cl->state = cl->proto == XPORT_TCP ? CL_CONNECTING : CL_HANDSHAKE;
 	cl->pushed = cl->keys = false;
-	client_pump(cl);
+	sessdrv_attach(&cl->drv, cl->sess);
+	sessdrv_pump(&cl->drv);
 	return 0;
 }
 
 void client_sess_stop(struct client *cl)
 {
-	loop_timer_stop(cl->lp, &cl->t_sess);
+	sessdrv_detach(&cl->drv);
 	if (cl->sess) {
 		const struct sess_stats *st = sess_get_stats(cl->sess);
 

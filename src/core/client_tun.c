@@ -14,7 +14,6 @@
 #include "util/log.h"
 
 #define TUN_READ_BUDGET 64
-#define TUN_BUF (VIF_MTU_MAX + VIF_ETH_HLEN)
 
 static struct nl_addr addr4(struct in_addr a, unsigned prefix)
 {
@@ -428,13 +427,11 @@ static const uint8_t *clamp(struct client *cl, const uint8_t *pkt, size_t len, u
 
 void client_tun_write(struct client *cl, const uint8_t *pkt, size_t len)
 {
-	static uint8_t syn[TUN_BUF];
-
 	if (!cl->net.dev.port) {
 		cl->tun_drops++;
 		return;
 	}
-	pkt = clamp(cl, pkt, len, syn, sizeof(syn));
+	pkt = clamp(cl, pkt, len, cl->syn_in, sizeof(cl->syn_in));
 	if (tundev_write(&cl->net.dev, pkt, len) < 0) {
 		cl->tun_drops++;
 		return;
@@ -469,10 +466,9 @@ static bool tap_local_answer(struct client *cl, const uint8_t *frame, size_t len
 /* One packet from the device (a segment, on a TUN) into the session. */
 static void tun_to_sess(void *arg, const uint8_t *pkt, size_t len)
 {
-	static uint8_t syn[TUN_BUF];
 	struct client *cl = arg;
 
-	pkt = clamp(cl, pkt, len, syn, sizeof(syn));
+	pkt = clamp(cl, pkt, len, cl->syn_out, sizeof(cl->syn_out));
 	if (!cl->sess || sess_send_data(cl->sess, pkt, len, loop_clock_ms()) < 0) {
 		cl->tun_drops++;
 		return;
@@ -483,15 +479,16 @@ static void tun_to_sess(void *arg, const uint8_t *pkt, size_t len)
 void client_tun_input(struct loop *lp, uint32_t events, void *arg)
 {
 	struct client *cl = arg;
-	static uint8_t buf[TUN_BUF];
+	uint8_t *buf = cl->tun_buf;
 
 	(void)lp;
 	(void)events;
 	xport_cork(cl->xp);	/* the segments of a read leave in one UDP GSO send */
 	for (int i = 0; i < TUN_READ_BUDGET && cl->net.dev.port; i++) {
-		ssize_t n = vif_read(cl->net.dev.port, buf, sizeof(buf));
+		ssize_t n = vif_read(cl->net.dev.port, buf, sizeof(cl->tun_buf));
 
-		if (n == -EAGAIN)
+		/* empty, or set down by an admin: wait (the tunnel comes back when it is up) */
+		if (n == -EAGAIN || n == -ENETDOWN)
 			break;
 		if (n < 0) {
 			log_error("device %s: %s", cl->net.dev.name, strerror((int)-n));
@@ -502,13 +499,13 @@ void client_tun_input(struct loop *lp, uint32_t events, void *arg)
 			if (vif_vnet_split(buf, (size_t)n, tun_to_sess, cl) < 0)
 				cl->tun_drops++;
 			/* a super-packet fills the session's wire queue by itself: drain it */
-			client_pump(cl);
+			sessdrv_pump(&cl->drv);
 			continue;
 		}
 		if (tap_local_answer(cl, buf, (size_t)n))
 			continue;
 		tun_to_sess(cl, buf, (size_t)n);
 	}
-	client_pump(cl);
+	sessdrv_pump(&cl->drv);
 	xport_uncork(cl->xp);	/* the transport may be another one by now: then a no-op */
 }

@@ -8,6 +8,7 @@
 #include "config/config.h"
 #include "proto/cipher.h"
 #include "proto/session.h"
+#include "util/bytes.h"
 
 #define ETH_HLEN 14
 #define IP4_HLEN 20
@@ -20,11 +21,6 @@
 #define OPT_MSS 2
 #define MSS_FLOOR 64		/* never clamp below this, whatever mssfix says */
 
-static unsigned get16(const uint8_t *p)
-{
-	return (unsigned)p[0] << 8 | p[1];
-}
-
 /* Where the TCP segment starts (and *end where it stops) in an IP packet, 0 if not TCP. */
 static size_t tcp_start(const uint8_t *pkt, size_t len, size_t base, int *fam, size_t *end)
 {
@@ -33,10 +29,10 @@ static size_t tcp_start(const uint8_t *pkt, size_t len, size_t base, int *fam, s
 	if (len < base + IP4_HLEN)
 		return 0;
 	if (ip[0] >> 4 == 4) {
-		size_t ihl = (size_t)(ip[0] & 15) * 4, tot = get16(ip + 2);
+		size_t ihl = (size_t)(ip[0] & 15) * 4, tot = bytes_get_u16(ip + 2);
 
 		/* only the first fragment carries the TCP header */
-		if (ihl < IP4_HLEN || ip[9] != PROTO_TCP || (get16(ip + 6) & 0x1FFF) ||
+		if (ihl < IP4_HLEN || ip[9] != PROTO_TCP || (bytes_get_u16(ip + 6) & 0x1FFF) ||
 		    tot < ihl + TCP_HLEN || tot > len - base)
 			return 0;
 		*fam = AF_INET;
@@ -44,7 +40,7 @@ static size_t tcp_start(const uint8_t *pkt, size_t len, size_t base, int *fam, s
 		return base + ihl;
 	}
 	if (ip[0] >> 4 == 6 && len >= base + IP6_HLEN && ip[6] == PROTO_TCP) {
-		size_t plen = get16(ip + 4);
+		size_t plen = bytes_get_u16(ip + 4);
 
 		if (plen < TCP_HLEN || plen > len - base - IP6_HLEN)
 			return 0;
@@ -65,7 +61,7 @@ static size_t find_mss(const uint8_t *pkt, size_t len, bool tap, int *fam, size_
 
 		if (len < ETH_HLEN)
 			return 0;
-		type = get16(pkt + 12);
+		type = bytes_get_u16(pkt + 12);
 		if (type != 0x0800 && type != 0x86DD)
 			return 0;
 		base = ETH_HLEN;
@@ -127,7 +123,7 @@ int mss_clamp(uint8_t *pkt, size_t len, bool tap, unsigned max)
 	off = find_mss(pkt, len, tap, &fam, &tcp);
 	if (!off)
 		return 0;
-	old = get16(pkt + off);
+	old = bytes_get_u16(pkt + off);
 	if (old <= max)
 		return 0;
 	/* RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m'). A value at an odd offset from the TCP
@@ -138,13 +134,11 @@ int mss_clamp(uint8_t *pkt, size_t len, bool tap, unsigned max)
 		m = swap16(m);
 		m2 = swap16(m2);
 	}
-	hc = get16(pkt + tcp + 16);
+	hc = bytes_get_u16(pkt + tcp + 16);
 	hc = csum_add(csum_add(~hc & 0xFFFF, ~m & 0xFFFF), m2);
 	hc = ~hc & 0xFFFF;
-	pkt[tcp + 16] = (uint8_t)(hc >> 8);
-	pkt[tcp + 17] = (uint8_t)hc;
-	pkt[off] = (uint8_t)(max >> 8);
-	pkt[off + 1] = (uint8_t)max;
+	bytes_put_u16(pkt + tcp + 16, (uint16_t)hc);
+	bytes_put_u16(pkt + off, (uint16_t)max);
 	return 1;
 }
 
@@ -183,7 +177,7 @@ unsigned mss_max(const struct mss_tunnel *t, int inner_family)
 void mss_tunnel_init(struct mss_tunnel *t, const struct cfg *c, const struct sess *s,
 		     int outer_family, bool tcp)
 {
-	const struct cipher_digest *d = c->auth ? cipher_digest_find(c->auth) : NULL;
+	const struct cipher_digest *d = cipher_digest_find(c->auth);
 
 	*t = (struct mss_tunnel){
 		.mssfix = c->mssfix,

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/addr.h"
 #include "util/sanitize.h"
 
 static int pool_alloc(struct pool *p, uint32_t count)
@@ -211,7 +212,6 @@ int pool_save(const struct pool *p, char *buf, size_t cap)
 	for (uint32_t i = 0; i < p->count; i++) {
 		struct pool_lease l;
 		char a4[INET_ADDRSTRLEN], a6[INET6_ADDRSTRLEN] = "";
-		struct in_addr ia;
 		int n;
 
 		/* a name with a ',' or a line break could not be read back as itself (OpenVPN 2.6
@@ -219,8 +219,7 @@ int pool_save(const struct pool *p, char *buf, size_t cap)
 		if (p->slots[i].cn[0] == '\0' || !sanitize_field_ok(p->slots[i].cn, ','))
 			continue;
 		pool_fill(p, (int)i, &l);
-		ia.s_addr = htonl(l.ip4);
-		inet_ntop(AF_INET, &ia, a4, sizeof(a4));
+		addr_v4_str(l.ip4, a4, sizeof(a4));
 		if (p->has6)
 			inet_ntop(AF_INET6, &l.ip6, a6, sizeof(a6));
 		n = snprintf(buf + off, cap - off, "%s,%s%s%s\n", p->slots[i].cn, a4,

@@ -9,17 +9,24 @@
 
 #include "util/log.h"
 
+/* A failed getgrnam/getpwnam (errno 0: the name does not exist), said once. */
+static int privs_unknown(const char *what, const char *name)
+{
+	int e = errno;
+
+	log_error("cannot switch to %s '%s': %s%s", what, name, e ? strerror(e) : "no such ",
+		  e ? "" : what);
+	return e ? -e : -ENOENT;
+}
+
 static int privs_group(const char *group, gid_t *gid)
 {
 	struct group *g;
 
 	errno = 0;
 	g = getgrnam(group);
-	if (!g) {
-		log_error("cannot switch to group '%s': %s", group,
-			  errno ? strerror(errno) : "no such group");
-		return errno ? -errno : -ENOENT;
-	}
+	if (!g)
+		return privs_unknown("group", group);
 	*gid = g->gr_gid;
 	return 0;
 }
@@ -30,11 +37,8 @@ static int privs_user(const char *user, uid_t *uid, gid_t *gid)
 
 	errno = 0;
 	pw = getpwnam(user);
-	if (!pw) {
-		log_error("cannot switch to user '%s': %s", user,
-			  errno ? strerror(errno) : "no such user");
-		return errno ? -errno : -ENOENT;
-	}
+	if (!pw)
+		return privs_unknown("user", user);
 	*uid = pw->pw_uid;
 	*gid = pw->pw_gid;
 	return 0;

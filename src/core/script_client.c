@@ -10,15 +10,17 @@
 #include <string.h>
 
 #include "core/client_impl.h"
+#include "util/addr.h"
+#include "util/bytes.h"
 #include "util/log.h"
 
 /* OpenVPN 2.6 no longer computes a link MTU: its scripts get 0 there, and so do ours. */
 #define SCRIPT_LINK_MTU 0
 
+/* An address in network byte order, as text. */
 static void ip4(const uint8_t *b, char *out, size_t n)
 {
-	if (!inet_ntop(AF_INET, b, out, (socklen_t)n))
-		snprintf(out, n, "?");
+	addr_v4_str(bytes_get_u32(b), out, n);
 }
 
 static void mask_of(unsigned prefix, char *out, size_t n)

@@ -15,6 +15,7 @@
 
 #include "core/script.h"
 #include "core/server_impl.h"
+#include "util/addr.h"
 #include "util/log.h"
 #include "util/sanitize.h"
 
@@ -22,19 +23,11 @@
 #define SCRIPT_LEARN_TIMEOUT_MS 5000
 #define SCRIPT_CCD_MAX 65536
 
-static void v4_text(uint32_t host, char *buf, size_t n)
-{
-	struct in_addr a = { .s_addr = htonl(host) };
-
-	if (!inet_ntop(AF_INET, &a, buf, (socklen_t)n))
-		snprintf(buf, n, "?");
-}
-
 static void dev_call(struct server *srv, struct script_call *sc, const char *what,
 		     const char *cmd)
 {
 	const struct cfg *c = srv->cfg;
-	unsigned mtu = c->tun_mtu > 0 ? (unsigned)c->tun_mtu : 1500;
+	unsigned mtu = (unsigned)c->tun_mtu;
 	char local[INET_ADDRSTRLEN] = "", mask[INET_ADDRSTRLEN] = "";
 
 	script_init(sc, what, cmd);
@@ -46,8 +39,8 @@ static void dev_call(struct server *srv, struct script_call *sc, const char *wha
 	script_env(sc, "daemon", "0");
 	script_env(sc, "verb", "%d", c->verb);
 	if (srv->has_pool || srv->srv_v4) {
-		v4_text(srv->srv_v4, local, sizeof(local));
-		v4_text(srv->srv_mask, mask, sizeof(mask));
+		addr_v4_str(srv->srv_v4, local, sizeof(local));
+		addr_v4_str(srv->srv_mask, mask, sizeof(mask));
 		script_env(sc, "ifconfig_local", "%s", local);
 		script_env(sc, "ifconfig_netmask", "%s", mask);
 	}
@@ -133,21 +126,21 @@ static void peer_env(struct peer *p, struct script_call *sc)
 		peer_info_env(sess_peer_info(p->sess), sc);
 	script_env(sc, "dev", "%s", srv->dev.name);
 	script_env(sc, "dev_type", "%s", srv->dev.tap ? "tap" : "tun");
-	script_env(sc, "tun_mtu", "%d", srv->cfg->tun_mtu > 0 ? srv->cfg->tun_mtu : 1500);
+	script_env(sc, "tun_mtu", "%d", srv->cfg->tun_mtu);
 	script_env(sc, "script_context", "init");
 	script_env(sc, "verb", "%d", srv->cfg->verb);
 	script_env(sc, "daemon", "0");
 	if (srv->has_pool) {
-		v4_text(srv->srv_v4, a, sizeof(a));
+		addr_v4_str(srv->srv_v4, a, sizeof(a));
 		script_env(sc, "ifconfig_local", "%s", a);
-		v4_text(srv->srv_mask, a, sizeof(a));
+		addr_v4_str(srv->srv_mask, a, sizeof(a));
 		script_env(sc, "ifconfig_netmask", "%s", a);
 	}
 	if (p->has_v4) {
-		v4_text(p->v4, a, sizeof(a));
+		addr_v4_str(p->v4, a, sizeof(a));
 		script_env(sc, "ifconfig_pool_remote_ip", "%s", a);
 		if (!srv->topo_net30) {
-			v4_text(srv->srv_mask, a, sizeof(a));
+			addr_v4_str(srv->srv_mask, a, sizeof(a));
 			script_env(sc, "ifconfig_pool_netmask", "%s", a);
 		}
 	}
@@ -250,7 +243,7 @@ void script_server_learn(struct peer *p, const char *op)
 	if (!p->srv->cfg->learn_address)
 		return;
 	if (p->has_v4) {
-		v4_text(p->v4, a, sizeof(a));
+		addr_v4_str(p->v4, a, sizeof(a));
 		learn_one(p, op, a);
 	}
 	if (p->has_v6 && inet_ntop(AF_INET6, &p->v6, a, sizeof(a)))

@@ -18,7 +18,9 @@
 #include "core/server_impl.h"
 #include "core/sessconf.h"
 #include "core/srvstatus.h"
+#include "proto/data.h"
 #include "proto/packet.h"
+#include "util/addr.h"
 #include "util/log.h"
 
 #define SERVER_DROP_LOG_MS 10000	/* a drop summary at most this often */
@@ -40,13 +42,6 @@ static int push_add(char **acc, const char *opt)
 	return 0;
 }
 
-static void ip4_str(uint32_t host, char *buf, size_t n)
-{
-	struct in_addr a = { .s_addr = htonl(host) };
-
-	inet_ntop(AF_INET, &a, buf, (socklen_t)n);
-}
-
 /* What OpenVPN's `server` helper and `keepalive` push, after the configured `push` lines. */
 static int server_push_base(struct server *srv)
 {
@@ -57,13 +52,13 @@ static int server_push_base(struct server *srv)
 	for (size_t i = 0; i < c->push.n && e == 0; i++)
 		e = push_add(&srv->push_base, c->push.v[i]);
 	if (e == 0 && srv->has_pool && !srv->topo_net30) {
-		ip4_str(srv->srv_v4, a, sizeof(a));
+		addr_v4_str(srv->srv_v4, a, sizeof(a));
 		snprintf(opt, sizeof(opt), "route-gateway %s", a);
 		e = push_add(&srv->push_base, opt);
 		if (e == 0 && !srv->dev.tap)
 			e = push_add(&srv->push_base, "topology subnet");
 	} else if (e == 0 && srv->has_pool) {
-		ip4_str(srv->srv_v4, a, sizeof(a));
+		addr_v4_str(srv->srv_v4, a, sizeof(a));
 		snprintf(opt, sizeof(opt), "route %s", a);
 		e = push_add(&srv->push_base, opt);
 		if (e == 0)
@@ -129,12 +124,11 @@ static void server_pool_persist_load(struct server *srv)
 static void server_pool_persist_save(struct server *srv)
 {
 	const char *path = srv->cfg->pool_persist.file;
-	static char buf[1 << 16];
-	char tmp[4096];
+	char *buf = srv->pool_buf, tmp[4096];
 	FILE *fp;
 	int n;
 
-	if (!path || !srv->has_pool || (n = pool_save(&srv->pool, buf, sizeof(buf))) < 0)
+	if (!path || !srv->has_pool || (n = pool_save(&srv->pool, buf, sizeof(srv->pool_buf))) < 0)
 		return;
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	fp = fopen(tmp, "w");
@@ -147,36 +141,46 @@ static void server_pool_persist_save(struct server *srv)
 
 /* ---- status ---- */
 
+static void server_status_row(const struct peer *p, struct srvstatus_client *r)
+{
+	snprintf(r->cn, sizeof(r->cn), "%s", p->cn);
+	snprintf(r->real, sizeof(r->real), "%s", p->addr_str);
+	if (p->has_v4)
+		addr_v4_str(p->v4, r->v4, sizeof(r->v4));
+	if (p->has_v6)
+		inet_ntop(AF_INET6, &p->v6, r->v6, sizeof(r->v6));
+	r->bytes_in = sess_get_stats(p->sess)->rx_bytes;
+	r->bytes_out = sess_get_stats(p->sess)->tx_bytes;
+	r->since = p->since;
+	r->peer_id = p->id;
+	snprintf(r->cipher, sizeof(r->cipher), "%s", sess_cipher(p->sess));
+}
+
+/* One row per connected client, however many there are. */
 void server_write_status(struct server *srv)
 {
-	static struct srvstatus_client rows[1024];
 	const char *path = srv->cfg->status ? srv->cfg->status : SRVSTATUS_DEFAULT_PATH;
-	size_t n = 0;
+	struct srvstatus_rows *rows = &srv->status_rows;
+	int e = srvstatus_rows_reserve(rows, srv->n_peers);
 
-	for (uint32_t i = 0; i < srv->n_slots && n < 1024; i++) {
+	srvstatus_rows_reset(rows);
+	for (uint32_t i = 0; e == 0 && i < srv->n_slots; i++) {
 		struct peer *p = srv->peers[i];
-		struct srvstatus_client *r = &rows[n];
+		struct srvstatus_client *r;
 
 		if (!p || p->state != PEER_ACTIVE || p->closing)
 			continue;
-		memset(r, 0, sizeof(*r));
-		snprintf(r->cn, sizeof(r->cn), "%s", p->cn);
-		snprintf(r->real, sizeof(r->real), "%s", p->addr_str);
-		if (p->has_v4)
-			ip4_str(p->v4, r->v4, sizeof(r->v4));
-		if (p->has_v6)
-			inet_ntop(AF_INET6, &p->v6, r->v6, sizeof(r->v6));
-		r->bytes_in = sess_get_stats(p->sess)->rx_bytes;
-		r->bytes_out = sess_get_stats(p->sess)->tx_bytes;
-		r->since = p->since;
-		r->peer_id = p->id;
-		snprintf(r->cipher, sizeof(r->cipher), "%s", sess_cipher(p->sess));
-		n++;
+		if (!(r = srvstatus_rows_add(rows)))
+			e = -ENOMEM;
+		else
+			server_status_row(p, r);
 	}
 	if (!srv->cfg->status)
 		mkdir("/run/burrow", 0755);
-	if (srvstatus_write(path, srv->cfg->status ? srv->cfg->status_version : 2, rows, n,
-			    time(NULL)) < 0 && !srv->status_warned) {
+	if (e == 0)
+		e = srvstatus_write(path, srv->cfg->status ? srv->cfg->status_version : 2,
+				    rows->v, rows->n, time(NULL));
+	if (e < 0 && !srv->status_warned) {
 		srv->status_warned = true;
 		log_warn("status: cannot write %s", path);
 	}
@@ -203,7 +207,7 @@ void server_status_soon(struct server *srv)
 static void server_on_status_timer(struct loop *lp, void *arg)
 {
 	struct server *srv = arg;
-	int every = srv->cfg->status_interval > 0 ? srv->cfg->status_interval : 60;
+	int every = srv->cfg->status_interval;
 
 	server_write_status(srv);
 	server_pool_persist_save(srv);
@@ -212,11 +216,24 @@ static void server_on_status_timer(struct loop *lp, void *arg)
 
 /* ---- drop counters: one summary line after drops, never a timer while all is quiet ---- */
 
-void server_drop(struct server *srv, uint64_t *counter, uint64_t n)
+void server_count_drop(struct server *srv, enum server_drop_reason why, uint64_t n)
 {
-	*counter += n;
+	srv->drops[why] += n;
 	if (!loop_timer_armed(&srv->t_drops))
 		loop_timer_in(srv->lp, &srv->t_drops, SERVER_DROP_LOG_MS);
+}
+
+static const char *const server_drop_names[SERVER_DROP_N] = {
+	[SERVER_DROP_COOKIE] = "failed the handshake check (cookie)",
+	[SERVER_DROP_LIMIT] = "over a limit",
+	[SERVER_DROP_SESSION] = "in client sessions (bad, forged or replayed)",
+	[SERVER_DROP_SPOOF] = "with a spoofed tunnel source",
+	[SERVER_DROP_NOPEER] = "to no client",
+};
+
+const char *server_drop_name(enum server_drop_reason why)
+{
+	return (unsigned)why < SERVER_DROP_N ? server_drop_names[why] : "?";
 }
 
 bool server_limit_log(struct server *srv)
@@ -229,45 +246,49 @@ bool server_limit_log(struct server *srv)
 	return true;
 }
 
-static void server_on_drops_timer(struct loop *lp, void *arg)
+/* The reasons that happened since the last summary, as "N what, N what". Packets to tunnel
+ * addresses nobody has are routine (the kernel's own IPv6 chatter): *serious counts the rest. */
+static size_t server_drops_line(const struct server *srv, char *line, size_t cap,
+				uint64_t *serious)
 {
-	static const char *const what[5] = {
-		"failed the handshake check (cookie)", "over a limit",
-		"in client sessions (bad, forged or replayed)", "with a spoofed tunnel source",
-		"to no client",
-	};
-	struct server *srv = arg;
-	const uint64_t now[5] = { srv->drops_cookie, srv->drops_full, srv->drops_session,
-				  srv->drops_spoof, srv->drops_nopeer };
-	unsigned long long sum = 0;
-	char line[512];
 	size_t len = 0;
 
-	(void)lp;
-	/* Only the reasons that happened, so a person reads what matters; -v adds the totals.
-	 * Packets to tunnel addresses nobody has are routine (the kernel's own IPv6 chatter):
-	 * alone they are not worth a line at the default level. */
-	for (int i = 0; i < 5; i++) {
-		unsigned long long d = (unsigned long long)(now[i] - srv->drops_logged[i]);
+	*serious = 0;
+	for (int i = 0; i < SERVER_DROP_N; i++) {
+		unsigned long long d = (unsigned long long)(srv->drops[i] - srv->drops_logged[i]);
 		int n;
 
 		if (!d)
 			continue;
-		if (i < 4)
-			sum += d;
-		n = snprintf(line + len, sizeof(line) - len, "%s%llu %s", len ? ", " : "", d,
-			     what[i]);
-		if (n > 0 && (size_t)n < sizeof(line) - len)
+		if (i != SERVER_DROP_NOPEER)
+			*serious += d;
+		n = snprintf(line + len, cap - len, "%s%llu %s", len ? ", " : "", d,
+			     server_drop_name((enum server_drop_reason)i));
+		if (n > 0 && (size_t)n < cap - len)
 			len += (size_t)n;
 	}
-	if (len)
+	return len;
+}
+
+static void server_on_drops_timer(struct loop *lp, void *arg)
+{
+	struct server *srv = arg;
+	const uint64_t *now = srv->drops;
+	uint64_t sum;
+	char line[512];
+
+	(void)lp;
+	/* Only the reasons that happened, so a person reads what matters; -v adds the totals. */
+	if (server_drops_line(srv, line, sizeof(line), &sum))
 		log_msg(sum ? LOG_LVL_NOTICE : LOG_LVL_INFO, "dropped in the last %d s: %s",
 			SERVER_DROP_LOG_MS / 1000, line);
 	log_info("drops since start: cookie %llu, limit %llu, session %llu, spoofed source %llu, "
-		 "no client %llu", (unsigned long long)now[0], (unsigned long long)now[1],
-		 (unsigned long long)now[2], (unsigned long long)now[3],
-		 (unsigned long long)now[4]);
-	memcpy(srv->drops_logged, now, sizeof(now));
+		 "no client %llu", (unsigned long long)now[SERVER_DROP_COOKIE],
+		 (unsigned long long)now[SERVER_DROP_LIMIT],
+		 (unsigned long long)now[SERVER_DROP_SESSION],
+		 (unsigned long long)now[SERVER_DROP_SPOOF],
+		 (unsigned long long)now[SERVER_DROP_NOPEER]);
+	memcpy(srv->drops_logged, srv->drops, sizeof(srv->drops));
 }
 
 /* ---- transports ---- */
@@ -306,13 +327,13 @@ void server_udp_new(struct server *srv, const uint8_t *pkt, size_t len,
 		return;
 	}
 	if (v != COOKIE_ACCEPT) {
-		server_drop(srv, &srv->drops_cookie, 1);
+		server_count_drop(srv, SERVER_DROP_COOKIE, 1);
 		return;
 	}
 	if (srv->n_half >= SERVER_MAX_HALF_OPEN) {
 		bool parked = server_wait_add(srv, pkt, len, from);
 
-		server_drop(srv, &srv->drops_full, 1);
+		server_count_drop(srv, SERVER_DROP_LIMIT, 1);
 		if (server_limit_log(srv))
 			log_notice("refusing a new client from %s: %d handshakes already in progress "
 				   "(half-open limit; they expire after hand-window)%s",
@@ -333,6 +354,7 @@ void server_udp_new(struct server *srv, const uint8_t *pkt, size_t len,
 		p->sess = acc.reset ? sess_new(&sc, loop_clock_ms()) :
 			  sess_new_accepted(&sc, acc.own_sid, acc.peer_sid, acc.early_neg,
 					    loop_clock_ms());
+		sessdrv_attach(&p->drv, p->sess);
 	}
 	if (!p->sess) {
 		server_peer_close(p, "cannot create a session (out of memory?)");
@@ -346,11 +368,11 @@ void server_udp_new(struct server *srv, const uint8_t *pkt, size_t len,
 static struct peer *server_peer_by_id(struct server *srv, const uint8_t *pkt, size_t len)
 {
 	uint32_t id;
+	uint8_t op;
 	struct peer *p;
 
-	if (len < 4 || pkt_op(pkt[0]) != P_DATA_V2)
+	if (data_peek_header(pkt, len, &op, NULL, &id) != 0 || op != DATA_OP_V2)
 		return NULL;
-	id = ((uint32_t)pkt[1] << 16) | ((uint32_t)pkt[2] << 8) | pkt[3];
 	if (id >= srv->n_slots || !(p = srv->peers[id]) || p->state != PEER_ACTIVE || p->tcp)
 		return NULL;
 	return p;
@@ -442,7 +464,7 @@ static void server_tcp_accept(void *arg, struct xport *listener, struct xport *c
 
 	(void)listener;
 	if (srv->n_half >= SERVER_MAX_HALF_OPEN) {
-		server_drop(srv, &srv->drops_full, 1);
+		server_count_drop(srv, SERVER_DROP_LIMIT, 1);
 		xport_close(conn);
 		return;
 	}
@@ -453,6 +475,7 @@ static void server_tcp_accept(void *arg, struct xport *listener, struct xport *c
 	}
 	sc = server_sess_conf(srv, p, SESS_TCP);
 	p->sess = sess_new(&sc, loop_clock_ms());
+	sessdrv_attach(&p->drv, p->sess);
 	if (!p->sess) {
 		server_peer_close(p, "cannot create a session (out of memory?)");
 		return;
@@ -468,7 +491,7 @@ static int server_listen(struct server *srv)
 {
 	const struct cfg *c = srv->cfg;
 	bool tcp = c->proto == CFG_PROTO_TCP_SERVER || c->proto == CFG_PROTO_TCP_CLIENT;
-	int family = c->proto_af == CFG_AF_INET6 ? AF_INET6 : c->proto_af == CFG_AF_INET ? AF_INET : AF_UNSPEC;
+	int family = addr_family_of(c->proto_af);
 	struct xport_addr local;
 	char port[8], where[64];
 	size_t n = 0;
@@ -513,7 +536,7 @@ static void server_notify_exit(struct server *srv)
 		server_peer_hold(p);
 		if (sess_send_exit(p->sess, loop_clock_ms()) == 0)
 			n++;
-		server_peer_pump(p);
+		sessdrv_pump(&p->drv);
 		server_peer_unhold(p);
 	}
 	if (n)
@@ -585,7 +608,13 @@ static int server_init(struct server *srv, struct cfg *cfg)
 	int e;
 
 	srv->cfg = cfg;
-	fib_init(&srv->fib, 300000);
+	/* without SipHash the MAC table cannot learn: a TAP server would flood every frame */
+	e = fib_init(&srv->fib, 300000);
+	if (e < 0 && cfg->dev_type == CFG_DEV_TAP) {
+		log_error("cannot set up the TAP forwarding table: %s (OpenSSL without SipHash?)",
+			  strerror(-e));
+		return e;
+	}
 	e = loop_new(&srv->lp);
 	if (e < 0)
 		return e;
@@ -645,6 +674,7 @@ static void server_release(struct server *srv)
 	free(srv->peers);
 	free(srv->addr_tab);
 	free(srv->push_base);
+	srvstatus_rows_free(&srv->status_rows);
 	if (srv->lp)
 		loop_free(srv->lp);
 }
@@ -674,14 +704,18 @@ static void server_log_ready(const struct server *srv)
 
 int core_server_run(struct cfg *cfg)
 {
-	struct server srv = { 0 };
+	/* On the heap: the server holds its packet and file buffers (no hidden statics). */
+	struct server *srv = calloc(1, sizeof(*srv));
 	int rc = 1;
 
-	if (server_init(&srv, cfg) == 0) {
-		server_log_ready(&srv);
-		server_write_status(&srv);
-		rc = loop_run(srv.lp) ? 1 : 0;
+	if (!srv)
+		return 1;
+	if (server_init(srv, cfg) == 0) {
+		server_log_ready(srv);
+		server_write_status(srv);
+		rc = loop_run(srv->lp) ? 1 : 0;
 	}
-	server_release(&srv);
+	server_release(srv);
+	free(srv);
 	return rc;
 }

@@ -122,7 +122,7 @@ static void auth_done(struct peer *p, int status)
 	} else {
 		server_peer_authorize(p);
 	}
-	server_peer_pump(p);
+	sessdrv_pump(&p->drv);
 }
 
 static void auth_on_exit(struct loop *lp, uint32_t events, void *arg)

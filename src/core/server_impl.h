@@ -12,6 +12,8 @@
 #include "core/fib.h"
 #include "core/loop.h"
 #include "core/pool.h"
+#include "core/sessdrv.h"
+#include "core/srvstatus.h"
 #include "core/tundev.h"
 #include "core/xport.h"
 #include "proto/cookie.h"
@@ -27,9 +29,22 @@ enum peer_state {
 };
 
 struct server;
-struct server_wait;	/* server_admit.c */
+struct server_wait;	/* server_wait.c */
 
 #define SERVER_MAX_HALF_OPEN 64	/* handshakes in progress at once */
+/* One packet or frame from or to the device. */
+#define SERVER_DEV_BUF (VIF_MTU_MAX + VIF_ETH_HLEN)
+
+/* Every packet the server refuses is counted under one reason (server_drop_name). */
+enum server_drop_reason {
+	SERVER_DROP_COOKIE = 0,	/* failed the stateless handshake check */
+	SERVER_DROP_LIMIT,	/* over a limit: max-clients, the half-open cap, a full device */
+	SERVER_DROP_SESSION,	/* inside a client's session (bad, forged or replayed) */
+	SERVER_DROP_SPOOF,	/* a client sent from a tunnel address not its own */
+	SERVER_DROP_NOPEER,	/* to a tunnel address no client has */
+	SERVER_DROP_N
+};
+
 
 struct peer {
 	struct server *srv;
@@ -44,19 +59,18 @@ struct peer {
 	char cn[SESS_TEXT_MAX];
 	time_t since;			/* wall clock, when it became active */
 	uint64_t tun_in, tun_out;	/* tunnel bytes from / to this client */
-	uint64_t last_rx_ms;		/* last authenticated packet */
+	uint64_t last_rx_ms;		/* when it was created: silence is counted from here */
 	struct pool_lease lease;	/* from the pool (slot >= 0) or fixed (ccd) */
 	bool has_v4, has_v6;
 	uint32_t v4;			/* host order */
 	struct in6_addr v6;
-	struct loop_timer t_sess, t_keep;
+	struct sessdrv drv;		/* its session's pump and timers (sessdrv.c) */
 	/* auth-user-pass-verify child */
 	pid_t auth_pid;
 	int auth_fd;			/* pidfd */
 	struct loop_io auth_io;
 	struct loop_timer t_auth;
 	char auth_file[64];
-	uint64_t drops_seen;		/* its session's drop counters, summed, at the last look */
 	bool closing;
 	bool refused;			/* AUTH_FAILED sent: closes after a short linger */
 	int busy;			/* callbacks running on it (peer_hold) */
@@ -85,9 +99,13 @@ struct server {
 	struct tundev dev;
 	char *push_base;		/* configured + helper push options, comma-separated */
 	struct loop_timer t_status;
-	uint64_t drops_spoof, drops_nopeer, drops_full, drops_cookie;
-	uint64_t drops_session;		/* dropped inside clients' sessions (forged, replayed, bad) */
-	uint64_t drops_logged[5];	/* the five counters at the last summary */
+	uint64_t drops[SERVER_DROP_N];	/* by enum server_drop_reason */
+	uint64_t drops_logged[SERVER_DROP_N];	/* the counters at the last summary */
+	uint64_t drop_log_ms;		/* last "dropped during the handshake" notice */
+	char pool_buf[1 << 16];		/* ifconfig-pool-persist text */
+	uint8_t dev_buf[SERVER_DEV_BUF];	/* one read from the device */
+	uint8_t syn_buf[SERVER_DEV_BUF];	/* mssfix copy of a TCP SYN */
+	struct srvstatus_rows status_rows;	/* the status file's, sized from the clients */
 	struct loop_timer t_drops;	/* armed by the first drop after a summary: no idle wake-ups */
 	uint64_t limit_log_ms;		/* last "refusing a client" line (rate limit) */
 	struct server_wait *wait;	/* clients parked at the half-open limit (lazily) */
@@ -105,11 +123,11 @@ void server_peer_close(struct peer *p, const char *why);
 void server_peer_input(struct peer *p, const uint8_t *pkt, size_t len);
 void server_peer_float(struct peer *p, const uint8_t *pkt, size_t len,
 		       const struct xport_addr *from);
+/* Starts keepalive in the session driver (the client was just authorised). */
 void server_peer_keepalive(struct peer *p);
 /* Keeps p allocated while a callback works on it (closing frees on the last unhold). */
 void server_peer_hold(struct peer *p);
 void server_peer_unhold(struct peer *p);
-void server_peer_pump(struct peer *p);
 struct peer *server_peer_by_addr(struct server *srv, const struct xport_addr *a);
 /* Accept the client: addresses, routes, PUSH_REPLY. */
 void server_peer_authorize(struct peer *p);
@@ -127,7 +145,7 @@ void server_dev_close(struct server *srv);
 /* A packet a client sent into the tunnel. */
 void server_from_client(struct peer *p, const uint8_t *pkt, size_t len);
 
-/* server_admit.c: a client refused at the half-open limit waits (bounded, ~1.5 s) for a
+/* server_wait.c: a client refused at the half-open limit waits (bounded, ~1.5 s) for a
  * handshake to finish instead of its own retransmit timer (2 s and more). */
 bool server_wait_add(struct server *srv, const uint8_t *pkt, size_t len,
 		     const struct xport_addr *from);
@@ -142,9 +160,11 @@ void server_status_soon(struct server *srv);
 /* A UDP packet from an unknown address: the stateless cookie, then a new client. */
 void server_udp_new(struct server *srv, const uint8_t *pkt, size_t len,
 		    const struct xport_addr *from);
-/* Adds n to one of the drop counters above; a summary line of what was dropped follows some
+/* Counts n packets dropped for a reason; a summary line of what was dropped follows some
  * seconds later (only when something was). */
-void server_drop(struct server *srv, uint64_t *counter, uint64_t n);
+void server_count_drop(struct server *srv, enum server_drop_reason why, uint64_t n);
+/* What the summary line says for a reason ("with a spoofed tunnel source"). */
+const char *server_drop_name(enum server_drop_reason why);
 /* True at most once every few seconds: gates the log lines a flood could repeat. */
 bool server_limit_log(struct server *srv);
 

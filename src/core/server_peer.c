@@ -1,5 +1,6 @@
-/* Server engine, one client: creation, the pump between its session, the transport and the
- * device, its events (authorisation, keys, exit), keepalive and removal. */
+/* Server engine, one client: creation, its callbacks of the session driver (sessdrv.c owns
+ * the pump and the timers), its events (authorisation, keys, exit), when keepalive starts,
+ * and removal. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
@@ -11,6 +12,7 @@
 
 #include "core/script_server.h"
 #include "core/server_impl.h"
+#include "util/addr.h"
 #include "util/log.h"
 
 /* ---- the table of clients (index = peer-id) ---- */
@@ -112,31 +114,28 @@ struct peer *server_peer_by_addr(struct server *srv, const struct xport_addr *a)
 	return NULL;
 }
 
-static void peer_on_sess_timer(struct loop *lp, void *arg)
-{
-	struct peer *p = arg;
-
-	(void)lp;
-	server_peer_hold(p);
-	sess_timer(p->sess, loop_clock_ms());
-	server_peer_pump(p);
-	server_peer_unhold(p);
-}
-
-static void peer_on_keep(struct loop *lp, void *arg);
+static const struct sessdrv_ops peer_drv_ops;
 
 #define PEER_REFUSED_LINGER_MS 5000	/* AUTH_FAILED's delivery, with one retransmit */
+
+/* How long a client may take from its first packet to being authorised. */
+static uint64_t peer_hand_limit_ms(const struct server *srv)
+{
+	const struct cfg *c = srv->cfg;
+
+	return (uint64_t)c->hand_window * 1000 + 1000;
+}
 
 struct peer *server_peer_new(struct server *srv, const struct xport_addr *from,
 			     struct xport *xp, bool tcp)
 {
-	int max = srv->cfg->max_clients > 0 ? srv->cfg->max_clients : 1024;
+	int max = srv->cfg->max_clients;
 	char who[64];
 	struct peer *p;
 	int slot;
 
 	if (srv->n_peers >= (uint32_t)max) {
-		server_drop(srv, &srv->drops_full, 1);
+		server_count_drop(srv, SERVER_DROP_LIMIT, 1);
 		if (server_limit_log(srv))
 			log_notice("refusing a new client from %s: max-clients %d reached",
 				   xport_addr_str(from, who, sizeof(who)), max);
@@ -155,14 +154,13 @@ struct peer *server_peer_new(struct server *srv, const struct xport_addr *from,
 	p->last_rx_ms = loop_clock_ms();
 	xport_addr_str(from, p->addr_str, sizeof(p->addr_str));
 	snprintf(p->cn, sizeof(p->cn), "?");
-	loop_timer_init(&p->t_sess, peer_on_sess_timer, p);
-	loop_timer_init(&p->t_keep, peer_on_keep, p);
+	sessdrv_init(&p->drv, srv->lp, &peer_drv_ops, p);
 	srv->peers[slot] = p;
 	addr_link(p);
 	srv->n_peers++;
 	srv->n_half++;
 	log_info("%s: new connection (peer-id %u)", p->addr_str, p->id);
-	loop_timer_in(srv->lp, &p->t_keep, 1000);	/* checks the handshake deadline */
+	sessdrv_deadline_at(&p->drv, p->last_rx_ms + peer_hand_limit_ms(srv));
 	return p;
 }
 
@@ -192,16 +190,14 @@ void server_peer_unhold(struct peer *p)
 		peer_free(p);
 }
 
-/* At most one handshake failure per second at the default level. One server runs per
- * process, on the loop thread: a file-scope timestamp is enough. */
-static bool peer_drop_log_ok(void)
+/* At most one handshake failure per second at the default level. */
+static bool peer_drop_log_ok(struct server *srv)
 {
-	static uint64_t last_ms;
 	uint64_t now = loop_clock_ms();
 
-	if (last_ms && now - last_ms < 1000)
+	if (srv->drop_log_ms && now - srv->drop_log_ms < 1000)
 		return false;
-	last_ms = now;
+	srv->drop_log_ms = now;
 	return true;
 }
 
@@ -219,7 +215,7 @@ void server_peer_close(struct peer *p, const char *why)
 	else
 		/* A refused certificate is what an admin looks for; a limit keeps a stream of
 		 * bad handshakes from flooding the log (the rest go to -v). */
-		log_msg(peer_drop_log_ok() ? LOG_LVL_NOTICE : LOG_LVL_INFO,
+		log_msg(peer_drop_log_ok(srv) ? LOG_LVL_NOTICE : LOG_LVL_INFO,
 			"%s: dropped during the handshake: %s", p->addr_str, why);
 	if (p->state != PEER_ACTIVE) {
 		srv->n_half--;
@@ -231,8 +227,7 @@ void server_peer_close(struct peer *p, const char *why)
 		script_server_learn(p, "delete");
 	}
 	peer_release_addresses(p);
-	loop_timer_stop(srv->lp, &p->t_sess);
-	loop_timer_stop(srv->lp, &p->t_keep);
+	sessdrv_detach(&p->drv);
 	srv->peers[p->id] = NULL;
 	addr_unlink(p);
 	srv->n_peers--;
@@ -245,13 +240,6 @@ void server_peer_close(struct peer *p, const char *why)
 }
 
 /* ---- authorisation ---- */
-
-static void v4_str(uint32_t host, char *buf, size_t n)
-{
-	struct in_addr a = { .s_addr = htonl(host) };
-
-	inet_ntop(AF_INET, &a, buf, (socklen_t)n);
-}
 
 /* Drops an older client with the same common name, as OpenVPN does without duplicate-cn. */
 static void peer_kick_duplicates(struct peer *p)
@@ -361,11 +349,11 @@ static char *peer_push_text(struct peer *p, const struct cfg_ccd *ccd)
 		ADD("%sifconfig-ipv6 %s/%u %s", n ? "," : "", a, srv->v6_prefix ? srv->v6_prefix : 64, b);
 	}
 	if (p->has_v4) {
-		v4_str(p->v4, a, sizeof(a));
+		addr_v4_str(p->v4, a, sizeof(a));
 		if (srv->topo_net30 || (ccd && ccd->ifconfig_push.set && !srv->has_pool))
-			v4_str(p->lease.peer4, b, sizeof(b));
+			addr_v4_str(p->lease.peer4, b, sizeof(b));
 		else
-			v4_str(srv->srv_mask, b, sizeof(b));
+			addr_v4_str(srv->srv_mask, b, sizeof(b));
 		ADD("%sifconfig %s %s", n ? "," : "", a, b);
 	}
 #undef ADD
@@ -438,7 +426,7 @@ void server_peer_reject(struct peer *p, const char *reason)
 	sess_auth_reply(p->sess, false, reason, loop_clock_ms());
 	/* Free its slot once AUTH_FAILED had time for a retransmit, not after hand-window. */
 	p->refused = true;
-	loop_timer_in(p->srv->lp, &p->t_keep, PEER_REFUSED_LINGER_MS);
+	sessdrv_deadline_in(&p->drv, PEER_REFUSED_LINGER_MS);
 }
 
 /* ---- session events ---- */
@@ -463,7 +451,7 @@ static void peer_on_keys(struct peer *p, const struct sess_event *ev)
 	char a[INET_ADDRSTRLEN] = "-";
 
 	if (p->has_v4)
-		v4_str(p->v4, a, sizeof(a));
+		addr_v4_str(p->v4, a, sizeof(a));
 	if (ev->key_id == 0)
 		log_notice("client '%s' connected from %s: address %s, cipher %s, %s", p->cn,
 			   p->addr_str, a, ev->text, ev->ekm ? "tls-ekm" : "prf");
@@ -495,68 +483,64 @@ static void peer_on_event(struct peer *p, const struct sess_event *ev)
 	}
 }
 
-/* ---- the pump ---- */
+/* ---- the session driver's callbacks ---- */
 
-void server_peer_pump(struct peer *p)
+static void peer_drv_send(void *ctx, const uint8_t *pkt, size_t len)
 {
-	struct server *srv = p->srv;
-	struct sess_buf b;
-	struct sess_event ev;
-	uint64_t due;
+	struct peer *p = ctx;
 
-	for (int guard = 0; !p->closing && guard < 100000; guard++) {
-		bool any = false;
+	xport_send(p->xp, pkt, len, p->tcp ? NULL : &p->addr);
+}
 
-		while (!p->closing && sess_pop_wire(p->sess, &b)) {
-			xport_send(p->xp, b.data, b.len, p->tcp ? NULL : &p->addr);
-			any = true;
-		}
-		while (!p->closing && sess_pop_tun(p->sess, &b)) {
-			server_from_client(p, b.data, b.len);
-			any = true;
-		}
-		if (!p->closing && sess_pop_event(p->sess, &ev)) {
-			peer_on_event(p, &ev);
-			any = true;
-		}
-		if (!any)
-			break;
-	}
-	if (p->closing)
-		return;
-	due = sess_next_deadline(p->sess);
-	if (due == UINT64_MAX)
-		loop_timer_stop(srv->lp, &p->t_sess);
+static void peer_drv_tun(void *ctx, const uint8_t *pkt, size_t len)
+{
+	server_from_client(ctx, pkt, len);
+}
+
+static void peer_drv_event(void *ctx, const struct sess_event *ev)
+{
+	peer_on_event(ctx, ev);
+}
+
+/* The handshake deadline doubles as the linger of a refused client; keepalive closes. */
+static void peer_drv_timeout(void *ctx, enum sessdrv_timeout why)
+{
+	struct peer *p = ctx;
+
+	if (p->refused)
+		server_peer_close(p, "refused (AUTH_FAILED sent)");
+	else if (why == SESSDRV_TO_HANDSHAKE)
+		server_peer_close(p, "handshake did not complete in time");
 	else
-		loop_timer_at(srv->lp, &p->t_sess, due);
+		server_peer_close(p, "no packets received within ping-restart (keepalive)");
 }
 
-static uint64_t peer_sess_drops(const struct sess *s)
+/* The session counts its own drops; the server's summary line includes them. */
+static void peer_drv_drops(void *ctx, uint64_t n)
 {
-	const struct sess_stats *st = sess_get_stats(s);
+	struct peer *p = ctx;
 
-	return st->drop_short + st->drop_opcode + st->drop_unwrap + st->drop_replay_ctl +
-	       st->drop_session_id + st->drop_key_id + st->drop_state + st->drop_reliable +
-	       st->drop_data_nokey + st->drop_data_auth + st->drop_data_replay +
-	       st->drop_data_comp + st->drop_queue + st->drop_tls + st->drop_ctrl_msg;
+	server_count_drop(p->srv, SERVER_DROP_SESSION, n);
 }
+
+static void peer_drv_enter(void *ctx) { server_peer_hold(ctx); }
+static void peer_drv_leave(void *ctx) { server_peer_unhold(ctx); }
+
+static const struct sessdrv_ops peer_drv_ops = {
+	.send_wire = peer_drv_send,
+	.write_tun = peer_drv_tun,
+	.on_event = peer_drv_event,
+	.on_timeout = peer_drv_timeout,
+	.on_drops = peer_drv_drops,
+	.enter = peer_drv_enter,
+	.leave = peer_drv_leave,
+};
 
 void server_peer_input(struct peer *p, const uint8_t *pkt, size_t len)
 {
-	uint64_t drops;
-
 	if (p->closing || !p->sess)
 		return;
-	server_peer_hold(p);
-	sess_input(p->sess, pkt, len, loop_clock_ms());
-	/* The session counts its own drops; the server's summary line includes them. */
-	drops = peer_sess_drops(p->sess);
-	if (drops != p->drops_seen) {
-		server_drop(p->srv, &p->srv->drops_session, drops - p->drops_seen);
-		p->drops_seen = drops;
-	}
-	server_peer_pump(p);
-	server_peer_unhold(p);
+	sessdrv_input(&p->drv, pkt, len);
 }
 
 /* Input from a new address for an existing client (floating): it moves there only when the
@@ -580,55 +564,17 @@ void server_peer_float(struct peer *p, const uint8_t *pkt, size_t len,
 	server_peer_unhold(p);
 }
 
-/* ---- keepalive: ping when idle, drop when silent; armed at the next real deadline ---- */
+/* ---- keepalive: the driver pings when idle and reports silence (peer_drv_timeout) ---- */
 
-static void peer_on_keep(struct loop *lp, void *arg)
-{
-	struct peer *p = arg;
-	const struct cfg *c = p->srv->cfg;
-	uint64_t now = loop_clock_ms(), rx = sess_last_rx_ms(p->sess), limit, next;
-
-	if (p->refused) {
-		server_peer_close(p, "refused (AUTH_FAILED sent)");
-		return;
-	}
-	if (rx < p->last_rx_ms)
-		rx = p->last_rx_ms;
-	if (p->state != PEER_ACTIVE) {
-		limit = (uint64_t)(c->hand_window > 0 ? c->hand_window : 60) * 1000 + 1000;
-		if (now - p->last_rx_ms >= limit) {
-			server_peer_close(p, "handshake did not complete in time");
-			return;
-		}
-		loop_timer_at(lp, &p->t_keep, p->last_rx_ms + limit);
-		return;
-	}
-	limit = c->ping_restart > 0 ? (uint64_t)c->ping_restart * 1000 : 0;
-	if (limit && now - rx >= limit) {
-		server_peer_close(p, "no packets received within ping-restart (keepalive)");
-		return;
-	}
-	next = limit ? rx + limit : UINT64_MAX;
-	if (c->ping > 0 && sess_data_ready(p->sess)) {
-		uint64_t ping = (uint64_t)c->ping * 1000;
-
-		if (now - sess_last_tx_ms(p->sess) >= ping) {
-			server_peer_hold(p);
-			sess_send_ping(p->sess, now);
-			server_peer_pump(p);
-			server_peer_unhold(p);
-			if (p->closing)
-				return;
-		}
-		if (sess_last_tx_ms(p->sess) + ping < next)
-			next = sess_last_tx_ms(p->sess) + ping;
-	}
-	if (next != UINT64_MAX)
-		loop_timer_at(lp, &p->t_keep, next > now ? next : now + 1);
-}
-
-/* Called when the client becomes active and whenever the keepalive settings matter again. */
+/* Called when the client becomes active: ping only once the data channel has keys. */
 void server_peer_keepalive(struct peer *p)
 {
-	loop_timer_at(p->srv->lp, &p->t_keep, loop_clock_ms());
+	const struct cfg *c = p->srv->cfg;
+
+	struct sessdrv_keep k = {
+		.ping_s = c->ping, .restart_s = c->ping_restart, .since_ms = p->last_rx_ms,
+		.flags = SESSDRV_PING_KEYED,
+	};
+
+	sessdrv_keepalive(&p->drv, &k);
 }

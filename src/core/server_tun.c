@@ -13,7 +13,6 @@
 #include "util/log.h"
 
 #define DEV_READ_BUDGET 64
-#define DEV_BUF (VIF_MTU_MAX + VIF_ETH_HLEN)
 
 static void dev_addr4(struct nl_addr *a, uint32_t host, unsigned prefix)
 {
@@ -81,7 +80,7 @@ static void server_dev_dropped(void *arg)
 {
 	struct server *srv = arg;
 
-	server_drop(srv, &srv->drops_full, 1);
+	server_count_drop(srv, SERVER_DROP_LIMIT, 1);
 }
 
 int server_dev_open(struct server *srv)
@@ -94,7 +93,7 @@ int server_dev_open(struct server *srv)
 	e = tundev_open(d, srv->lp, c, server_dev_input, server_dev_dropped, srv);
 	if (e < 0)
 		return e;
-	if ((c->tun_mtu > 0 && nl_link_set_mtu(d->ifindex, (unsigned)c->tun_mtu, &err) < 0) ||
+	if (nl_link_set_mtu(d->ifindex, (unsigned)c->tun_mtu, &err) < 0 ||
 	    nl_link_set_up(d->ifindex, true, &err) < 0) {
 		log_error("device %s: %s", d->name, err.msg);
 		return -EIO;
@@ -116,10 +115,10 @@ void server_dev_close(struct server *srv)
 /* mssfix on packets crossing the tunnel either way (rarely copies: only TCP SYNs). */
 static const uint8_t *clamp(const struct peer *p, const uint8_t *pkt, size_t len)
 {
-	static uint8_t syn[DEV_BUF];
+	struct server *srv = p->srv;
 
-	return mss_fix(p->srv->cfg, p->sess, xport_addr_family(&p->addr), p->tcp,
-		       p->srv->dev.tap, pkt, len, syn, sizeof(syn));
+	return mss_fix(srv->cfg, p->sess, xport_addr_family(&p->addr), p->tcp, srv->dev.tap, pkt,
+		       len, srv->syn_buf, sizeof(srv->syn_buf));
 }
 
 static void to_peer(struct peer *p, const uint8_t *pkt, size_t len)
@@ -129,13 +128,13 @@ static void to_peer(struct peer *p, const uint8_t *pkt, size_t len)
 	pkt = clamp(p, pkt, len);
 	if (sess_send_data(p->sess, pkt, len, loop_clock_ms()) == 0)
 		p->tun_out += len;
-	server_peer_pump(p);
+	sessdrv_pump(&p->drv);
 }
 
 static void to_dev(struct server *srv, const uint8_t *pkt, size_t len)
 {
 	if (tundev_write(&srv->dev, pkt, len) < 0)
-		server_drop(srv, &srv->drops_full, 1);
+		server_count_drop(srv, SERVER_DROP_LIMIT, 1);
 }
 
 static void flood(struct server *srv, const struct peer *except, const uint8_t *pkt, size_t len)
@@ -190,7 +189,7 @@ void server_from_client(struct peer *p, const uint8_t *pkt, size_t len)
 	/* A client may only send from its own addresses (and iroutes). */
 	fam = fib_ip_src(pkt, len, src);
 	if (!fam || fib_lookup(&srv->fib, fam, src) != p->id) {
-		server_drop(srv, &srv->drops_spoof, 1);
+		server_count_drop(srv, SERVER_DROP_SPOOF, 1);
 		return;
 	}
 	dst = srv->cfg->client_to_client ? peer_of(srv, fib_route_ip(&srv->fib, pkt, len)) : NULL;
@@ -220,7 +219,7 @@ static void from_dev(struct server *srv, const uint8_t *pkt, size_t len)
 	else if (srv->dev.tap)
 		flood(srv, NULL, pkt, len);	/* unknown unicast: a bridge floods it */
 	else
-		server_drop(srv, &srv->drops_nopeer, 1);
+		server_count_drop(srv, SERVER_DROP_NOPEER, 1);
 }
 
 static void dev_segment(void *arg, const uint8_t *pkt, size_t len)
@@ -230,21 +229,21 @@ static void dev_segment(void *arg, const uint8_t *pkt, size_t len)
 
 static void server_dev_input(struct loop *lp, uint32_t events, void *arg)
 {
-	static uint8_t buf[DEV_BUF];
 	struct server *srv = arg;
+	uint8_t *buf = srv->dev_buf;
 
 	(void)lp;
 	(void)events;
 	xport_cork(srv->udp);	/* the segments of a read leave in one UDP GSO send per peer */
 	for (int i = 0; i < DEV_READ_BUDGET; i++) {
-		ssize_t n = vif_read(srv->dev.port, buf, sizeof(buf));
+		ssize_t n = vif_read(srv->dev.port, buf, sizeof(srv->dev_buf));
 
 		if (n <= 0)
 			break;
 		if (srv->dev.tap)
 			from_dev(srv, buf, (size_t)n);
 		else if (vif_vnet_split(buf, (size_t)n, dev_segment, srv) < 0)	/* malformed */
-			server_drop(srv, &srv->drops_nopeer, 1);
+			server_count_drop(srv, SERVER_DROP_NOPEER, 1);
 	}
 	xport_uncork(srv->udp);
 }

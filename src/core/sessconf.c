@@ -153,7 +153,7 @@ int core_sess_conf(const struct cfg *c, enum sess_role role, struct sess_conf *s
 	s->tran_window = secs(c->tran_window);
 	s->tls_timeout = secs(c->tls_timeout);
 	s->replay_window = secs(c->replay_window);
-	if (role == SESS_SERVER && c->tun_mtu > 0)
+	if (role == SESS_SERVER)
 		s->tun_mtu = (unsigned)c->tun_mtu;
 	e = wrap_conf(c, role, s);
 	if (e == 0)

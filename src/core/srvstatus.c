@@ -1,3 +1,5 @@
+/* The server's status file: its rows (sized from the number of clients), the formats of
+ * status-version 1, 2 and 3, the atomic write, and the parser behind `burrow status`. */
 #include "core/srvstatus.h"
 
 #include <errno.h>
@@ -10,6 +12,45 @@
 #include "config.h"
 #include "util/sanitize.h"
 
+int srvstatus_rows_reserve(struct srvstatus_rows *r, size_t want)
+{
+	struct srvstatus_client *v;
+	size_t cap = r->cap ? r->cap : 16;
+
+	if (want <= r->cap)
+		return 0;
+	while (cap < want)
+		cap *= 2;
+	v = realloc(r->v, cap * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	r->v = v;
+	r->cap = cap;
+	return 0;
+}
+
+struct srvstatus_client *srvstatus_rows_add(struct srvstatus_rows *r)
+{
+	struct srvstatus_client *c;
+
+	if (srvstatus_rows_reserve(r, r->n + 1) < 0)
+		return NULL;
+	c = &r->v[r->n++];
+	memset(c, 0, sizeof(*c));
+	return c;
+}
+
+void srvstatus_rows_reset(struct srvstatus_rows *r)
+{
+	r->n = 0;
+}
+
+void srvstatus_rows_free(struct srvstatus_rows *r)
+{
+	free(r->v);
+	memset(r, 0, sizeof(*r));
+}
+
 static void srvstatus_time(time_t t, char *buf, size_t n)
 {
 	struct tm tm;
@@ -21,6 +62,8 @@ static void srvstatus_time(time_t t, char *buf, size_t n)
 /* Belt and braces: a name reaches us sanitised (server_auth_identity), but a separator or
  * a line break in one must still never add a column or a row; OpenVPN 2.6 writes a ',' in
  * a common name as is and breaks its own rows. */
+_Static_assert(sizeof(((struct srvstatus_client *)0)->cn) > sizeof(char *),
+	       "SRVSTATUS_CN needs cn to be an array");
 #define SRVSTATUS_CN(cn, sep) sanitize_field((char[sizeof(cn)]){ 0 }, sizeof(cn), (cn), (sep))
 
 static void srvstatus_v1(FILE *fp, const struct srvstatus_client *c, size_t n, time_t now)

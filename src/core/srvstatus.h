@@ -20,6 +20,20 @@ struct srvstatus_client {
 	char cipher[32];
 };
 
+/* The rows of one status file, sized from the number of clients (never cut at a fixed
+ * count). Zero-initialised is empty; reuse it across writes (srvstatus_rows_reset). */
+struct srvstatus_rows {
+	struct srvstatus_client *v;
+	size_t n, cap;
+};
+
+/* Room for at least `want` rows; keeps the ones there. Returns 0 or -ENOMEM. */
+int srvstatus_rows_reserve(struct srvstatus_rows *r, size_t want);
+/* A zeroed row at the end (grown as needed), or NULL without memory. */
+struct srvstatus_client *srvstatus_rows_add(struct srvstatus_rows *r);
+void srvstatus_rows_reset(struct srvstatus_rows *r);
+void srvstatus_rows_free(struct srvstatus_rows *r);
+
 /* Formats the whole file (version 1, 2 or 3) into fp. */
 void srvstatus_format(FILE *fp, int version, const struct srvstatus_client *c, size_t n,
 		      time_t now);

@@ -252,6 +252,21 @@ static void tcp_free_unopened(struct tcp_xport *t)
 	free(t);
 }
 
+/* The last step of opening: into the loop and out to the caller, or freed on failure (e < 0
+ * from an earlier step, or loop_io_add's). */
+static int tcp_opened(struct loop *lp, struct tcp_xport *t, int e, uint32_t events,
+		      loop_io_fn fn, void *arg, struct xport **out)
+{
+	if (e == 0)
+		e = loop_io_add(lp, &t->xp.io, t->xp.fd, events, fn, arg);
+	if (e < 0) {
+		tcp_free_unopened(t);
+		return e;
+	}
+	*out = &t->xp;
+	return 0;
+}
+
 static void tcp_nodelay(int fd)
 {
 	int on = 1;
@@ -286,14 +301,8 @@ int xport_tcp_connect(struct loop *lp, const struct xport_addr *remote,
 		goto fail;
 	}
 	/* Completion (or an immediate loopback connect) is reported from the loop, uniformly. */
-	e = loop_io_add(lp, &t->xp.io, t->xp.fd, EPOLLIN | EPOLLOUT, tcp_on_io, t);
-	if (e < 0)
-		goto fail;
-	*out = &t->xp;
-	return 0;
 fail:
-	tcp_free_unopened(t);
-	return e;
+	return tcp_opened(lp, t, e, EPOLLIN | EPOLLOUT, tcp_on_io, t, out);
 }
 
 /* Wraps an accepted connection in a stream xport. */
@@ -310,13 +319,7 @@ static int tcp_adopt(struct loop *lp, int fd, const struct xport_addr *from, str
 	t->xp.peer = *from;
 	t->xp.connected = 1;
 	tcp_nodelay(fd);
-	e = loop_io_add(lp, &t->xp.io, fd, EPOLLIN, tcp_on_io, t);
-	if (e < 0) {
-		tcp_free_unopened(t);
-		return e;
-	}
-	*out = &t->xp;
-	return 0;
+	return tcp_opened(lp, t, 0, EPOLLIN, tcp_on_io, t, out);
 }
 
 static void tcp_on_accept(struct loop *lp, uint32_t events, void *arg)
@@ -365,12 +368,6 @@ int xport_tcp_listen(struct loop *lp, const struct xport_addr *local, int backlo
 		e = -errno;
 		goto fail;
 	}
-	e = loop_io_add(lp, &t->xp.io, t->xp.fd, EPOLLIN, tcp_on_accept, &t->xp);
-	if (e < 0)
-		goto fail;
-	*out = &t->xp;
-	return 0;
 fail:
-	tcp_free_unopened(t);
-	return e;
+	return tcp_opened(lp, t, e, EPOLLIN, tcp_on_accept, &t->xp, out);
 }

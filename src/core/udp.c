@@ -179,10 +179,10 @@ int xport_udp_open(struct loop *lp, int family, const struct xport_addr *local,
 		xp->peer = *remote;
 	}
 	e = loop_io_add(lp, &xp->io, xp->fd, EPOLLIN, udp_on_io, xp);
-	if (e < 0)
-		goto fail_close;
-	*out = xp;
-	return 0;
+	if (e == 0) {
+		*out = xp;
+		return 0;
+	}
 fail_close:
 	close(xp->fd);
 fail_free:

@@ -1,5 +1,6 @@
 /* Data-channel algorithm table. Sizes are OpenVPN's (spec §7.3, §9.2, §9.3). */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 #include <strings.h>
 
@@ -26,13 +27,17 @@ static const struct cipher_digest digest_table[] = {
 };
 
 /* OpenSSL long names that people also write in configs. */
-static const struct { const char *alias, *name; } cipher_aliases[] = {
+struct cipher_alias {
+	const char *alias, *name;
+};
+
+static const struct cipher_alias cipher_aliases[] = {
 	{ "id-aes128-GCM", "AES-128-GCM" },
 	{ "id-aes192-GCM", "AES-192-GCM" },
 	{ "id-aes256-GCM", "AES-256-GCM" },
 };
 
-static const struct { const char *alias, *name; } digest_aliases[] = {
+static const struct cipher_alias digest_aliases[] = {
 	{ "SHA-1", "SHA1" },
 	{ "SHA-224", "SHA224" },
 	{ "SHA-256", "SHA256" },
@@ -45,46 +50,39 @@ static const struct { const char *alias, *name; } digest_aliases[] = {
 
 #define N_ELEM(a) (sizeof(a) / sizeof((a)[0]))
 
-static const struct cipher_info *cipher_by_name(const char *name)
+/* Both tables' rows start with the name. */
+_Static_assert(offsetof(struct cipher_info, name) == 0, "name first");
+_Static_assert(offsetof(struct cipher_digest, name) == 0, "name first");
+
+/* The row of table[n] (rows of `size` bytes, each starting with its name) called `name`,
+ * directly or through an alias (case-insensitive); NULL if none. */
+static const void *named_find(const void *table, size_t n, size_t size,
+			      const struct cipher_alias *aliases, size_t n_aliases, const char *name)
 {
-	for (size_t i = 0; i < N_ELEM(cipher_table); i++)
-		if (strcasecmp(cipher_table[i].name, name) == 0)
-			return &cipher_table[i];
+	if (!name)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		const void *row = (const char *)table + i * size;
+
+		if (strcasecmp(*(const char *const *)row, name) == 0)
+			return row;
+	}
+	for (size_t i = 0; i < n_aliases; i++)
+		if (strcasecmp(aliases[i].alias, name) == 0)
+			return named_find(table, n, size, NULL, 0, aliases[i].name);
 	return NULL;
 }
 
 const struct cipher_info *cipher_find(const char *name)
 {
-	if (!name)
-		return NULL;
-	const struct cipher_info *c = cipher_by_name(name);
-	if (c)
-		return c;
-	for (size_t i = 0; i < N_ELEM(cipher_aliases); i++)
-		if (strcasecmp(cipher_aliases[i].alias, name) == 0)
-			return cipher_by_name(cipher_aliases[i].name);
-	return NULL;
-}
-
-static const struct cipher_digest *digest_by_name(const char *name)
-{
-	for (size_t i = 0; i < N_ELEM(digest_table); i++)
-		if (strcasecmp(digest_table[i].name, name) == 0)
-			return &digest_table[i];
-	return NULL;
+	return named_find(cipher_table, N_ELEM(cipher_table), sizeof(cipher_table[0]),
+			  cipher_aliases, N_ELEM(cipher_aliases), name);
 }
 
 const struct cipher_digest *cipher_digest_find(const char *name)
 {
-	if (!name)
-		return NULL;
-	const struct cipher_digest *d = digest_by_name(name);
-	if (d)
-		return d;
-	for (size_t i = 0; i < N_ELEM(digest_aliases); i++)
-		if (strcasecmp(digest_aliases[i].alias, name) == 0)
-			return digest_by_name(digest_aliases[i].name);
-	return NULL;
+	return named_find(digest_table, N_ELEM(digest_table), sizeof(digest_table[0]),
+			  digest_aliases, N_ELEM(digest_aliases), name);
 }
 
 const struct cipher_info *cipher_at(size_t i)

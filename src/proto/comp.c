@@ -1,5 +1,6 @@
 /* Compression framing (spec §9.4): stubs on send, stubs + LZO/LZ4 decompression on receive. */
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 #include <strings.h>
 
@@ -20,18 +21,17 @@ int comp_init(struct comp_ctx *c, enum comp_mode mode)
 	return 0;
 }
 
+/* "directive arg" of each mode, both ways; a mode's first row is its name. */
 static const struct {
-	const char *directive, *arg;
+	const char *text;
 	enum comp_mode mode;
 } mode_names[] = {
-	{ "comp-lzo", "no", COMP_LZO_STUB },
-	{ "comp-lzo", "yes", COMP_LZO },
-	{ "comp-lzo", "adaptive", COMP_LZO },
-	{ "compress", "stub", COMP_STUB },
-	{ "compress", "stub-v2", COMP_STUB_V2 },
-	{ "compress", "lz4", COMP_LZ4 },
-	{ "compress", "lz4-v2", COMP_LZ4_V2 },
+	{ "comp-lzo no", COMP_LZO_STUB }, { "comp-lzo yes", COMP_LZO },
+	{ "comp-lzo adaptive", COMP_LZO }, { "compress stub", COMP_STUB },
+	{ "compress stub-v2", COMP_STUB_V2 }, { "compress lz4", COMP_LZ4 },
+	{ "compress lz4-v2", COMP_LZ4_V2 },
 };
+#define N_MODE_NAMES (sizeof(mode_names) / sizeof(mode_names[0]))
 
 int comp_mode_parse(const char *directive, const char *arg, enum comp_mode *out)
 {
@@ -39,9 +39,13 @@ int comp_mode_parse(const char *directive, const char *arg, enum comp_mode *out)
 		return -EINVAL;
 	if (!arg)	/* bare "comp-lzo" = adaptive; bare "compress" = stub */
 		arg = strcasecmp(directive, "comp-lzo") == 0 ? "adaptive" : "stub";
-	for (size_t i = 0; i < sizeof(mode_names) / sizeof(mode_names[0]); i++) {
-		if (strcasecmp(directive, mode_names[i].directive) == 0 &&
-		    strcasecmp(arg, mode_names[i].arg) == 0) {
+	size_t dl = strlen(directive);
+
+	for (size_t i = 0; i < N_MODE_NAMES; i++) {
+		const char *t = mode_names[i].text;
+
+		if (strncasecmp(t, directive, dl) == 0 && t[dl] == ' ' &&
+		    strcasecmp(t + dl + 1, arg) == 0) {
 			*out = mode_names[i].mode;
 			return 0;
 		}
@@ -53,17 +57,12 @@ int comp_mode_parse(const char *directive, const char *arg, enum comp_mode *out)
 
 const char *comp_mode_name(enum comp_mode m)
 {
-	static const char *const names[] = {
-		[COMP_NONE] = "",
-		[COMP_LZO_STUB] = "comp-lzo no",
-		[COMP_LZO] = "comp-lzo yes",
-		[COMP_STUB] = "compress stub",
-		[COMP_LZ4] = "compress lz4",
-		[COMP_STUB_V2] = "compress stub-v2",
-		[COMP_LZ4_V2] = "compress lz4-v2",
-	};
-
-	return (unsigned)m < sizeof(names) / sizeof(names[0]) ? names[m] : "?";
+	if (m == COMP_NONE)
+		return "";
+	for (size_t i = 0; i < N_MODE_NAMES; i++)
+		if (mode_names[i].mode == m)
+			return mode_names[i].text;
+	return "?";
 }
 
 /* ---- send ---- */
@@ -153,18 +152,30 @@ static ssize_t lzo_block(const uint8_t *in, size_t len, uint8_t *out, size_t cap
 	return rc == LZO_E_OK && out_len > 0 ? (ssize_t)out_len : -EINVAL;
 }
 
+typedef ssize_t (*comp_block_fn)(const uint8_t *in, size_t len, uint8_t *out, size_t cap);
+
+/* in[at] (at < len) is a marker byte: `none` says the rest is as it is; `algo` that the rest
+ * is compressed with block, refused unless in `mode`; anything else is a framing error. */
+static ssize_t unframe_marker(const struct comp_ctx *c, const uint8_t *in, size_t len,
+			      size_t at, bool none, uint8_t algo, enum comp_mode mode,
+			      comp_block_fn block, uint8_t *out, size_t cap)
+{
+	if (none)
+		return copy_out(in + at + 1, len - at - 1, out, cap);
+	if (in[at] != algo)
+		return -EBADMSG;
+	if (c->mode != mode)
+		return -EPROTONOSUPPORT;
+	return block(in + at + 1, len - at - 1, out, cap);
+}
+
 static ssize_t unframe_lzo(struct comp_ctx *c, const uint8_t *in, size_t len, uint8_t *out,
 			   size_t cap)
 {
 	if (len < 1)
 		return -EBADMSG;
-	if (in[0] == COMP_LZO_NONE_BYTE)
-		return copy_out(in + 1, len - 1, out, cap);
-	if (in[0] != COMP_LZO_BYTE)
-		return -EBADMSG;
-	if (c->mode != COMP_LZO)
-		return -EPROTONOSUPPORT;
-	return lzo_block(in + 1, len - 1, out, cap);
+	return unframe_marker(c, in, len, 0, in[0] == COMP_LZO_NONE_BYTE, COMP_LZO_BYTE, COMP_LZO,
+			      lzo_block, out, cap);
 }
 
 static ssize_t unframe_swap(struct comp_ctx *c, const uint8_t *in, size_t len, uint8_t *out,
@@ -198,13 +209,8 @@ static ssize_t unframe_v2(struct comp_ctx *c, const uint8_t *in, size_t len, uin
 		return copy_out(in, len, out, cap);
 	if (len < 2)
 		return -EBADMSG;
-	if (in[1] == COMP_V2_NONE || in[1] == COMP_V2_NONE_BUGGY)
-		return copy_out(in + 2, len - 2, out, cap);
-	if (in[1] != COMP_V2_LZ4)
-		return -EBADMSG;
-	if (c->mode != COMP_LZ4_V2)
-		return -EPROTONOSUPPORT;
-	return lz4_block(in + 2, len - 2, out, cap);
+	return unframe_marker(c, in, len, 1, in[1] == COMP_V2_NONE || in[1] == COMP_V2_NONE_BUGGY,
+			      COMP_V2_LZ4, COMP_LZ4_V2, lz4_block, out, cap);
 }
 
 static void count_unframe(struct comp_ctx *c, ssize_t n, int compressed)

@@ -8,6 +8,7 @@
  * set, so the key schedule is not recomputed and nothing is allocated.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -17,28 +18,43 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
-#include "proto/data_int.h"
+#include "proto/data_impl.h"
 
 /* ---- small helpers ---- */
+
+/* Per error code (index DATA_ERR_BASE - code): its counter in data_stats and its text. An
+ * error outside the table (an -errno) is counted as err_crypto. */
+static const struct {
+	size_t stat;
+	const char *text;
+} data_errs[] = {
+#define E(code, field, text) [DATA_ERR_BASE - (code)] = { offsetof(struct data_stats, field), text }
+	E(DATA_ERR_SHORT, err_short, "packet too short"),
+	E(DATA_ERR_OPCODE, err_opcode, "not a data packet"),
+	E(DATA_ERR_KEY_ID, err_key_id, "wrong key id"),
+	E(DATA_ERR_AUTH, err_auth, "authentication failed"),
+	E(DATA_ERR_REPLAY, err_replay, "replayed packet id"),
+	E(DATA_ERR_NOSPACE, err_nospace, "output buffer too small"),
+	E(DATA_ERR_EXHAUSTED, err_exhausted, "packet ids exhausted"),
+	E(DATA_ERR_PADDING, err_padding, "bad padding"),
+	E(DATA_ERR_CRYPTO, err_crypto, "crypto library failure"),
+	E(DATA_ERR_TOO_BIG, err_too_big, "payload too big"),
+	E(DATA_ERR_EPOCH, err_epoch, "unknown epoch"),
+#undef E
+};
+
+static bool data_err_known(int err)
+{
+	return err <= DATA_ERR_BASE - 1 && err >= DATA_ERR_LAST;
+}
 
 /* Count an error in the key's stats and pass it through. */
 static int count_err(struct data_key *k, int err)
 {
-	struct data_stats *s = &k->st;
+	size_t off = data_err_known(err) ? data_errs[DATA_ERR_BASE - err].stat
+					 : offsetof(struct data_stats, err_crypto);
 
-	switch (err) {
-	case DATA_ERR_SHORT: s->err_short++; break;
-	case DATA_ERR_OPCODE: s->err_opcode++; break;
-	case DATA_ERR_KEY_ID: s->err_key_id++; break;
-	case DATA_ERR_AUTH: s->err_auth++; break;
-	case DATA_ERR_REPLAY: s->err_replay++; break;
-	case DATA_ERR_NOSPACE: s->err_nospace++; break;
-	case DATA_ERR_EXHAUSTED: s->err_exhausted++; break;
-	case DATA_ERR_PADDING: s->err_padding++; break;
-	case DATA_ERR_TOO_BIG: s->err_too_big++; break;
-	case DATA_ERR_EPOCH: s->err_epoch++; break;
-	default: s->err_crypto++; break;
-	}
+	(*(uint64_t *)((char *)&k->st + off))++;
 	return err;
 }
 
@@ -53,7 +69,7 @@ int data_peek_header(const uint8_t *wire, size_t len, uint8_t *op, uint8_t *key_
 	if (o == DATA_OP_V2) {
 		if (len < DATA_HDR_V2_LEN)
 			return DATA_ERR_SHORT;
-		pid = data_get_u32(wire) & 0xFFFFFFu;
+		pid = bytes_get_u32(wire) & 0xFFFFFFu;
 	} else if (o != DATA_OP_V1) {
 		return DATA_ERR_OPCODE;
 	}
@@ -257,7 +273,7 @@ static void write_header(const struct data_key *k, uint8_t *out)
 	if (k->hdr_len == DATA_HDR_V1_LEN)
 		out[0] = (uint8_t)(DATA_OP_V1 << 3 | k->cfg.key_id);
 	else
-		data_put_u32(out, (uint32_t)DATA_OP_V2 << 27 | (uint32_t)k->cfg.key_id << 24 |
+		bytes_put_u32(out, (uint32_t)DATA_OP_V2 << 27 | (uint32_t)k->cfg.key_id << 24 |
 			     (uint32_t)k->cfg.peer_id);
 }
 
@@ -267,30 +283,52 @@ static void make_nonce(const struct data_dir *d, const uint8_t *pid, uint8_t non
 	memcpy(nonce + DATA_PID_LEN, d->implicit_iv, DATA_IMPLICIT_IV_LEN);
 }
 
+int data_aead_seal(EVP_CIPHER_CTX *ctx, const uint8_t *nonce, const uint8_t *aad, int aad_len,
+		   const uint8_t *in, size_t len, uint8_t *out, uint8_t *tag)
+{
+	int n1, n2;
+
+	if (EVP_EncryptInit_ex(ctx, NULL, NULL, NULL, nonce) != 1 ||
+	    EVP_EncryptUpdate(ctx, NULL, &n1, aad, aad_len) != 1 ||
+	    EVP_EncryptUpdate(ctx, out, &n1, in, (int)len) != 1 ||
+	    EVP_EncryptFinal_ex(ctx, out + n1, &n2) != 1 ||
+	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, CIPHER_AEAD_TAG_LEN, tag) != 1)
+		return DATA_ERR_CRYPTO;
+	return 0;
+}
+
+int data_aead_open(EVP_CIPHER_CTX *ctx, const uint8_t *nonce, const uint8_t *aad, int aad_len,
+		   const uint8_t *in, size_t len, uint8_t *out, const uint8_t *tag)
+{
+	int n1, n2;
+
+	if (EVP_DecryptInit_ex(ctx, NULL, NULL, NULL, nonce) != 1 ||
+	    EVP_DecryptUpdate(ctx, NULL, &n1, aad, aad_len) != 1 ||
+	    EVP_DecryptUpdate(ctx, out, &n1, in, (int)len) != 1 ||
+	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, CIPHER_AEAD_TAG_LEN, (void *)tag) != 1)
+		return DATA_ERR_CRYPTO;
+	/* Final compares the tag (constant time inside OpenSSL). */
+	return EVP_DecryptFinal_ex(ctx, out + n1, &n2) == 1 ? 0 : DATA_ERR_AUTH;
+}
+
 static ssize_t aead_encrypt(struct data_key *k, uint32_t pid, const uint8_t *in, size_t len,
 			    uint8_t *out, size_t cap)
 {
 	size_t hl = k->hdr_len, ct_off = hl + DATA_PID_LEN + CIPHER_AEAD_TAG_LEN;
-	EVP_CIPHER_CTX *ctx = k->tx.ctx;
 	uint8_t nonce[12];
-	int n1, n2;
+	int rc;
 
 	if (cap < ct_off + len)
 		return DATA_ERR_NOSPACE;
 	write_header(k, out);
-	data_put_u32(out + hl, pid);
+	bytes_put_u32(out + hl, pid);
 	make_nonce(&k->tx, out + hl, nonce);
 	/* V1: the opcode byte is not authenticated (§9.2). */
 	const uint8_t *aad = hl == DATA_HDR_V2_LEN ? out : out + hl;
 	int aad_len = hl == DATA_HDR_V2_LEN ? DATA_HDR_V2_LEN + DATA_PID_LEN : DATA_PID_LEN;
-	if (EVP_EncryptInit_ex(ctx, NULL, NULL, NULL, nonce) != 1 ||
-	    EVP_EncryptUpdate(ctx, NULL, &n1, aad, aad_len) != 1 ||
-	    EVP_EncryptUpdate(ctx, out + ct_off, &n1, in, (int)len) != 1 ||
-	    EVP_EncryptFinal_ex(ctx, out + ct_off + n1, &n2) != 1 ||
-	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, CIPHER_AEAD_TAG_LEN,
-				out + hl + DATA_PID_LEN) != 1)
-		return DATA_ERR_CRYPTO;
-	return (ssize_t)(ct_off + len);
+	rc = data_aead_seal(k->tx.ctx, nonce, aad, aad_len, in, len, out + ct_off,
+			    out + hl + DATA_PID_LEN);
+	return rc ? rc : (ssize_t)(ct_off + len);
 }
 
 static int hmac_compute(struct data_dir *d, const uint8_t *in, size_t len, uint8_t *mac,
@@ -317,7 +355,7 @@ static ssize_t cbc_encrypt(struct data_key *k, uint32_t pid, const uint8_t *in, 
 	if (cap < hl + hm + bl + ct_len)
 		return DATA_ERR_NOSPACE;
 	write_header(k, out);
-	data_put_u32(pidb, pid);
+	bytes_put_u32(pidb, pid);
 	if (RAND_bytes(iv, (int)bl) != 1 || EVP_EncryptInit_ex(ctx, NULL, NULL, NULL, iv) != 1 ||
 	    EVP_EncryptUpdate(ctx, ct, &n1, pidb, DATA_PID_LEN) != 1 ||
 	    EVP_EncryptUpdate(ctx, ct + n1, &n2, in, (int)len) != 1 ||
@@ -378,9 +416,8 @@ static ssize_t aead_decrypt(struct data_key *k, const uint8_t *w, size_t len, si
 			    uint8_t *out, size_t cap, uint64_t now_s)
 {
 	size_t ct_off = hl + DATA_PID_LEN + CIPHER_AEAD_TAG_LEN;
-	EVP_CIPHER_CTX *ctx = k->rx.ctx;
 	uint8_t nonce[12], tag[CIPHER_AEAD_TAG_LEN];
-	int n1, n2;
+	int rc;
 
 	if (len < ct_off + 1)
 		return DATA_ERR_SHORT;
@@ -393,25 +430,14 @@ static ssize_t aead_decrypt(struct data_key *k, const uint8_t *w, size_t len, si
 	memcpy(tag, w + hl + DATA_PID_LEN, sizeof(tag));
 	const uint8_t *aad = hl == DATA_HDR_V2_LEN ? w : w + hl;
 	int aad_len = hl == DATA_HDR_V2_LEN ? DATA_HDR_V2_LEN + DATA_PID_LEN : DATA_PID_LEN;
-	if (EVP_DecryptInit_ex(ctx, NULL, NULL, NULL, nonce) != 1 ||
-	    EVP_DecryptUpdate(ctx, NULL, &n1, aad, aad_len) != 1 ||
-	    EVP_DecryptUpdate(ctx, out, &n1, w + ct_off, (int)ct_len) != 1 ||
-	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, sizeof(tag), tag) != 1)
-		goto crypto_fail;
-	/* Final compares the tag (constant time inside OpenSSL). */
-	if (EVP_DecryptFinal_ex(ctx, out + n1, &n2) != 1) {
+	rc = data_aead_open(k->rx.ctx, nonce, aad, aad_len, w + ct_off, ct_len, out, tag);
+	if (!rc && replay_ok(k, bytes_get_u32(w + hl), now_s))
+		rc = DATA_ERR_REPLAY;
+	if (rc) {
 		OPENSSL_cleanse(out, ct_len);
-		return DATA_ERR_AUTH;
-	}
-	if (replay_ok(k, data_get_u32(w + hl), now_s)) {
-		OPENSSL_cleanse(out, ct_len);
-		return DATA_ERR_REPLAY;
+		return rc;
 	}
 	return (ssize_t)ct_len;
-
-crypto_fail:
-	OPENSSL_cleanse(out, ct_len);
-	return DATA_ERR_CRYPTO;
 }
 
 static int cbc_auth(struct data_key *k, const uint8_t *w, size_t len, size_t hl)
@@ -484,7 +510,7 @@ static ssize_t cbc_decrypt(struct data_key *k, const uint8_t *w, size_t len, siz
 	if (rc == 0)
 		rc = cbc_unpad(out, ct_len - DATA_PID_LEN, bl, &pad);
 	if (rc == 0)
-		rc = replay_ok(k, data_get_u32(pidb), now_s);
+		rc = replay_ok(k, bytes_get_u32(pidb), now_s);
 	if (rc) {
 		OPENSSL_cleanse(out, ct_len - DATA_PID_LEN);
 		return rc;
@@ -594,18 +620,5 @@ void data_key_set_usage_limit(struct data_key *k, uint64_t limit)
 
 const char *data_strerror(int err)
 {
-	switch (err) {
-	case DATA_ERR_SHORT: return "packet too short";
-	case DATA_ERR_OPCODE: return "not a data packet";
-	case DATA_ERR_KEY_ID: return "wrong key id";
-	case DATA_ERR_AUTH: return "authentication failed";
-	case DATA_ERR_REPLAY: return "replayed packet id";
-	case DATA_ERR_NOSPACE: return "output buffer too small";
-	case DATA_ERR_EXHAUSTED: return "packet ids exhausted";
-	case DATA_ERR_PADDING: return "bad padding";
-	case DATA_ERR_CRYPTO: return "crypto library failure";
-	case DATA_ERR_TOO_BIG: return "payload too big";
-	case DATA_ERR_EPOCH: return "unknown epoch";
-	default: return "unknown";
-	}
+	return data_err_known(err) ? data_errs[DATA_ERR_BASE - err].text : "unknown";
 }

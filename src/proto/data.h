@@ -49,19 +49,22 @@
  * size buffers as payload + DATA_MAX_OVERHEAD. */
 #define DATA_MAX_OVERHEAD 112
 
-/* Negative error codes (distinct from -errno values returned by data_key_new). */
+/* Negative error codes, in their own range (-1101..-1111; wrap.h uses -1201..) so one number
+ * means one thing, and distinct from the -errno values data_key_new returns. */
 enum data_err {
-	DATA_ERR_SHORT = -1001,		/* packet shorter than header + id + tag / bad CBC length */
-	DATA_ERR_OPCODE = -1002,	/* not P_DATA_V1 / P_DATA_V2 */
-	DATA_ERR_KEY_ID = -1003,	/* key_id differs from this key's */
-	DATA_ERR_AUTH = -1004,		/* AEAD tag or HMAC mismatch */
-	DATA_ERR_REPLAY = -1005,	/* packet id 0, duplicate, or outside the window */
-	DATA_ERR_NOSPACE = -1006,	/* output buffer too small */
-	DATA_ERR_EXHAUSTED = -1007,	/* send packet ids used up: renegotiate */
-	DATA_ERR_PADDING = -1008,	/* CBC padding invalid (after a good HMAC) */
-	DATA_ERR_CRYPTO = -1009,	/* OpenSSL failure (should not happen) */
-	DATA_ERR_TOO_BIG = -1010,	/* payload longer than the format allows */
-	DATA_ERR_EPOCH = -1011,		/* epoch format: epoch 0 or outside the key window */
+	DATA_ERR_BASE = -1100,		/* not an error: code = DATA_ERR_BASE - n, n = 1.. */
+	DATA_ERR_SHORT = -1101,		/* packet shorter than header + id + tag / bad CBC length */
+	DATA_ERR_OPCODE = -1102,	/* not P_DATA_V1 / P_DATA_V2 */
+	DATA_ERR_KEY_ID = -1103,	/* key_id differs from this key's */
+	DATA_ERR_AUTH = -1104,		/* AEAD tag or HMAC mismatch */
+	DATA_ERR_REPLAY = -1105,	/* packet id 0, duplicate, or outside the window */
+	DATA_ERR_NOSPACE = -1106,	/* output buffer too small */
+	DATA_ERR_EXHAUSTED = -1107,	/* send packet ids used up: renegotiate */
+	DATA_ERR_PADDING = -1108,	/* CBC padding invalid (after a good HMAC) */
+	DATA_ERR_CRYPTO = -1109,	/* OpenSSL failure (should not happen) */
+	DATA_ERR_TOO_BIG = -1110,	/* payload longer than the format allows */
+	DATA_ERR_EPOCH = -1111,		/* epoch format: epoch 0 or outside the key window */
+	DATA_ERR_LAST = DATA_ERR_EPOCH,
 };
 
 enum data_role {

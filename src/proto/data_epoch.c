@@ -17,7 +17,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-#include "proto/data_int.h"
+#include "proto/data_impl.h"
 
 #define EP_HDR_LEN (DATA_HDR_V2_LEN + 8)
 #define EP_MAX_EPOCH 65535u
@@ -33,8 +33,8 @@ int data_expand_label(const uint8_t secret[32], const char *label, uint8_t *out,
 
 	if (!secret || !out || len == 0 || len > 32 || ll > 32)
 		return DATA_ERR_CRYPTO;
-	info[n++] = (uint8_t)(len >> 8);
-	info[n++] = (uint8_t)len;
+	bytes_put_u16(info + n, (uint16_t)len);
+	n += 2;
 	info[n++] = (uint8_t)(5 + ll);
 	memcpy(info + n, "ovpn ", 5);
 	n += 5;
@@ -211,10 +211,9 @@ static void ep_header(const struct data_key *k, uint64_t ctr, uint8_t *out)
 {
 	uint16_t ep = k->ep->tx.epoch;
 
-	data_put_u32(out, (uint32_t)DATA_OP_V2 << 27 | (uint32_t)k->cfg.key_id << 24 |
+	bytes_put_u32(out, (uint32_t)DATA_OP_V2 << 27 | (uint32_t)k->cfg.key_id << 24 |
 			  (uint32_t)k->cfg.peer_id);
-	out[4] = (uint8_t)(ep >> 8);
-	out[5] = (uint8_t)ep;
+	bytes_put_u16(out + 4, ep);
 	for (int i = 0; i < 6; i++)
 		out[6 + i] = (uint8_t)(ctr >> (40 - 8 * i));
 }
@@ -224,7 +223,6 @@ ssize_t data_ep_encrypt(struct data_key *k, const uint8_t *in, size_t len, uint8
 {
 	struct data_epoch *e = k->ep;
 	uint8_t nonce[DATA_NONCE_LEN];
-	int n1, n2;
 
 	if (cap < EP_HDR_LEN + len + CIPHER_AEAD_TAG_LEN)
 		return DATA_ERR_NOSPACE;
@@ -234,14 +232,10 @@ ssize_t data_ep_encrypt(struct data_key *k, const uint8_t *in, size_t len, uint8
 	uint64_t ctr = e->tx_counter + 1;
 	ep_header(k, ctr, out);
 	ep_nonce(&e->tx, out + DATA_HDR_V2_LEN, nonce);
-	EVP_CIPHER_CTX *ctx = e->tx.ctx;
-	if (EVP_EncryptInit_ex(ctx, NULL, NULL, NULL, nonce) != 1 ||
-	    EVP_EncryptUpdate(ctx, NULL, &n1, out, EP_HDR_LEN) != 1 ||
-	    EVP_EncryptUpdate(ctx, out + EP_HDR_LEN, &n1, in, (int)len) != 1 ||
-	    EVP_EncryptFinal_ex(ctx, out + EP_HDR_LEN + n1, &n2) != 1 ||
-	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, CIPHER_AEAD_TAG_LEN,
-				out + EP_HDR_LEN + len) != 1)
-		return DATA_ERR_CRYPTO;
+	rc = data_aead_seal(e->tx.ctx, nonce, out, EP_HDR_LEN, in, len, out + EP_HDR_LEN,
+			    out + EP_HDR_LEN + len);
+	if (rc)
+		return rc;
 	e->tx_counter = ctr;
 	e->tx.usage += data_usage(EP_HDR_LEN + len);
 	return (ssize_t)(EP_HDR_LEN + len + CIPHER_AEAD_TAG_LEN);
@@ -264,18 +258,10 @@ static struct data_ep_key *ep_rx_key(struct data_epoch *e, uint16_t ep)
 static int ep_open(struct data_ep_key *kp, const uint8_t *w, size_t ct_len, uint8_t *out)
 {
 	uint8_t nonce[DATA_NONCE_LEN], tag[CIPHER_AEAD_TAG_LEN];
-	EVP_CIPHER_CTX *ctx = kp->ctx;
-	int n1, n2;
 
 	ep_nonce(kp, w + DATA_HDR_V2_LEN, nonce);
 	memcpy(tag, w + EP_HDR_LEN + ct_len, sizeof(tag));
-	if (EVP_DecryptInit_ex(ctx, NULL, NULL, NULL, nonce) != 1 ||
-	    EVP_DecryptUpdate(ctx, NULL, &n1, w, EP_HDR_LEN) != 1 ||
-	    EVP_DecryptUpdate(ctx, out, &n1, w + EP_HDR_LEN, (int)ct_len) != 1 ||
-	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, sizeof(tag), tag) != 1)
-		return DATA_ERR_CRYPTO;
-	/* Final compares the tag (constant time inside OpenSSL). */
-	return EVP_DecryptFinal_ex(ctx, out + n1, &n2) == 1 ? 0 : DATA_ERR_AUTH;
+	return data_aead_open(kp->ctx, nonce, w, EP_HDR_LEN, w + EP_HDR_LEN, ct_len, out, tag);
 }
 
 /* After authentication: move the receive (and, to follow the peer, send) epoch, then the
@@ -306,8 +292,8 @@ ssize_t data_ep_decrypt(struct data_key *k, const uint8_t *w, size_t len, uint8_
 		return DATA_ERR_TOO_BIG;
 	if (cap < ct_len)
 		return DATA_ERR_NOSPACE;
-	uint16_t ep = (uint16_t)(w[4] << 8 | w[5]);
-	uint64_t ctr = (uint64_t)w[6] << 40 | (uint64_t)data_get_u32(w + 7) << 8 | w[11];
+	uint16_t ep = bytes_get_u16(w + 4);
+	uint64_t ctr = (uint64_t)w[6] << 40 | (uint64_t)bytes_get_u32(w + 7) << 8 | w[11];
 	struct data_ep_key *kp = ep_rx_key(k->ep, ep);
 	if (!kp)
 		return DATA_ERR_EPOCH;

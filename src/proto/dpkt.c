@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "proto/dpkt.h"
+#include "util/bytes.h"
 
 const uint8_t dpkt_ping_magic[DPKT_MAGIC_LEN] = {
 	0x2a, 0x18, 0x7b, 0xf3, 0x64, 0x1e, 0xb4, 0xcb,
@@ -13,11 +14,6 @@ const uint8_t dpkt_occ_magic[DPKT_MAGIC_LEN] = {
 	0x28, 0x7f, 0x34, 0x6b, 0xd4, 0xef, 0x7a, 0x81,
 	0x2d, 0x56, 0xb8, 0xd3, 0xaf, 0xc5, 0x45, 0x9c,
 };
-
-static uint16_t get_u16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
 
 /* Check the arguments each opcode needs; extra bytes are tolerated (as 2.6 does). */
 static int occ_args(struct dpkt_info *i)
@@ -39,13 +35,13 @@ static int occ_args(struct dpkt_info *i)
 	case DPKT_OCC_MTU_LOAD_REQUEST:
 		if (n < 2)
 			return -EBADMSG;
-		i->mtu_size = get_u16(a);
+		i->mtu_size = bytes_get_u16(a);
 		return 0;
 	case DPKT_OCC_MTU_REPLY:
 		if (n < 4)
 			return -EBADMSG;
-		i->mtu_max_recv = get_u16(a);
-		i->mtu_max_sent = get_u16(a + 2);
+		i->mtu_max_recv = bytes_get_u16(a);
+		i->mtu_max_sent = bytes_get_u16(a + 2);
 		return 0;
 	default:
 		return -EPROTONOSUPPORT;

@@ -11,6 +11,7 @@
 #include <openssl/rand.h>
 
 #include "proto/tls.h"
+#include "util/bytes.h"
 
 #define KEYS_MASTER_LEN 48
 #define KEYS_LABEL_MASTER "OpenVPN master secret"
@@ -89,8 +90,7 @@ static void keys_put_str(struct keys_wbuf *w, const char *s, size_t max)
 		w->overflow = true;
 		return;
 	}
-	hdr[0] = (uint8_t)((n ? n + 1 : 0) >> 8);
-	hdr[1] = (uint8_t)(n ? n + 1 : 0);
+	bytes_put_u16(hdr, (uint16_t)(n ? n + 1 : 0));
 	keys_put(w, hdr, 2);
 	if (n)
 		keys_put(w, s, n + 1);
@@ -137,7 +137,7 @@ static int keys_get_str(struct keys_rbuf *r, char *dst, size_t max)
 
 	if (keys_get(r, hdr, 2))
 		return -EBADMSG;
-	n = ((size_t)hdr[0] << 8) | hdr[1];
+	n = bytes_get_u16(hdr);
 	dst[0] = '\0';
 	if (n == 0)
 		return 0;

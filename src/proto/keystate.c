@@ -10,8 +10,9 @@
 #include "proto/data.h"
 #include "proto/occ.h"
 #include "proto/peerinfo.h"
-#include "proto/sess_int.h"
+#include "proto/sess_impl.h"
 #include "proto/tls.h"
+#include "util/bytes.h"
 #include "util/log.h"
 
 #define DYN_TLS_CRYPT_LABEL "EXPORTER-OpenVPN-dynamic-tls-crypt"
@@ -86,8 +87,8 @@ static int parse_early_neg(struct sess *s, const uint8_t *p, size_t len)
 	while (len) {
 		if (len < 4)
 			return -EBADMSG;
-		uint16_t type = (uint16_t)(p[0] << 8 | p[1]);
-		uint16_t vlen = (uint16_t)(p[2] << 8 | p[3]);
+		uint16_t type = bytes_get_u16(p);
+		uint16_t vlen = bytes_get_u16(p + 2);
 		if (len - 4 < vlen)
 			return -EBADMSG;
 		if (type == 1 && vlen == 2 && (p[5] & 1) &&
@@ -134,7 +135,7 @@ int sess_ks_deliver(struct sess *s, struct sess_ks *ks, const struct rel_msg *m,
 	if (r < 0) {
 		char why[SESS_TEXT_MAX];
 		snprintf(why, sizeof(why), "TLS handshake failed: %s", tls_error(ks->tls));
-		s->st.drop_tls++;
+		s->st.drop[SESS_DROP_TLS]++;
 		ks_error(s, ks, r, why);
 	}
 	(void)now_ms;

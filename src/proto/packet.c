@@ -5,18 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static uint32_t get_u32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void put_u32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
+#include "util/bytes.h"
 
 static bool is_zero(const uint8_t *p, size_t n)
 {
@@ -61,19 +50,14 @@ bool pkt_op_is_hard_reset(uint8_t op)
 
 const char *pkt_op_name(uint8_t op)
 {
+#define OP(name) [name] = #name	/* an opcode's name is its identifier */
 	static const char *const names[] = {
-		[P_CONTROL_HARD_RESET_CLIENT_V1] = "P_CONTROL_HARD_RESET_CLIENT_V1",
-		[P_CONTROL_HARD_RESET_SERVER_V1] = "P_CONTROL_HARD_RESET_SERVER_V1",
-		[P_CONTROL_SOFT_RESET_V1] = "P_CONTROL_SOFT_RESET_V1",
-		[P_CONTROL_V1] = "P_CONTROL_V1",
-		[P_ACK_V1] = "P_ACK_V1",
-		[P_DATA_V1] = "P_DATA_V1",
-		[P_CONTROL_HARD_RESET_CLIENT_V2] = "P_CONTROL_HARD_RESET_CLIENT_V2",
-		[P_CONTROL_HARD_RESET_SERVER_V2] = "P_CONTROL_HARD_RESET_SERVER_V2",
-		[P_DATA_V2] = "P_DATA_V2",
-		[P_CONTROL_HARD_RESET_CLIENT_V3] = "P_CONTROL_HARD_RESET_CLIENT_V3",
-		[P_CONTROL_WKC_V1] = "P_CONTROL_WKC_V1",
+		OP(P_CONTROL_HARD_RESET_CLIENT_V1), OP(P_CONTROL_HARD_RESET_SERVER_V1),
+		OP(P_CONTROL_SOFT_RESET_V1), OP(P_CONTROL_V1), OP(P_ACK_V1), OP(P_DATA_V1),
+		OP(P_CONTROL_HARD_RESET_CLIENT_V2), OP(P_CONTROL_HARD_RESET_SERVER_V2),
+		OP(P_DATA_V2), OP(P_CONTROL_HARD_RESET_CLIENT_V3), OP(P_CONTROL_WKC_V1),
 	};
+#undef OP
 
 	if (op >= sizeof(names) / sizeof(names[0]) || !names[op])
 		return "?";
@@ -110,7 +94,7 @@ static int decode_acks(const uint8_t *p, size_t len, struct pkt_ctrl *pkt)
 	if (len < need)
 		return -EBADMSG;
 	for (size_t i = 0; i < pkt->n_acks; i++)
-		pkt->acks[i] = get_u32(p + 1 + 4 * i);
+		pkt->acks[i] = bytes_get_u32(p + 1 + 4 * i);
 	memcpy(pkt->remote_sid, p + 1 + 4u * pkt->n_acks, PKT_SID_LEN);
 	if (is_zero(pkt->remote_sid, PKT_SID_LEN))
 		return -EINVAL;
@@ -146,7 +130,7 @@ int pkt_ctrl_decode(const uint8_t *buf, size_t len, struct pkt_ctrl *pkt)
 	if (len - off < 4)
 		return -EBADMSG;
 	pkt->has_msgid = true;
-	pkt->msgid = get_u32(buf + off);
+	pkt->msgid = bytes_get_u32(buf + off);
 	off += 4;
 	pkt->payload = buf + off;
 	pkt->payload_len = len - off;
@@ -196,13 +180,13 @@ int pkt_ctrl_encode(const struct pkt_ctrl *pkt, uint8_t *out, size_t cap)
 	off += PKT_SID_LEN;
 	out[off++] = pkt->n_acks;
 	for (size_t i = 0; i < pkt->n_acks; i++, off += 4)
-		put_u32(out + off, pkt->acks[i]);
+		bytes_put_u32(out + off, pkt->acks[i]);
 	if (pkt->n_acks) {
 		memcpy(out + off, pkt->remote_sid, PKT_SID_LEN);
 		off += PKT_SID_LEN;
 	}
 	if (pkt->op != P_ACK_V1) {
-		put_u32(out + off, pkt->msgid);
+		bytes_put_u32(out + off, pkt->msgid);
 		off += 4;
 		if (pkt->payload_len)
 			memcpy(out + off, pkt->payload, pkt->payload_len);
@@ -252,7 +236,7 @@ static int rx_length(struct pkt_tcp_rx *rx, const uint8_t *data, size_t len)
 	rx->have += take;
 	if (rx->have < PKT_TCP_HDR)
 		return (int)take;
-	n = (size_t)rx->hdr[0] << 8 | rx->hdr[1];
+	n = bytes_get_u16(rx->hdr);
 	if (n == 0 || n > rx->max) {
 		rx->broken = true;
 		rx->n_bad++;
@@ -302,8 +286,7 @@ int pkt_tcp_put_len(uint8_t hdr[PKT_TCP_HDR], size_t len)
 {
 	if (len == 0 || len > PKT_TCP_MAX)
 		return -EMSGSIZE;
-	hdr[0] = (uint8_t)(len >> 8);
-	hdr[1] = (uint8_t)len;
+	bytes_put_u16(hdr, (uint16_t)len);
 	return 0;
 }
 

@@ -1,6 +1,6 @@
 /* Text control messages (spec §8) and the server's negotiation helpers (§7.5).
  * The PUSH_REPLY option codec lives in pushopt.c. */
-#include "proto/push.h"
+#include "proto/push_impl.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -10,20 +10,15 @@
 #include "proto/occ.h"
 #include "proto/peerinfo.h"
 
+#define MSG(name) [PUSH_MSG_##name] = #name	/* PUSH_MSG_X is the message "X" */
 static const char *const push_names[] = {
 	[PUSH_MSG_UNKNOWN] = NULL,
-	[PUSH_MSG_REQUEST] = "PUSH_REQUEST",
-	[PUSH_MSG_REPLY] = "PUSH_REPLY",
+	[PUSH_MSG_REQUEST] = "PUSH_REQUEST", [PUSH_MSG_REPLY] = "PUSH_REPLY",
 	[PUSH_MSG_UPDATE] = "PUSH_UPDATE",
-	[PUSH_MSG_AUTH_FAILED] = "AUTH_FAILED",
-	[PUSH_MSG_AUTH_PENDING] = "AUTH_PENDING",
-	[PUSH_MSG_RESTART] = "RESTART",
-	[PUSH_MSG_HALT] = "HALT",
-	[PUSH_MSG_EXIT] = "EXIT",
-	[PUSH_MSG_INFO] = "INFO",
-	[PUSH_MSG_INFO_PRE] = "INFO_PRE",
-	[PUSH_MSG_CR_RESPONSE] = "CR_RESPONSE",
+	MSG(AUTH_FAILED), MSG(AUTH_PENDING), MSG(RESTART), MSG(HALT), MSG(EXIT), MSG(INFO),
+	MSG(INFO_PRE), MSG(CR_RESPONSE),
 };
+#undef MSG
 #define PUSH_NTYPES (sizeof(push_names) / sizeof(push_names[0]))
 
 const char *push_msg_name(enum push_msg_type type)
@@ -62,6 +57,41 @@ static bool push_printable(const char *s, size_t len)
 		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e)
 			return false;
 	return true;
+}
+
+int push_list_parse(const char *msg, size_t len, const char *prefix, int *continuation,
+		    int (*fn)(void *arg, char *opt), void *arg)
+{
+	char buf[PUSH_MSG_MAX + 1];
+	size_t plen = strlen(prefix);
+	char *s, *next;
+
+	if (len > PUSH_MSG_MAX)
+		return -EMSGSIZE;
+	while (len && (msg[len - 1] == '\0' || msg[len - 1] == '\r' || msg[len - 1] == '\n'))
+		len--;
+	if (len < plen || memcmp(msg, prefix, plen) != 0 || (len > plen && msg[plen] != ','))
+		return -EBADMSG;
+	if (!push_printable(msg, len))
+		return -EBADMSG;
+	memcpy(buf, msg, len);
+	buf[len] = '\0';
+	*continuation = 0;
+	for (s = len > plen ? buf + plen + 1 : NULL; s; s = next) {
+		int rc;
+
+		next = strchr(s, ',');
+		if (next)
+			*next++ = '\0';
+		while (*s == ' ')
+			s++;
+		if (!*s)
+			continue;
+		rc = fn(arg, s);
+		if (rc)
+			return rc;
+	}
+	return *continuation == 2 ? 1 : 0;
 }
 
 /* "NAME" or "NAME,..." */

@@ -1,6 +1,6 @@
 /* PUSH_REPLY options (spec §8.2): parse into struct push_opts on the client, build the
  * (multi-part) reply from it on the server. Table-driven: one row per option. */
-#include "proto/push.h"
+#include "proto/push_impl.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -174,51 +174,52 @@ static bool push_default_gw(const char *s)
 	return strcmp(s, "vpn_gateway") == 0 || strcmp(s, "default") == 0;
 }
 
+/* route NET [MASK [GATEWAY [METRIC]]] (af AF_INET) and route-ipv6 NET/BITS [GATEWAY [METRIC]]:
+ * "vpn_gateway" or "default" as GATEWAY leave has_gw false, "default" as MASK or METRIC leaves
+ * it unset. 0, -EINVAL or -ENOSPC. */
+static int po_route_af(struct push_opts *o, const struct push_words *ws, int af)
+{
+	bool v6 = af == AF_INET6;
+	int *n = v6 ? &o->n_route6 : &o->n_route4;
+	int at = v6 ? 2 : 3;	/* the gateway's word */
+	struct push_route4 r4;
+	struct push_route6 r6;
+	bool *has_gw = v6 ? &r6.has_gw : &r4.has_gw;
+	int *metric = v6 ? &r6.metric : &r4.metric;
+
+	if (*n == PUSH_MAX_ROUTES)
+		return -ENOSPC;
+	memset(&r4, 0, sizeof(r4));	/* padding too: callers may compare whole structs */
+	memset(&r6, 0, sizeof(r6));
+	*metric = -1;
+	r4.mask.s_addr = 0xffffffff;
+	if (v6 ? push_ip6_prefix(ws->w[1], &r6.net, &r6.bits) : push_ip4(ws->w[1], &r4.net))
+		return -EINVAL;
+	if (!v6 && ws->n > 2 && strcmp(ws->w[2], "default") != 0 && push_ip4(ws->w[2], &r4.mask))
+		return -EINVAL;
+	if (ws->n > at && !push_default_gw(ws->w[at])) {
+		if (v6 ? inet_pton(AF_INET6, ws->w[at], &r6.gw) != 1 : push_ip4(ws->w[at], &r4.gw) != 0)
+			return -EINVAL;
+		*has_gw = true;
+	}
+	if (ws->n > at + 1 && strcmp(ws->w[at + 1], "default") != 0 &&
+	    push_int(ws->w[at + 1], 0, INT_MAX, metric))
+		return -EINVAL;
+	if (v6)
+		o->route6[(*n)++] = r6;
+	else
+		o->route4[(*n)++] = r4;
+	return 0;
+}
+
 static int po_route(struct push_opts *o, const struct push_words *ws, const char *opt)
 {
-	struct push_route4 r;
-
-	if (o->n_route4 == PUSH_MAX_ROUTES)
-		return -ENOSPC;
-	memset(&r, 0, sizeof(r));	/* padding too: callers may compare whole structs */
-	r.metric = -1;
-	r.mask.s_addr = 0xffffffff;
-	if (push_ip4(ws->w[1], &r.net))
-		return -EINVAL;
-	if (ws->n > 2 && strcmp(ws->w[2], "default") != 0 && push_ip4(ws->w[2], &r.mask))
-		return -EINVAL;
-	if (ws->n > 3 && !push_default_gw(ws->w[3])) {
-		if (push_ip4(ws->w[3], &r.gw))
-			return -EINVAL;
-		r.has_gw = true;
-	}
-	if (ws->n > 4 && strcmp(ws->w[4], "default") != 0 &&
-	    push_int(ws->w[4], 0, INT_MAX, &r.metric))
-		return -EINVAL;
-	o->route4[o->n_route4++] = r;
-	return 0;
+	return po_route_af(o, ws, AF_INET);
 }
 
 static int po_route6(struct push_opts *o, const struct push_words *ws, const char *opt)
 {
-	struct push_route6 r;
-
-	if (o->n_route6 == PUSH_MAX_ROUTES)
-		return -ENOSPC;
-	memset(&r, 0, sizeof(r));	/* padding too: callers may compare whole structs */
-	r.metric = -1;
-	if (push_ip6_prefix(ws->w[1], &r.net, &r.bits))
-		return -EINVAL;
-	if (ws->n > 2 && !push_default_gw(ws->w[2])) {
-		if (inet_pton(AF_INET6, ws->w[2], &r.gw) != 1)
-			return -EINVAL;
-		r.has_gw = true;
-	}
-	if (ws->n > 3 && strcmp(ws->w[3], "default") != 0 &&
-	    push_int(ws->w[3], 0, INT_MAX, &r.metric))
-		return -EINVAL;
-	o->route6[o->n_route6++] = r;
-	return 0;
+	return po_route_af(o, ws, AF_INET6);
 }
 
 static int po_route_gateway(struct push_opts *o, const struct push_words *ws, const char *opt)
@@ -388,12 +389,9 @@ static int po_comp_lzo(struct push_opts *o, const struct push_words *ws, const c
 }
 
 static const char *const push_comp_names[] = {
-	[PUSH_COMP_STUB] = "stub",
-	[PUSH_COMP_STUB_V2] = "stub-v2",
-	[PUSH_COMP_LZ4] = "lz4",
-	[PUSH_COMP_LZ4_V2] = "lz4-v2",
-	[PUSH_COMP_LZO] = "lzo",
-	[PUSH_COMP_MIGRATE] = "migrate",
+	[PUSH_COMP_STUB] = "stub", [PUSH_COMP_STUB_V2] = "stub-v2",
+	[PUSH_COMP_LZ4] = "lz4", [PUSH_COMP_LZ4_V2] = "lz4-v2",
+	[PUSH_COMP_LZO] = "lzo", [PUSH_COMP_MIGRATE] = "migrate",
 };
 
 static int po_compress(struct push_opts *o, const struct push_words *ws, const char *opt)
@@ -480,42 +478,23 @@ int push_opt_apply(struct push_opts *o, const char *opt)
 	return push_keep_unknown(o, opt);
 }
 
+/* One option of a PUSH_REPLY: a bad one is logged, counted and skipped, as 2.6 does. */
+static int push_reply_option(void *arg, char *s)
+{
+	struct push_opts *o = arg;
+	int rc = push_opt_apply(o, s);
+
+	if (rc) {
+		o->n_bad++;
+		log_warn("push: ignoring bad option '%.64s' (%s)", s,
+			 rc == -ENOSPC ? "too many" : "malformed");
+	}
+	return 0;
+}
+
 int push_reply_parse(struct push_opts *o, const char *msg, size_t len)
 {
-	char buf[PUSH_MSG_MAX + 1];
-	char *s, *next;
-	size_t plen = strlen(PUSH_PREFIX);
-
-	if (len > PUSH_MSG_MAX)
-		return -EMSGSIZE;
-	while (len && (msg[len - 1] == '\0' || msg[len - 1] == '\r' || msg[len - 1] == '\n'))
-		len--;
-	if (len < plen || memcmp(msg, PUSH_PREFIX, plen) != 0 || (len > plen && msg[plen] != ','))
-		return -EBADMSG;
-	for (size_t i = 0; i < len; i++)
-		if ((unsigned char)msg[i] < 0x20 || (unsigned char)msg[i] > 0x7e)
-			return -EBADMSG;
-	memcpy(buf, msg, len);
-	buf[len] = '\0';
-	o->continuation = 0;
-	for (s = len > plen ? buf + plen + 1 : NULL; s; s = next) {
-		int rc;
-
-		next = strchr(s, ',');
-		if (next)
-			*next++ = '\0';
-		while (*s == ' ')
-			s++;		/* "opt, opt" as a management-fed server sends */
-		if (!*s)
-			continue;
-		rc = push_opt_apply(o, s);
-		if (rc) {
-			o->n_bad++;
-			log_warn("push: ignoring bad option '%.64s' (%s)", s,
-				 rc == -ENOSPC ? "too many" : "malformed");
-		}
-	}
-	return o->continuation == 2 ? 1 : 0;
+	return push_list_parse(msg, len, PUSH_PREFIX, &o->continuation, push_reply_option, o);
 }
 
 /* ---- building the reply (server) ---- */

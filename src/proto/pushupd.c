@@ -1,9 +1,10 @@
 /* PUSH_UPDATE (OpenVPN 2.7, addendum §A6.2): change pushed options without reconnecting.
  * Each option may carry "-" (remove) and/or "?" (optional) in front of its name; only the
  * listed options are updatable, anything else without "?" invalidates the whole update. */
-#include "proto/push.h"
+#include "proto/push_impl.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "util/log.h"
@@ -59,53 +60,35 @@ static void push_group_clear(struct push_opts *o, unsigned g)
 		o->ping = o->ping_restart = -1;
 }
 
+/* Every field of each group, for push_group_copy. */
+#define PF(grp, field) \
+	{ grp, offsetof(struct push_opts, field), sizeof(((struct push_opts *)0)->field) }
+static const struct { unsigned grp; size_t off, size; } push_group_fields[] = {
+	PF(PUSH_GRP_ROUTE, route4), PF(PUSH_GRP_ROUTE, n_route4),
+	PF(PUSH_GRP_ROUTE6, route6), PF(PUSH_GRP_ROUTE6, n_route6),
+	PF(PUSH_GRP_REDIRECT, redirect),
+	PF(PUSH_GRP_DNS, dns), PF(PUSH_GRP_DNS, n_dns),
+	PF(PUSH_GRP_DHCP, dhcp), PF(PUSH_GRP_DHCP, n_dhcp),
+	PF(PUSH_GRP_BLOCK_IPV6, block_ipv6),
+	PF(PUSH_GRP_IFCONFIG, has_ifconfig), PF(PUSH_GRP_IFCONFIG, ifc_local),
+	PF(PUSH_GRP_IFCONFIG, ifc_mask),
+	PF(PUSH_GRP_IFCONFIG6, has_ifconfig6), PF(PUSH_GRP_IFCONFIG6, ifc6_local),
+	PF(PUSH_GRP_IFCONFIG6, ifc6_bits), PF(PUSH_GRP_IFCONFIG6, ifc6_remote),
+	PF(PUSH_GRP_ROUTE_GW, has_route_gw), PF(PUSH_GRP_ROUTE_GW, route_gw_dhcp),
+	PF(PUSH_GRP_ROUTE_GW, route_gw),
+	PF(PUSH_GRP_TOPOLOGY, topology),
+	PF(PUSH_GRP_TUN_MTU, tun_mtu),
+	PF(PUSH_GRP_KEEPALIVE, ping), PF(PUSH_GRP_KEEPALIVE, ping_restart),
+};
+#undef PF
+
 /* Copies the fields of groups g from s to d. */
 static void push_group_copy(struct push_opts *d, const struct push_opts *s, unsigned g)
 {
-	if (g & PUSH_GRP_ROUTE) {
-		memcpy(d->route4, s->route4, sizeof(d->route4));
-		d->n_route4 = s->n_route4;
-	}
-	if (g & PUSH_GRP_ROUTE6) {
-		memcpy(d->route6, s->route6, sizeof(d->route6));
-		d->n_route6 = s->n_route6;
-	}
-	if (g & PUSH_GRP_REDIRECT)
-		d->redirect = s->redirect;
-	if (g & PUSH_GRP_DNS) {
-		memcpy(d->dns, s->dns, sizeof(d->dns));
-		d->n_dns = s->n_dns;
-	}
-	if (g & PUSH_GRP_DHCP) {
-		memcpy(d->dhcp, s->dhcp, sizeof(d->dhcp));
-		d->n_dhcp = s->n_dhcp;
-	}
-	if (g & PUSH_GRP_BLOCK_IPV6)
-		d->block_ipv6 = s->block_ipv6;
-	if (g & PUSH_GRP_IFCONFIG) {
-		d->has_ifconfig = s->has_ifconfig;
-		d->ifc_local = s->ifc_local;
-		d->ifc_mask = s->ifc_mask;
-	}
-	if (g & PUSH_GRP_IFCONFIG6) {
-		d->has_ifconfig6 = s->has_ifconfig6;
-		d->ifc6_local = s->ifc6_local;
-		d->ifc6_bits = s->ifc6_bits;
-		d->ifc6_remote = s->ifc6_remote;
-	}
-	if (g & PUSH_GRP_ROUTE_GW) {
-		d->has_route_gw = s->has_route_gw;
-		d->route_gw_dhcp = s->route_gw_dhcp;
-		d->route_gw = s->route_gw;
-	}
-	if (g & PUSH_GRP_TOPOLOGY)
-		d->topology = s->topology;
-	if (g & PUSH_GRP_TUN_MTU)
-		d->tun_mtu = s->tun_mtu;
-	if (g & PUSH_GRP_KEEPALIVE) {
-		d->ping = s->ping;
-		d->ping_restart = s->ping_restart;
-	}
+	for (size_t i = 0; i < sizeof(push_group_fields) / sizeof(push_group_fields[0]); i++)
+		if (g & push_group_fields[i].grp)
+			memcpy((char *)d + push_group_fields[i].off,
+			       (const char *)s + push_group_fields[i].off, push_group_fields[i].size);
 }
 
 void push_update_init(struct push_update *u)
@@ -136,8 +119,9 @@ static bool push_upd_lookup(const char *opt, unsigned *grp)
 }
 
 /* One option of an update: "[-][?]name args". */
-static int push_upd_option(struct push_update *u, const char *s)
+static int push_upd_option(void *arg, char *s)
 {
+	struct push_update *u = arg;
 	bool remove = false, optional = false;
 	unsigned g;
 
@@ -183,38 +167,8 @@ static int push_upd_option(struct push_update *u, const char *s)
 	return 0;
 }
 
+/* observed: "PUSH_UPDATE,route ..., -dns, ?tun-mtu 1400" */
 int push_update_parse(struct push_update *u, const char *msg, size_t len)
 {
-	char buf[PUSH_MSG_MAX + 1];
-	size_t plen = strlen(PUSH_UPD_PREFIX);
-	char *s, *next;
-
-	if (len > PUSH_MSG_MAX)
-		return -EMSGSIZE;
-	while (len && (msg[len - 1] == '\0' || msg[len - 1] == '\r' || msg[len - 1] == '\n'))
-		len--;
-	if (len < plen || memcmp(msg, PUSH_UPD_PREFIX, plen) != 0 ||
-	    (len > plen && msg[plen] != ','))
-		return -EBADMSG;
-	for (size_t i = 0; i < len; i++)
-		if ((unsigned char)msg[i] < 0x20 || (unsigned char)msg[i] > 0x7e)
-			return -EBADMSG;
-	memcpy(buf, msg, len);
-	buf[len] = '\0';
-	u->set.continuation = 0;
-	for (s = len > plen ? buf + plen + 1 : NULL; s; s = next) {
-		int rc;
-
-		next = strchr(s, ',');
-		if (next)
-			*next++ = '\0';
-		while (*s == ' ')
-			s++;		/* observed: "PUSH_UPDATE,route ..., -dns, ?tun-mtu 1400" */
-		if (!*s)
-			continue;
-		rc = push_upd_option(u, s);
-		if (rc)
-			return rc;
-	}
-	return u->set.continuation == 2 ? 1 : 0;
+	return push_list_parse(msg, len, PUSH_UPD_PREFIX, &u->set.continuation, push_upd_option, u);
 }

@@ -6,7 +6,7 @@
 #include <openssl/crypto.h>
 
 #include "proto/data.h"
-#include "proto/sess_int.h"
+#include "proto/sess_impl.h"
 #include "proto/tls.h"
 #include "util/log.h"
 
@@ -20,8 +20,9 @@ static bool sid_eq(const uint8_t *a, const uint8_t *b)
 	return CRYPTO_memcmp(a, b, PKT_SID_LEN) == 0;
 }
 
-/* Client never accepts client resets, server never server resets (§1.4); only a server
- * ever sees opcodes 10/11. */
+/* Which control opcodes this side accepts (sess_input has already sent data packets to the
+ * data channel): a client never accepts client resets, a server never server resets (§1.4);
+ * only a server ever sees opcodes 10/11. */
 static bool op_allowed(const struct sess *s, uint8_t op)
 {
 	if (!pkt_op_is_control(op))
@@ -35,23 +36,23 @@ static bool op_allowed(const struct sess *s, uint8_t op)
 static void count_wrap_err(struct sess *s, int r)
 {
 	if (r == WRAP_ERR_REPLAY)
-		s->st.drop_replay_ctl++;
+		s->st.drop[SESS_DROP_REPLAY_CTL]++;
 	else if (r == WRAP_ERR_SHORT)
-		s->st.drop_short++;
+		s->st.drop[SESS_DROP_SHORT]++;
 	else
-		s->st.drop_unwrap++;
+		s->st.drop[SESS_DROP_UNWRAP]++;
 }
 
 static void count_decode_err(struct sess *s, int r)
 {
 	if (r == -EPROTO)
-		s->st.drop_opcode++;
+		s->st.drop[SESS_DROP_OPCODE]++;
 	else if (r == -ERANGE)
-		s->st.drop_reliable++;
+		s->st.drop[SESS_DROP_RELIABLE]++;
 	else if (r == -EINVAL)
-		s->st.drop_session_id++;
+		s->st.drop[SESS_DROP_SESSION_ID]++;
 	else
-		s->st.drop_short++;
+		s->st.drop[SESS_DROP_SHORT]++;
 }
 
 /* tls-crypt-v2 server: the first packet of a client carries WKc; it sets up Kc. */
@@ -60,13 +61,13 @@ static int v2_server_key(struct sess *s, uint8_t op, const uint8_t *pkt, size_t 
 	if (s->wrap_ready)
 		return 0;
 	if (op != P_CONTROL_HARD_RESET_CLIENT_V3 && op != P_CONTROL_WKC_V1) {
-		s->st.drop_state++;
+		s->st.drop[SESS_DROP_STATE]++;
 		return -EPROTO;
 	}
 	int r = wrap_init_v2_server(&s->wrap, s->conf.v2_server_key, pkt, len);
 	if (r) {
 		wrap_free(&s->wrap);
-		s->st.drop_unwrap++;
+		s->st.drop[SESS_DROP_UNWRAP]++;
 		return -EACCES;
 	}
 	s->wrap_ready = true;
@@ -83,16 +84,16 @@ static int learn_peer(struct sess *s, const struct pkt_ctrl *c, uint64_t now_ms)
 				    c->op == P_CONTROL_HARD_RESET_CLIENT_V3)
 				 : c->op == P_CONTROL_HARD_RESET_SERVER_V2;
 	if (!want || c->key_id != 0 || c->msgid != 0) {
-		s->st.drop_state++;
+		s->st.drop[SESS_DROP_STATE]++;
 		return -EPROTO;
 	}
 	if (!s->is_server && c->n_acks == 0) {
-		s->st.drop_state++;
+		s->st.drop[SESS_DROP_STATE]++;
 		return -EPROTO;
 	}
 	/* check before adopting the sender: a forged reset must not pin a wrong peer */
 	if (c->n_acks && !sid_eq(c->remote_sid, s->own_sid)) {
-		s->st.drop_session_id++;
+		s->st.drop[SESS_DROP_SESSION_ID]++;
 		return -EPROTO;
 	}
 	memcpy(s->peer_sid, c->sid, PKT_SID_LEN);
@@ -114,11 +115,11 @@ static struct sess_ks *peer_reneg(struct sess *s, const struct pkt_ctrl *c, uint
 	 * follows it) so that a renegotiation the peer never saw cannot desynchronise us. */
 	if (c->op != P_CONTROL_SOFT_RESET_V1 || !c->has_msgid || c->msgid != 0 ||
 	    c->key_id == 0) {
-		s->st.drop_key_id++;
+		s->st.drop[SESS_DROP_KEY_ID]++;
 		return NULL;
 	}
 	if (pri->state != KS_ACTIVE || !pri->dk) {
-		s->st.drop_state++;
+		s->st.drop[SESS_DROP_STATE]++;
 		return NULL;
 	}
 	s->next_key_id = c->key_id;
@@ -131,11 +132,11 @@ static int check_ids(struct sess *s, const struct pkt_ctrl *c)
 {
 	if (!sid_eq(c->sid, s->peer_sid) ||
 	    (c->n_acks && !sid_eq(c->remote_sid, s->own_sid))) {
-		s->st.drop_session_id++;
+		s->st.drop[SESS_DROP_SESSION_ID]++;
 		return -EPROTO;
 	}
 	if (pkt_op_is_hard_reset(c->op) && c->key_id != 0) {
-		s->st.drop_state++;
+		s->st.drop[SESS_DROP_STATE]++;
 		return -EPROTO;
 	}
 	return 0;
@@ -155,7 +156,7 @@ static int process_reliable(struct sess *s, struct sess_ks *ks, const struct pkt
 		return 0;
 	int r = rel_recv_accept(&ks->rcv, c->op, c->msgid, c->payload, c->payload_len);
 	if (r < 0) {
-		s->st.drop_reliable++;
+		s->st.drop[SESS_DROP_RELIABLE]++;
 		return 0;
 	}
 	const struct rel_msg *m;
@@ -207,20 +208,14 @@ int sess_ctl_input(struct sess *s, const uint8_t *pkt, size_t len, uint64_t now_
 {
 	uint8_t plain[WRAP_WIRE_MAX];
 	struct pkt_ctrl c;
-
-	if (len < 1) {
-		s->st.drop_short++;
-		return 0;
-	}
 	uint8_t op = pkt_op(pkt[0]);
-	if (pkt_op_is_data(op))
-		return sess_data_input(s, pkt, len, now_ms);
+
 	if (!op_allowed(s, op)) {
-		s->st.drop_opcode++;
+		s->st.drop[SESS_DROP_OPCODE]++;
 		return 0;
 	}
 	if (len < 1 + PKT_SID_LEN) {
-		s->st.drop_short++;
+		s->st.drop[SESS_DROP_SHORT]++;
 		return 0;
 	}
 	if (s->is_server && v2_server_key(s, op, pkt, len))
@@ -260,7 +255,7 @@ static void emit(struct sess *s, struct sess_ks *ks, struct pkt_ctrl *c, uint64_
 		return;
 	}
 	if (sess_queue_push2(&s->wire, wire, (size_t)w, NULL, 0)) {
-		s->st.drop_queue++;
+		s->st.drop[SESS_DROP_QUEUE]++;
 		return;
 	}
 	s->st.tx_packets++;
@@ -307,7 +302,7 @@ static void feed_tls(struct sess *s, struct sess_ks *ks, uint64_t now_ms)
 		if (q < 0 || (size_t)q != got) {
 			/* cannot happen: we took no more than the window holds */
 			log_warn("session: reliable layer refused TLS bytes");
-			s->st.drop_queue++;
+			s->st.drop[SESS_DROP_QUEUE]++;
 			return;
 		}
 	}

@@ -7,7 +7,7 @@
 #include "proto/data.h"
 #include "proto/dpkt.h"
 #include "proto/occ.h"
-#include "proto/sess_int.h"
+#include "proto/sess_impl.h"
 #include "util/log.h"
 
 #define SESS_DATA_MAX 65535	/* largest payload accepted from the device */
@@ -77,7 +77,7 @@ static int encrypt_out(struct sess *s, const uint8_t *plain, size_t len, uint64_
 	r = sess_queue_push_owned(&s->wire, out, (size_t)w);
 	out = NULL;
 	if (r) {
-		s->st.drop_queue++;
+		s->st.drop[SESS_DROP_QUEUE]++;
 		goto out;
 	}
 	s->st.tx_packets++;
@@ -125,13 +125,13 @@ int sess_data_send_occ_exit(struct sess *s, uint64_t now_ms)
 static void count_data_err(struct sess *s, ssize_t err)
 {
 	if (err == DATA_ERR_REPLAY)
-		s->st.drop_data_replay++;
+		s->st.drop[SESS_DROP_DATA_REPLAY]++;
 	else if (err == DATA_ERR_SHORT || err == DATA_ERR_OPCODE)
-		s->st.drop_short++;
+		s->st.drop[SESS_DROP_SHORT]++;
 	else if (err == DATA_ERR_KEY_ID)
-		s->st.drop_key_id++;
+		s->st.drop[SESS_DROP_KEY_ID]++;
 	else
-		s->st.drop_data_auth++;
+		s->st.drop[SESS_DROP_DATA_AUTH]++;
 }
 
 static void occ_in(struct sess *s, const struct dpkt_info *info, uint64_t now_ms)
@@ -166,7 +166,7 @@ static void deliver(struct sess *s, uint8_t *plain, size_t n, uint64_t now_ms)
 		free(plain);
 		if (m < 0) {
 			free(un);
-			s->st.drop_data_comp++;
+			s->st.drop[SESS_DROP_DATA_COMP]++;
 			return;
 		}
 		n = (size_t)m;
@@ -174,7 +174,7 @@ static void deliver(struct sess *s, uint8_t *plain, size_t n, uint64_t now_ms)
 	int k = dpkt_classify(un, n, &info);
 	if (k == DPKT_DATA) {
 		if (sess_queue_push_owned(&s->tun, un, n))
-			s->st.drop_queue++;
+			s->st.drop[SESS_DROP_QUEUE]++;
 		else
 			s->st.tun_tx++;
 		return;
@@ -184,7 +184,7 @@ static void deliver(struct sess *s, uint8_t *plain, size_t n, uint64_t now_ms)
 	else if (k == DPKT_OCC)
 		occ_in(s, &info, now_ms);
 	else
-		s->st.drop_ctrl_msg++;
+		s->st.drop[SESS_DROP_CTRL_MSG]++;
 	free(un);
 }
 
@@ -193,12 +193,12 @@ int sess_data_input(struct sess *s, const uint8_t *pkt, size_t len, uint64_t now
 	uint8_t key_id;
 
 	if (data_peek_header(pkt, len, NULL, &key_id, NULL)) {
-		s->st.drop_short++;
+		s->st.drop[SESS_DROP_SHORT]++;
 		return 0;
 	}
 	struct sess_ks *ks = sess_ks_by_id(s, key_id);
 	if (!ks || !ks->dk) {
-		s->st.drop_data_nokey++;
+		s->st.drop[SESS_DROP_DATA_NOKEY]++;
 		return 0;
 	}
 	uint8_t *plain = malloc(len ? len : 1);

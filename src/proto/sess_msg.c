@@ -11,7 +11,7 @@
 #include "proto/data.h"
 #include "proto/occ.h"
 #include "proto/peerinfo.h"
-#include "proto/sess_int.h"
+#include "proto/sess_impl.h"
 #include "util/log.h"
 
 #define PUSH_RETRY_MS 5000
@@ -23,6 +23,24 @@ static int send_msg(struct sess *s, enum push_msg_type type, const char *arg)
 	if (n < 0)
 		return n;
 	return sess_ks_send_text(s, NULL, buf, (size_t)n);
+}
+
+/* What either role does with a message its own switch does not take: EXIT ends the
+ * session; INFO (client: also INFO_PRE, server: also CR_RESPONSE) is logged; anything else is
+ * counted as dropped. */
+static void both_msg(struct sess *s, struct sess_ks *ks, const struct push_msg *m)
+{
+	bool info = m->type == PUSH_MSG_INFO ||
+		    m->type == (s->is_server ? PUSH_MSG_CR_RESPONSE : PUSH_MSG_INFO_PRE);
+
+	if (m->type == PUSH_MSG_EXIT)
+		sess_event_push(s, SESS_EV_EXIT, ks->key_id, 0, "");
+	else if (info && s->is_server)
+		log_info("session: client sent %s", m->text);
+	else if (info)
+		log_info("session: server info: %s", m->arg);
+	else
+		s->st.drop[SESS_DROP_CTRL_MSG]++;
 }
 
 /* ---- client ---- */
@@ -123,7 +141,7 @@ static void client_push_reply(struct sess *s, struct sess_ks *ks, const struct p
 	}
 	int r = push_reply_parse(s->push, m->text, strlen(m->text));
 	if (r < 0) {
-		s->st.drop_ctrl_msg++;
+		s->st.drop[SESS_DROP_CTRL_MSG]++;
 		return;
 	}
 	if (r == 0)
@@ -156,15 +174,8 @@ static void client_msg(struct sess *s, struct sess_ks *ks, const struct push_msg
 	case PUSH_MSG_HALT:
 		sess_event_push(s, SESS_EV_HALT, ks->key_id, 0, m->reason);
 		break;
-	case PUSH_MSG_EXIT:
-		sess_event_push(s, SESS_EV_EXIT, ks->key_id, 0, "");
-		break;
-	case PUSH_MSG_INFO:
-	case PUSH_MSG_INFO_PRE:
-		log_info("session: server info: %s", m->arg);
-		break;
 	default:
-		s->st.drop_ctrl_msg++;
+		both_msg(s, ks, m);
 		break;
 	}
 }
@@ -203,15 +214,8 @@ static void server_msg(struct sess *s, struct sess_ks *ks, const struct push_msg
 		if (s->auth == SESS_AUTH_OK && !s->push_sent)
 			sess_msg_send_push_reply(s, now_ms);
 		break;
-	case PUSH_MSG_EXIT:
-		sess_event_push(s, SESS_EV_EXIT, ks->key_id, 0, "");
-		break;
-	case PUSH_MSG_CR_RESPONSE:
-	case PUSH_MSG_INFO:
-		log_info("session: client sent %s", m->text);
-		break;
 	default:
-		s->st.drop_ctrl_msg++;
+		both_msg(s, ks, m);
 		break;
 	}
 }
@@ -403,7 +407,7 @@ int sess_msg_record(struct sess *s, struct sess_ks *ks, uint8_t *rec, size_t len
 	while (!s->dead && (r = push_next_msg(rec, len, &off, &msg, &mlen)) == 1) {
 		struct push_msg m;
 		if (push_msg_parse((char *)rec + (msg - (const char *)rec), mlen, &m)) {
-			s->st.drop_ctrl_msg++;
+			s->st.drop[SESS_DROP_CTRL_MSG]++;
 			continue;
 		}
 		if (s->is_server)
@@ -412,7 +416,7 @@ int sess_msg_record(struct sess *s, struct sess_ks *ks, uint8_t *rec, size_t len
 			client_msg(s, ks, &m, now_ms);
 	}
 	if (r < 0)
-		s->st.drop_ctrl_msg++;
+		s->st.drop[SESS_DROP_CTRL_MSG]++;
 	return 0;
 }
 

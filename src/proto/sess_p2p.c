@@ -11,7 +11,7 @@
 #include "proto/cipher.h"
 #include "proto/keys.h"
 #include "proto/peerinfo.h"
-#include "proto/sess_int.h"
+#include "proto/sess_impl.h"
 #include "util/log.h"
 
 #define P2P_PEER_ID_VPN 0x76706Eu	/* "vpn": DATA_V2 without EKM */

@@ -23,24 +23,31 @@ int sess_queue_init(struct sess_queue *q, size_t cap)
 	return 0;
 }
 
+int sess_ring_grow(void *ring_ptr, size_t size, size_t *cap, size_t *head, size_t count,
+		   size_t max)
+{
+	size_t ncap = *cap * 2 < max ? *cap * 2 : max;
+	uint8_t *old, *ring;
+
+	if (*cap >= max)
+		return -ENOBUFS;
+	ring = calloc(ncap, size);
+	if (!ring)
+		return -ENOMEM;
+	memcpy(&old, ring_ptr, sizeof(old));
+	for (size_t i = 0; i < count; i++)
+		memcpy(ring + i * size, old + (*head + i) % *cap * size, size);
+	free(old);
+	memcpy(ring_ptr, &ring, sizeof(ring));
+	*cap = ncap;
+	*head = 0;
+	return 0;
+}
+
 /* Full: doubles the ring (up to max), oldest entry first. -ENOBUFS at the bound. */
 static int queue_grow(struct sess_queue *q)
 {
-	size_t cap = q->cap * 2 < q->max ? q->cap * 2 : q->max;
-	struct sess_qent *ring;
-
-	if (q->cap >= q->max)
-		return -ENOBUFS;
-	ring = calloc(cap, sizeof(*ring));
-	if (!ring)
-		return -ENOMEM;
-	for (size_t i = 0; i < q->count; i++)
-		ring[i] = q->ring[(q->head + i) % q->cap];
-	free(q->ring);
-	q->ring = ring;
-	q->cap = cap;
-	q->head = 0;
-	return 0;
+	return sess_ring_grow(&q->ring, sizeof(*q->ring), &q->cap, &q->head, q->count, q->max);
 }
 
 void sess_queue_free(struct sess_queue *q)

@@ -30,4 +30,10 @@ int sess_queue_push2(struct sess_queue *q, const uint8_t *hdr, size_t hlen,
 int sess_queue_push_owned(struct sess_queue *q, uint8_t *data, size_t len);
 bool sess_queue_pop(struct sess_queue *q, const uint8_t **data, size_t *len);
 
+/* A full ring of `count` elements of `size` bytes, the oldest at *head of *cap slots, whose
+ * array pointer is at ring_ptr (e.g. &q->ring): doubles it up to max slots, oldest first.
+ * 0, -ENOBUFS at the bound, -ENOMEM. Used by the queues and the session's event ring. */
+int sess_ring_grow(void *ring_ptr, size_t size, size_t *cap, size_t *head, size_t count,
+		   size_t max);
+
 #endif

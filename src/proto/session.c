@@ -14,7 +14,7 @@
 
 #include "proto/cipher.h"
 #include "proto/data.h"
-#include "proto/sess_int.h"
+#include "proto/sess_impl.h"
 #include "proto/tls.h"
 #include "util/log.h"
 
@@ -35,18 +35,21 @@ static char *dup_or_null(const char *s, bool *fail)
 
 static void conf_defaults(struct sess_conf *c)
 {
-	if (!c->reneg_sec)
-		c->reneg_sec = 3600;
-	if (!c->hand_window)
-		c->hand_window = 60;
-	if (!c->tran_window)
-		c->tran_window = 3600;
-	if (!c->tls_timeout)
-		c->tls_timeout = 2;
-	if (!c->replay_window)
-		c->replay_window = 64;
-	if (!c->tls_mtu)
-		c->tls_mtu = REL_TLS_MTU_DEFAULT;
+	static const struct { size_t off; unsigned v; } dflt[] = {
+		{ offsetof(struct sess_conf, reneg_sec), SESS_DEFAULT_RENEG_SEC },
+		{ offsetof(struct sess_conf, hand_window), SESS_DEFAULT_HAND_WINDOW },
+		{ offsetof(struct sess_conf, tran_window), SESS_DEFAULT_TRAN_WINDOW },
+		{ offsetof(struct sess_conf, tls_timeout), SESS_DEFAULT_TLS_TIMEOUT },
+		{ offsetof(struct sess_conf, replay_window), SESS_DEFAULT_REPLAY_WINDOW },
+		{ offsetof(struct sess_conf, tls_mtu), REL_TLS_MTU_DEFAULT },
+	};
+
+	for (size_t i = 0; i < sizeof(dflt) / sizeof(dflt[0]); i++) {
+		unsigned *f = (unsigned *)((char *)c + dflt[i].off);
+
+		if (!*f)
+			*f = dflt[i].v;
+	}
 }
 
 /* Keeps private copies of the strings so the caller's conf may be temporary. */
@@ -55,7 +58,7 @@ static int conf_copy(struct sess *s, const struct sess_conf *c)
 	bool fail = false;
 
 	s->conf = *c;
-	s->s_auth_digest = dup_or_null(c->auth_digest ? c->auth_digest : "SHA1", &fail);
+	s->s_auth_digest = dup_or_null(c->auth_digest ? c->auth_digest : SESS_DEFAULT_AUTH, &fail);
 	s->s_ciphers = dup_or_null(c->data_ciphers ? c->data_ciphers : CIPHER_DEFAULT_LIST, &fail);
 	s->s_fallback = dup_or_null(c->data_ciphers_fallback, &fail);
 	s->s_pi_extra = dup_or_null(c->peer_info_extra, &fail);
@@ -189,6 +192,10 @@ void sess_free(struct sess *s)
 {
 	if (!s)
 		return;
+	/* the configuration strings sess_new copied */
+	char *strs[] = { s->s_auth_digest, s->s_ciphers, s->s_fallback, s->s_pi_extra,
+			 s->s_user, s->s_pass, s->s_dev };
+
 	for (int i = 0; i < SESS_N_KS; i++)
 		sess_ks_free(&s->ks[i]);
 	wrap_free(&s->wrap);
@@ -201,13 +208,8 @@ void sess_free(struct sess *s)
 	free(s->peer_pi);
 	free(s->push_text);
 	free(s->auth_fail_reason);
-	free_str(s->s_auth_digest);
-	free_str(s->s_ciphers);
-	free_str(s->s_fallback);
-	free_str(s->s_pi_extra);
-	free_str(s->s_user);
-	free_str(s->s_pass);
-	free_str(s->s_dev);
+	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
+		free_str(strs[i]);
 	OPENSSL_cleanse(s, sizeof(*s));
 	free(s);
 }
@@ -215,25 +217,15 @@ void sess_free(struct sess *s)
 /* Doubles the event ring (oldest first) up to SESS_EVENT_QUEUE; false at the bound. */
 static bool event_grow(struct sess *s)
 {
-	size_t cap = s->ev_cap * 2 < SESS_EVENT_QUEUE ? s->ev_cap * 2 : SESS_EVENT_QUEUE;
-	struct sess_event *ev;
-
-	if (s->ev_cap >= SESS_EVENT_QUEUE || !(ev = calloc(cap, sizeof(*ev))))
-		return false;
-	for (size_t i = 0; i < s->ev_count; i++)
-		ev[i] = s->events[(s->ev_head + i) % s->ev_cap];
-	free(s->events);
-	s->events = ev;
-	s->ev_cap = cap;
-	s->ev_head = 0;
-	return true;
+	return sess_ring_grow(&s->events, sizeof(*s->events), &s->ev_cap, &s->ev_head,
+			      s->ev_count, SESS_EVENT_QUEUE) == 0;
 }
 
 void sess_event_push(struct sess *s, enum sess_event_type type, uint8_t key_id, int err,
 		     const char *text)
 {
 	if (s->ev_count == s->ev_cap && !event_grow(s)) {
-		s->st.drop_queue++;
+		s->st.drop[SESS_DROP_QUEUE]++;
 		return;
 	}
 	struct sess_event *e = &s->events[(s->ev_head + s->ev_count) % s->ev_cap];
@@ -293,6 +285,24 @@ struct sess_ks *sess_ks_by_id(struct sess *s, uint8_t key_id)
 	return NULL;
 }
 
+/* The one place a received packet is told apart by opcode: data or control channel. */
+static int sess_demux(struct sess *s, const uint8_t *pkt, size_t len, uint64_t now_ms)
+{
+	uint8_t op;
+
+	if (len < 1) {
+		s->st.drop[SESS_DROP_SHORT]++;
+		return 0;
+	}
+	op = pkt_op(pkt[0]);
+	if (op == P_DATA_V1 || op == P_DATA_V2)
+		return sess_data_input(s, pkt, len, now_ms);
+	if (pkt_op_is_control(op))
+		return sess_ctl_input(s, pkt, len, now_ms);
+	s->st.drop[SESS_DROP_OPCODE]++;	/* key-method 1 resets, unknown opcodes */
+	return 0;
+}
+
 int sess_input(struct sess *s, const uint8_t *pkt, size_t len, uint64_t now_ms)
 {
 	if (!s || !pkt)
@@ -302,7 +312,7 @@ int sess_input(struct sess *s, const uint8_t *pkt, size_t len, uint64_t now_ms)
 	s->now_ms = now_ms;
 	if (s->dead)
 		return 0;
-	int r = sess_ctl_input(s, pkt, len, now_ms);
+	int r = sess_demux(s, pkt, len, now_ms);
 	sess_ks_reap(s);
 	sess_ctl_flush(s, now_ms);
 	return r;
@@ -420,6 +430,31 @@ bool sess_pop_event(struct sess *s, struct sess_event *out)
 const struct sess_stats *sess_get_stats(const struct sess *s)
 {
 	return &s->st;
+}
+
+static const char *const sess_drop_names[SESS_DROP_N] = {
+	[SESS_DROP_SHORT] = "short",		[SESS_DROP_OPCODE] = "opcode",
+	[SESS_DROP_UNWRAP] = "unwrap",		[SESS_DROP_REPLAY_CTL] = "replay_ctl",
+	[SESS_DROP_SESSION_ID] = "session_id",	[SESS_DROP_KEY_ID] = "key_id",
+	[SESS_DROP_STATE] = "state",		[SESS_DROP_RELIABLE] = "reliable",
+	[SESS_DROP_DATA_NOKEY] = "data_nokey",	[SESS_DROP_DATA_AUTH] = "data_auth",
+	[SESS_DROP_DATA_REPLAY] = "data_replay", [SESS_DROP_DATA_COMP] = "data_comp",
+	[SESS_DROP_QUEUE] = "queue",		[SESS_DROP_TLS] = "tls",
+	[SESS_DROP_CTRL_MSG] = "ctrl_msg",
+};
+
+const char *sess_drop_name(enum sess_drop d)
+{
+	return (unsigned)d < SESS_DROP_N ? sess_drop_names[d] : "?";
+}
+
+uint64_t sess_stats_drops(const struct sess_stats *st)
+{
+	uint64_t sum = 0;
+
+	for (int i = 0; i < SESS_DROP_N; i++)
+		sum += st->drop[i];
+	return sum;
 }
 
 bool sess_data_ready(const struct sess *s)

@@ -42,6 +42,17 @@ enum sess_key_dir { SESS_KEYDIR_BIDI = -1, SESS_KEYDIR_NORMAL = 0, SESS_KEYDIR_I
 #define SESS_WKC_MAX 1024
 #define SESS_TEXT_MAX 256
 
+/* OpenVPN's defaults for a sess_conf field left 0 (the config's option table uses the same
+ * values, as text through SESS_DEFAULT_STR, so each number is written once). */
+#define SESS_DEFAULT_RENEG_SEC 3600
+#define SESS_DEFAULT_HAND_WINDOW 60
+#define SESS_DEFAULT_TRAN_WINDOW 3600
+#define SESS_DEFAULT_TLS_TIMEOUT 2
+#define SESS_DEFAULT_REPLAY_WINDOW 64
+#define SESS_DEFAULT_AUTH "SHA1"
+#define SESS_DEFAULT_STR_(x) #x
+#define SESS_DEFAULT_STR(x) SESS_DEFAULT_STR_(x)
+
 struct sess_conf {
 	enum sess_role role;
 	enum sess_transport transport;
@@ -93,14 +104,14 @@ struct sess_conf {
 	const char *dev_type;
 
 	/* Timers, in seconds; 0 = the OpenVPN default noted. */
-	unsigned reneg_sec;		/* 3600; use SESS_RENEG_OFF to disable */
+	unsigned reneg_sec;		/* 0: SESS_DEFAULT_RENEG_SEC; SESS_RENEG_OFF disables */
 	uint64_t reneg_bytes;		/* 0 = off */
 	uint64_t reneg_pkts;		/* 0 = off */
-	unsigned hand_window;		/* 60 */
-	unsigned tran_window;		/* 3600 */
-	unsigned tls_timeout;		/* 2 (initial retransmit, doubles) */
-	unsigned replay_window;		/* 64 packets */
-	unsigned tls_mtu;		/* 1250 (max control packet, §3.1) */
+	unsigned hand_window;		/* 0: SESS_DEFAULT_HAND_WINDOW */
+	unsigned tran_window;		/* 0: SESS_DEFAULT_TRAN_WINDOW */
+	unsigned tls_timeout;		/* initial retransmit, doubles; 0: SESS_DEFAULT_TLS_TIMEOUT */
+	unsigned replay_window;		/* packets; 0: SESS_DEFAULT_REPLAY_WINDOW */
+	unsigned tls_mtu;		/* max control packet (§3.1); 0: REL_TLS_MTU_DEFAULT */
 
 	/* Unix time (s) at sess_new for the tls-auth/tls-crypt replay timestamp (§2.6); the
 	 * session reads no clocks. 0 = derive from now_ms / 1000. */
@@ -138,25 +149,30 @@ struct sess_buf {
 	size_t len;
 };
 
-/* Every drop is counted under one reason. */
+/* Every dropped packet is counted under exactly one reason (sess_drop_name: its text). */
+enum sess_drop {
+	SESS_DROP_SHORT = 0,	/* too short / malformed header */
+	SESS_DROP_OPCODE,	/* unknown opcode or wrong direction */
+	SESS_DROP_UNWRAP,	/* tls-auth/tls-crypt authentication failed */
+	SESS_DROP_REPLAY_CTL,	/* control replay packet-id */
+	SESS_DROP_SESSION_ID,	/* wrong own/remote session id */
+	SESS_DROP_KEY_ID,	/* no key state for this key_id */
+	SESS_DROP_STATE,	/* out-of-state packet */
+	SESS_DROP_RELIABLE,	/* outside receive window / bad ACK list */
+	SESS_DROP_DATA_NOKEY,	/* data before keys */
+	SESS_DROP_DATA_AUTH,	/* data decryption/authentication failure */
+	SESS_DROP_DATA_REPLAY,	/* data replay */
+	SESS_DROP_DATA_COMP,	/* bad compression framing */
+	SESS_DROP_QUEUE,	/* an output queue was full */
+	SESS_DROP_TLS,		/* TLS engine errors */
+	SESS_DROP_CTRL_MSG,	/* bad control message text */
+	SESS_DROP_N
+};
+
 struct sess_stats {
 	uint64_t rx_packets, rx_bytes, tx_packets, tx_bytes;	/* wire */
 	uint64_t tun_rx, tun_tx;		/* payloads to / from the device */
-	uint64_t drop_short;		/* too short / malformed header */
-	uint64_t drop_opcode;		/* unknown opcode or wrong direction */
-	uint64_t drop_unwrap;		/* tls-auth/tls-crypt authentication failed */
-	uint64_t drop_replay_ctl;	/* control replay packet-id */
-	uint64_t drop_session_id;	/* wrong own/remote session id */
-	uint64_t drop_key_id;		/* no key state for this key_id */
-	uint64_t drop_state;		/* out-of-state packet */
-	uint64_t drop_reliable;		/* outside receive window / bad ACK list */
-	uint64_t drop_data_nokey;	/* data before keys */
-	uint64_t drop_data_auth;	/* data decryption/authentication failure */
-	uint64_t drop_data_replay;	/* data replay */
-	uint64_t drop_data_comp;	/* bad compression framing */
-	uint64_t drop_queue;		/* an output queue was full */
-	uint64_t drop_tls;		/* TLS engine errors */
-	uint64_t drop_ctrl_msg;		/* bad control message text */
+	uint64_t drop[SESS_DROP_N];		/* by enum sess_drop */
 	uint64_t pings_rx, pings_tx;
 	uint64_t retransmits;
 	uint64_t renegotiations;
@@ -224,6 +240,10 @@ bool sess_pop_event(struct sess *s, struct sess_event *out);
 
 /* Inspection. Strings are "" when unknown. */
 const struct sess_stats *sess_get_stats(const struct sess *s);
+/* The short name of a drop reason ("short", "data_auth", ...); "?" when out of range. */
+const char *sess_drop_name(enum sess_drop d);
+/* Every packet the session refused, whatever the reason. */
+uint64_t sess_stats_drops(const struct sess_stats *st);
 bool sess_data_ready(const struct sess *s);		/* a data key can encrypt */
 /* The name in the peer's certificate (x509-username-field, CN by default; "" without a
  * certificate), fixed by key 0: a renegotiation that changes it ends the session. */

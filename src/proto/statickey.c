@@ -9,6 +9,7 @@
 #include <openssl/rand.h>
 
 #include "proto/wrap.h"
+#include "util/bytes.h"
 
 #define V1_NAME "OpenVPN Static key V1"
 #define V2_SERVER_NAME "OpenVPN tls-crypt-v2 server key"
@@ -66,15 +67,31 @@ static bool is_space(char c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
+/* Digit values: c in [lo, hi] is worth base + (c - lo). */
+struct digit_range {
+	char lo, hi;
+	int base;
+};
+
+static const struct digit_range hex_digits[] = {
+	{ '0', '9', 0 }, { 'a', 'f', 10 }, { 'A', 'F', 10 },
+};
+static const struct digit_range b64_digits[] = {
+	{ 'A', 'Z', 0 }, { 'a', 'z', 26 }, { '0', '9', 52 }, { '+', '+', 62 }, { '/', '/', 63 },
+};
+
+/* The value of digit c in the given ranges, or -1. */
+static int digit_val(char c, const struct digit_range *r, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (c >= r[i].lo && c <= r[i].hi)
+			return r[i].base + (c - r[i].lo);
+	return -1;
+}
+
 static int hexval(char c)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
+	return digit_val(c, hex_digits, sizeof(hex_digits) / sizeof(hex_digits[0]));
 }
 
 int skey_parse(const char *text, size_t len, uint8_t key[SKEY_LEN])
@@ -151,18 +168,25 @@ int skey_format(const uint8_t key[SKEY_LEN], char *out, size_t cap)
 	return (int)off;
 }
 
-int skey_generate(char *out, size_t cap, uint8_t key[SKEY_LEN])
+/* n random bytes written out with format (and copied to key when not NULL). */
+static int skey_random(size_t n, int (*format)(const uint8_t *, char *, size_t), char *out,
+		       size_t cap, uint8_t *key)
 {
-	uint8_t k[SKEY_LEN];
+	uint8_t k[SKEY_LEN];	/* the larger of SKEY_LEN and SKEY_V2_SERVER_LEN */
 	int rc;
 
-	if (RAND_bytes(k, sizeof(k)) != 1)
+	if (n > sizeof(k) || RAND_bytes(k, (int)n) != 1)
 		return -EIO;
-	rc = skey_format(k, out, cap);
+	rc = format(k, out, cap);
 	if (rc >= 0 && key)
-		memcpy(key, k, SKEY_LEN);
+		memcpy(key, k, n);
 	OPENSSL_cleanse(k, sizeof(k));
 	return rc;
+}
+
+int skey_generate(char *out, size_t cap, uint8_t key[SKEY_LEN])
+{
+	return skey_random(SKEY_LEN, skey_format, out, cap, key);
 }
 
 int skey_halves(const uint8_t key[SKEY_LEN], int dir, const uint8_t **send,
@@ -188,17 +212,7 @@ int skey_halves(const uint8_t key[SKEY_LEN], int dir, const uint8_t **send,
 
 static int b64val(char c)
 {
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
+	return digit_val(c, b64_digits, sizeof(b64_digits) / sizeof(b64_digits[0]));
 }
 
 /* Strict base64 (whitespace skipped, '=' only as final padding).  Returns bytes or -EINVAL. */
@@ -312,16 +326,7 @@ int skey_v2_server_format(const uint8_t key[SKEY_V2_SERVER_LEN], char *out, size
 
 int skey_v2_server_generate(char *out, size_t cap, uint8_t key[SKEY_V2_SERVER_LEN])
 {
-	uint8_t k[SKEY_V2_SERVER_LEN];
-	int rc;
-
-	if (RAND_bytes(k, sizeof(k)) != 1)
-		return -EIO;
-	rc = skey_v2_server_format(k, out, cap);
-	if (rc >= 0 && key)
-		memcpy(key, k, sizeof(k));
-	OPENSSL_cleanse(k, sizeof(k));
-	return rc;
+	return skey_random(SKEY_V2_SERVER_LEN, skey_v2_server_format, out, cap, key);
 }
 
 int skey_v2_client_parse(const char *text, size_t len, uint8_t kc[SKEY_LEN],
@@ -341,7 +346,7 @@ int skey_v2_client_parse(const char *text, size_t len, uint8_t kc[SKEY_LEN],
 		goto out;
 	w = (size_t)n - SKEY_LEN;
 	/* The WKc ends with its own total length (§5.4). */
-	if (((size_t)buf[n - 2] << 8 | buf[n - 1]) != w || w > wkc_cap || !wkc)
+	if (bytes_get_u16(buf + n - 2) != w || w > wkc_cap || !wkc)
 		goto out;
 	memcpy(kc, buf, SKEY_LEN);
 	memcpy(wkc, buf + SKEY_LEN, w);

@@ -1,6 +1,6 @@
 /* TLS sessions over OpenSSL memory BIOs (spec §6): the ciphertext goes in and out as bytes,
  * the caller moves them over the control channel. See tls.h. */
-#include "proto/tls_int.h"
+#include "proto/tls_impl.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -184,16 +184,26 @@ const char *tls_error(const struct tls_sess *s)
 	return s->err;
 }
 
-int tls_peer_cn(const struct tls_sess *s, char *out, size_t cap)
+/* The peer's certificate for a text query into out[cap] (emptied first); NULL with *rc
+ * -ENOSPC (no room) or -ENOENT (no certificate). */
+static X509 *tls_peer_cert(const struct tls_sess *s, char *out, size_t cap, int *rc)
 {
 	X509 *x = SSL_get0_peer_certificate(s->ssl);
-	int rc;
 
+	*rc = cap == 0 ? -ENOSPC : -ENOENT;
 	if (cap == 0)
-		return -ENOSPC;
+		return NULL;
 	out[0] = '\0';
+	return x;
+}
+
+int tls_peer_cn(const struct tls_sess *s, char *out, size_t cap)
+{
+	int rc;
+	X509 *x = tls_peer_cert(s, out, cap, &rc);
+
 	if (!x)
-		return -ENOENT;
+		return rc;
 	rc = tls_cert_username(s->conf, x, out, cap);
 	if (rc == 0)
 		sanitize_name(out);	/* as OpenVPN 2.6 names it: never a raw control byte in
@@ -203,13 +213,11 @@ int tls_peer_cn(const struct tls_sess *s, char *out, size_t cap)
 
 int tls_peer_subject(const struct tls_sess *s, char *out, size_t cap)
 {
-	X509 *x = SSL_get0_peer_certificate(s->ssl);
+	int rc;
+	X509 *x = tls_peer_cert(s, out, cap, &rc);
 
-	if (cap == 0)
-		return -ENOSPC;
-	out[0] = '\0';
 	if (!x)
-		return -ENOENT;
+		return rc;
 	tls_cert_subject(x, out, cap);
 	return strlen(out) + 1 >= cap ? -ENOSPC : 0;
 }

@@ -1,6 +1,6 @@
 /* TLS contexts (struct tls_conf): protocol settings of spec §6 and the verification policy.
  * Credentials are loaded by tls_load.c, peer certificates checked by tls_verify.c. */
-#include "proto/tls_int.h"
+#include "proto/tls_impl.h"
 
 #include <errno.h>
 #include <stdarg.h>

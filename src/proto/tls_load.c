@@ -1,7 +1,7 @@
 /* Loading credentials into a TLS context: CA, certificate + chain, key (optionally
  * encrypted), PKCS#12, CRL, DH parameters. Inputs are PEM (DER for PKCS#12) buffers or
  * files (struct tls_pem). */
-#include "proto/tls_int.h"
+#include "proto/tls_impl.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -30,27 +30,37 @@ static const char *tls_pem_what(const struct tls_pem *p)
 	return p->path && !p->data ? p->path : "<inline>";
 }
 
-/* Every certificate in p into the verify store. */
-static int tls_load_ca(SSL_CTX *ctx, const struct tls_pem *p)
+/* Every certificate (crl: every CRL) in p into the verify store, up to the first one the
+ * store refuses. Returns how many were added, or -ENOENT. */
+static int tls_store_add(SSL_CTX *ctx, const struct tls_pem *p, bool crl)
 {
 	X509_STORE *st = SSL_CTX_get_cert_store(ctx);
 	BIO *b = tls_pem_bio(p);
-	X509 *x;
-	int n = 0;
+	int n = 0, ok = 1;
 
 	if (!b)
 		return -ENOENT;
-	while ((x = PEM_read_bio_X509(b, NULL, NULL, NULL))) {
-		int ok = X509_STORE_add_cert(st, x);
+	while (ok) {
+		X509_CRL *c = crl ? PEM_read_bio_X509_CRL(b, NULL, NULL, NULL) : NULL;
+		X509 *x = crl ? NULL : PEM_read_bio_X509(b, NULL, NULL, NULL);
 
-		X509_free(x);
-		if (!ok)
+		if (!c && !x)
 			break;
-		n++;
+		ok = c ? X509_STORE_add_crl(st, c) : X509_STORE_add_cert(st, x);
+		X509_CRL_free(c);
+		X509_free(x);
+		n += ok;
 	}
 	ERR_clear_error();	/* the loop ends on "no start line" */
 	BIO_free(b);
-	return n > 0 ? 0 : -EINVAL;
+	return n;
+}
+
+static int tls_load_ca(SSL_CTX *ctx, const struct tls_pem *p)
+{
+	int n = tls_store_add(ctx, p, false);
+
+	return n < 0 ? n : n > 0 ? 0 : -EINVAL;
 }
 
 /* First certificate = ours (when leaf_first), the rest = chain. */
@@ -95,26 +105,11 @@ static int tls_load_key(SSL_CTX *ctx, const struct tls_pem *p, const char *passw
 
 static int tls_load_crl(SSL_CTX *ctx, const struct tls_pem *p)
 {
-	X509_STORE *st = SSL_CTX_get_cert_store(ctx);
-	BIO *b = tls_pem_bio(p);
-	X509_CRL *c;
-	int n = 0;
+	int n = tls_store_add(ctx, p, true);
 
-	if (!b)
-		return -ENOENT;
-	while ((c = PEM_read_bio_X509_CRL(b, NULL, NULL, NULL))) {
-		int ok = X509_STORE_add_crl(st, c);
-
-		X509_CRL_free(c);
-		if (!ok)
-			break;
-		n++;
-	}
-	ERR_clear_error();
-	BIO_free(b);
-	if (n == 0)
-		return -EINVAL;
-	X509_STORE_set_flags(st, X509_V_FLAG_CRL_CHECK);
+	if (n <= 0)
+		return n < 0 ? n : -EINVAL;
+	X509_STORE_set_flags(SSL_CTX_get_cert_store(ctx), X509_V_FLAG_CRL_CHECK);
 	return 0;
 }
 

@@ -1,7 +1,7 @@
 /* Peer certificate policy on top of OpenSSL's chain check (spec §6): remote-cert-tls,
  * remote-cert-eku, a usable name (x509-username-field, CN by default), verify-x509-name.
  * The first reason a certificate is refused is kept in the session for tls_error(). */
-#include "proto/tls_int.h"
+#include "proto/tls_impl.h"
 
 #include <errno.h>
 #include <stdio.h>

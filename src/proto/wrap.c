@@ -10,6 +10,7 @@
 
 #include "proto/packet.h"
 #include "proto/statickey.h"
+#include "util/bytes.h"
 
 #define HDR (1 + PKT_SID_LEN)			/* op/key_id + session id, always clear */
 #define CRYPT_HDR (HDR + WRAP_PID_LEN + WRAP_TAG_LEN)
@@ -21,19 +22,6 @@ struct part {
 	const uint8_t *p;
 	size_t n;
 };
-
-static void put_u32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-static uint32_t get_u32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
 
 /* HMAC(digest, key) over the concatenation of parts; out gets the full digest. */
 static int hmac_parts(const char *digest, const uint8_t *key, size_t klen,
@@ -287,8 +275,8 @@ static int next_pid(struct wrap_ctx *ctx, uint64_t now_s, uint8_t out[WRAP_PID_L
 		ctx->send_ts = (uint32_t)now_s;
 		ctx->send_ts_set = true;
 	}
-	put_u32(out, ++ctx->send_pid);
-	put_u32(out + 4, ctx->send_ts);
+	bytes_put_u32(out, ++ctx->send_pid);
+	bytes_put_u32(out + 4, ctx->send_ts);
 	return 0;
 }
 
@@ -390,7 +378,7 @@ int wrap_encode(struct wrap_ctx *ctx, const uint8_t *plain, size_t len, uint64_t
 /* Replay check on (pid, ts) after authentication; commit only if it passes. */
 static int accept_pid(struct wrap_ctx *ctx, const uint8_t *pidts, uint64_t now_s)
 {
-	uint32_t pid = get_u32(pidts), ts = get_u32(pidts + 4);
+	uint32_t pid = bytes_get_u32(pidts), ts = bytes_get_u32(pidts + 4);
 
 	if (ctx->replay_on) {
 		if (replay_check(&ctx->replay, pid, ts, now_s) != REPLAY_OK)
@@ -517,7 +505,7 @@ int wrap_v2_find_wkc(const uint8_t *wire, size_t len)
 
 	if (!wire || len < CRYPT_HDR + 2)
 		return WRAP_ERR_WKC;
-	n = (size_t)wire[len - 2] << 8 | wire[len - 1];
+	n = bytes_get_u16(wire + len - 2);
 	if (n < WRAP_WKC_MIN || n > WRAP_WKC_MAX || n > len - CRYPT_HDR)
 		return WRAP_ERR_WKC;
 	return (int)(len - n);
@@ -535,8 +523,7 @@ int wrap_v2_wrap_kc(const uint8_t server_key[WRAP_V2_SERVER_KEY_LEN],
 		return WRAP_ERR_WKC;
 	if (!wkc || cap < total)
 		return WRAP_ERR_NOSPACE;
-	lenb[0] = (uint8_t)(total >> 8);
-	lenb[1] = (uint8_t)total;
+	bytes_put_u16(lenb, (uint16_t)total);
 	/* T = HMAC-SHA256(Ka, len || Kc || metadata); Ka = hmac[0..31] of the server key. */
 	struct part parts[] = { { lenb, 2 }, { kc, WRAP_KEY2_LEN }, { meta, meta_len } };
 	rc = hmac_parts("SHA256", server_key + 64, 32, parts, 3, wkc, WRAP_TAG_LEN);
@@ -563,7 +550,7 @@ int wrap_v2_unwrap_wkc(const uint8_t server_key[WRAP_V2_SERVER_KEY_LEN],
 
 	if (!server_key || !wkc || wkc_len < WRAP_WKC_MIN || wkc_len > WRAP_WKC_MAX)
 		return WRAP_ERR_WKC;
-	if (((size_t)wkc[wkc_len - 2] << 8 | wkc[wkc_len - 1]) != wkc_len)
+	if (bytes_get_u16(wkc + wkc_len - 2) != wkc_len)
 		return WRAP_ERR_WKC;
 	n = wkc_len - WRAP_TAG_LEN - 2;		/* Kc || metadata */
 	if (aes_ctr(server_key, wkc, wkc + WRAP_TAG_LEN, n, plain) < 0)
@@ -586,18 +573,21 @@ out:
 	return rc;
 }
 
+static const char *const wrap_errs[] = {
+	[WRAP_ERR_BASE - WRAP_ERR_SHORT] = "packet too short for its wrapping",
+	[WRAP_ERR_BASE - WRAP_ERR_TOO_BIG] = "packet too big",
+	[WRAP_ERR_BASE - WRAP_ERR_AUTH] = "HMAC/tag mismatch",
+	[WRAP_ERR_BASE - WRAP_ERR_REPLAY] = "replayed control packet-id",
+	[WRAP_ERR_BASE - WRAP_ERR_WKC] = "bad tls-crypt-v2 wrapped client key",
+	[WRAP_ERR_BASE - WRAP_ERR_NOSPACE] = "output buffer too small",
+	[WRAP_ERR_BASE - WRAP_ERR_CRYPTO] = "crypto library failure",
+	[WRAP_ERR_BASE - WRAP_ERR_EXHAUSTED] = "control packet-id exhausted",
+	[WRAP_ERR_BASE - WRAP_ERR_STATE] = "wrap context not usable for this",
+};
+
 const char *wrap_strerror(int err)
 {
-	switch (err) {
-	case WRAP_ERR_SHORT: return "packet too short for its wrapping";
-	case WRAP_ERR_TOO_BIG: return "packet too big";
-	case WRAP_ERR_AUTH: return "HMAC/tag mismatch";
-	case WRAP_ERR_REPLAY: return "replayed control packet-id";
-	case WRAP_ERR_WKC: return "bad tls-crypt-v2 wrapped client key";
-	case WRAP_ERR_NOSPACE: return "output buffer too small";
-	case WRAP_ERR_CRYPTO: return "crypto library failure";
-	case WRAP_ERR_EXHAUSTED: return "control packet-id exhausted";
-	case WRAP_ERR_STATE: return "wrap context not usable for this";
-	default: return err < 0 ? "unknown wrap error" : "ok";
-	}
+	if (err <= WRAP_ERR_BASE - 1 && err >= WRAP_ERR_LAST)
+		return wrap_errs[WRAP_ERR_BASE - err];
+	return err < 0 ? "unknown wrap error" : "ok";
 }

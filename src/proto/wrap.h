@@ -33,16 +33,19 @@ enum wrap_mode {
 /* Key direction for tls-auth (§5.1). */
 enum wrap_dir { WRAP_DIR_BIDI = -1, WRAP_DIR_NORMAL = 0, WRAP_DIR_INVERSE = 1 };
 
+/* Negative error codes, in their own range (-1201..-1209; data.h uses -1101..). */
 enum wrap_err {
-	WRAP_ERR_SHORT = -1001,		/* shorter than the wrapping's header */
-	WRAP_ERR_TOO_BIG = -1002,	/* longer than WRAP_WIRE_MAX */
-	WRAP_ERR_AUTH = -1003,		/* HMAC / tag mismatch */
-	WRAP_ERR_REPLAY = -1004,	/* replay packet-id rejected (see replay.h) */
-	WRAP_ERR_WKC = -1005,		/* tls-crypt-v2: WKc missing, malformed or not authentic */
-	WRAP_ERR_NOSPACE = -1006,	/* output buffer too small */
-	WRAP_ERR_CRYPTO = -1007,	/* OpenSSL failure */
-	WRAP_ERR_EXHAUSTED = -1008,	/* send packet-id would wrap */
-	WRAP_ERR_STATE = -1009,		/* ctx not initialised / wrong role for this call */
+	WRAP_ERR_BASE = -1200,		/* not an error: code = WRAP_ERR_BASE - n, n = 1.. */
+	WRAP_ERR_SHORT = -1201,		/* shorter than the wrapping's header */
+	WRAP_ERR_TOO_BIG = -1202,	/* longer than WRAP_WIRE_MAX */
+	WRAP_ERR_AUTH = -1203,		/* HMAC / tag mismatch */
+	WRAP_ERR_REPLAY = -1204,	/* replay packet-id rejected (see replay.h) */
+	WRAP_ERR_WKC = -1205,		/* tls-crypt-v2: WKc missing, malformed or not authentic */
+	WRAP_ERR_NOSPACE = -1206,	/* output buffer too small */
+	WRAP_ERR_CRYPTO = -1207,	/* OpenSSL failure */
+	WRAP_ERR_EXHAUSTED = -1208,	/* send packet-id would wrap */
+	WRAP_ERR_STATE = -1209,		/* ctx not initialised / wrong role for this call */
+	WRAP_ERR_LAST = WRAP_ERR_STATE,
 };
 
 #define WRAP_KEY2_LEN 256		/* static key file / Kc: two cipher[64]||hmac[64] */

@@ -1,4 +1,4 @@
-/* Extras of the Linux kernel backend (linux.c) beyond vif_kernel_open() in vif.h: the same
+/* Extras of the Linux kernel backend (kernel.c) beyond vif_kernel_open() in vif.h: the same
  * open with a message a person can act on, and the ifindex for configuring the link with nl.h. */
 #ifndef BURROW_VIF_KERNEL_H
 #define BURROW_VIF_KERNEL_H
@@ -27,11 +27,11 @@
 int vif_kernel_open_ex(const struct vif_config *cfg, bool exclusive, char *name_out, size_t n,
 		       struct vif_port **out, struct nl_err *err);
 
-/* A kernel port's I/O (linux_port.c), next to vif.h's generic contract:
+/* A kernel port's I/O (kernel_port.c), next to vif.h's generic contract:
  *  - read: one packet; a buffer shorter than the packet gives -EMSGSIZE and the packet is lost
  *    (the kernel has dequeued it). Blocking: waits for a packet; "down" gives -ENETDOWN and
- *    delete -ENODEV, at once, also to a reader already waiting. Non-blocking: -EAGAIN when
- *    empty, also while down (see vif_state() for down/gone).
+ *    delete -ENODEV, at once, also to a reader already waiting. Non-blocking, empty queue:
+ *    -ENETDOWN while down (as the userspace device), -ENODEV once deleted, else -EAGAIN.
  *  - write: never waits for space (the kernel drops); -ENETDOWN while down, -ENODEV deleted.
  *  - vif_fd() is the TUN fd itself (POLLIN readable, POLLERR once deleted); no space fd.
  *  - Use a port in the network namespace it was opened in (vif_state may ask rtnetlink). */

@@ -1,5 +1,5 @@
 /* CIDR text <-> struct nl_addr. Shared by the config module and `burrow dev`. */
-#include "vif/nl_priv.h"
+#include "vif/nl_impl.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

@@ -1,7 +1,7 @@
 /* A link's IPv6 settings over rtnetlink: the link-local address generation mode. A TUN has no
  * use for a link-local address, and with one the kernel sends router solicitations and MLD
  * reports into the tunnel while it is idle: each one wakes the VPN for nothing. */
-#include "vif/nl_priv.h"
+#include "vif/nl_impl.h"
 
 #include <errno.h>
 #include <linux/if_link.h>

@@ -1,5 +1,5 @@
 /* rtnetlink links: look up, up/down, MTU, MAC, delete, and the query behind `burrow dev show`. */
-#include "vif/nl_priv.h"
+#include "vif/nl_impl.h"
 
 #include <errno.h>
 #include <linux/if.h>

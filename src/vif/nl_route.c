@@ -1,6 +1,6 @@
 /* rtnetlink addresses and routes: add/del, and the route lookup the client uses to keep the
  * server reachable through the old gateway when it redirects the default route. */
-#include "vif/nl_priv.h"
+#include "vif/nl_impl.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

@@ -1,6 +1,6 @@
 /* veth pairs across network namespaces (for `burrow demo` and tests): RTM_NEWLINK with
  * IFLA_INFO_KIND "veth", each end placed in the namespace given by an fd. */
-#include "vif/nl_priv.h"
+#include "vif/nl_impl.h"
 
 #include <errno.h>
 #include <linux/if_link.h>

@@ -1,6 +1,6 @@
 /* Link-change notifications: lets the kernel backend wake a blocked reader when its link goes
  * down or away, which the TUN driver itself does not do for "down". */
-#include "vif/nl_priv.h"
+#include "vif/nl_impl.h"
 
 #include <errno.h>
 #include <linux/if.h>

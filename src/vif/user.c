@@ -22,7 +22,7 @@
 #include <string.h>
 #include <sys/random.h>
 
-#include "vif/user_priv.h"
+#include "vif/user_impl.h"
 
 static pthread_mutex_t reg_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct vif_namemap reg_map;

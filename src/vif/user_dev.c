@@ -5,7 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "vif/user_priv.h"
+#include "vif/user_impl.h"
 
 /* ---- readiness ---- */
 

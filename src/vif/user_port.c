@@ -7,7 +7,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#include "vif/user_priv.h"
+#include "vif/user_impl.h"
 
 /* The largest thing any write may carry: a VLAN-tagged TAP frame at the largest MTU. */
 #define USER_FRAME_MAX ((size_t)VIF_MTU_MAX + VIF_ETH_HLEN + VIF_VLAN_HLEN)

@@ -5,15 +5,11 @@
 #include <stdint.h>
 
 #include "vif/vif.h"
+#include "util/bytes.h"
 
 #define IPV4_HLEN_MIN 20
 #define IPV6_HLEN 40
 #define ETHERTYPE_VLAN 0x8100
-
-static unsigned be16(const uint8_t *p)
-{
-	return (unsigned)p[0] << 8 | p[1];
-}
 
 /* Exact length agreement: a TUN write is one packet, so trailing bytes are as wrong as
  * missing ones. */
@@ -26,7 +22,7 @@ static int check_ipv4(const uint8_t *p, size_t len)
 	ihl = (size_t)(p[0] & 0x0f) * 4;
 	if (ihl < IPV4_HLEN_MIN || ihl > len)
 		return -EINVAL;
-	if (be16(p + 2) != len)
+	if (bytes_get_u16(p + 2) != len)
 		return -EINVAL;
 	return 0;
 }
@@ -35,7 +31,7 @@ static int check_ipv6(const uint8_t *p, size_t len, unsigned mtu)
 {
 	if (len < IPV6_HLEN)
 		return -EINVAL;
-	if (be16(p + 4) + (size_t)IPV6_HLEN != len)
+	if (bytes_get_u16(p + 4) + (size_t)IPV6_HLEN != len)
 		return -EINVAL;
 	if (mtu < VIF_MTU_IPV6_MIN)
 		return -EAFNOSUPPORT;
@@ -64,7 +60,7 @@ static int check_tap(const uint8_t *p, size_t len, unsigned mtu)
 
 	if (len < VIF_ETH_HLEN)
 		return -EINVAL;
-	if (be16(p + 12) == ETHERTYPE_VLAN)
+	if (bytes_get_u16(p + 12) == ETHERTYPE_VLAN)
 		max += VIF_VLAN_HLEN;
 	return len > max ? -EMSGSIZE : 0;
 }

@@ -1,10 +1,10 @@
-/* The device layer (docs: /work/shared/docs/vif.md).
+/* The device layer (docs: ../shared/docs/vif.md, beside the repository).
  *
  * A device (TUN: raw IPv4/IPv6 packets, TAP: Ethernet frames) has two sides: the app side (the
  * VPN reads what the network sent out of the interface and writes what it delivers into it)
  * and the interface side (the network stack). A struct vif_port is one attached side, or one
  * queue of a multiqueue device. Two backends implement the same port interface through an ops
- * table: the userspace device (user.c) and the Linux kernel device (/dev/net/tun, linux.c).
+ * table: the userspace device (user.c) and the Linux kernel device (/dev/net/tun, kernel.c).
  *
  * Every call returns 0 / a length on success and a negative errno on failure. The core only
  * uses the generic vif_read/vif_write/vif_fd/vif_state/vif_set_nonblock/vif_close calls, so
@@ -95,7 +95,7 @@ struct vif_port {
 
 /* One whole packet per call. Blocking: waits for a packet, down or delete. Errors: -EAGAIN
  * (non-blocking, empty), -EMSGSIZE (buffer shorter than the packet; it stays queued),
- * -ENETDOWN, -ENODEV. */
+ * -ENETDOWN (down: blocking or not, both backends), -ENODEV. */
 ssize_t vif_read(struct vif_port *p, void *buf, size_t len);
 /* One whole packet. App side: validated (vif_packet_check), -EINVAL/-EMSGSIZE, blocks (or
  * -EAGAIN) on a full queue. Interface side: never blocks; a full queue drops the packet and
@@ -153,7 +153,7 @@ int vif_user_get_mac(const char *name, uint8_t mac[6]);	/* -EOPNOTSUPP for TUN *
 int vif_user_set_mac(const char *name, const uint8_t mac[6]);	/* -EINVAL if multicast/zero */
 size_t vif_user_count(void);			/* devices that exist (tests, `burrow dev`) */
 
-/* ---- the kernel device (linux.c) ---- */
+/* ---- the kernel device (kernel.c) ---- */
 
 /* Opens /dev/net/tun (IFF_NO_PI; TUN or TAP; template or exact name; multiqueue: each call
  * with the same name adds a queue). Returns a port of side VIF_SIDE_APP. */

@@ -10,6 +10,8 @@
 #include <sys/ioctl.h>
 #include <sys/uio.h>
 
+#include "util/bytes.h"
+
 #define IP4_HLEN 20
 #define IP6_HLEN 40
 #define TCP_HLEN 20
@@ -18,17 +20,6 @@
 #define TCP_PSH 0x08
 #define TCP_CWR 0x80
 #define HDR_MAX (60 + 60)	/* IPv4 with options + TCP with options */
-
-static unsigned get16(const uint8_t *p)
-{
-	return (unsigned)p[0] << 8 | p[1];
-}
-
-static void put16(uint8_t *p, unsigned v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
 
 static unsigned le16(const uint8_t *p)
 {
@@ -135,7 +126,7 @@ static int csum_complete(uint8_t *pkt, size_t len, const struct vif_vnet_hdr *h)
 	unsigned c = ~fold(sum_bytes(0, pkt + h->csum_start, len - h->csum_start)) & 0xFFFF;
 
 	/* UDP sends 0 as "no checksum": a computed 0 goes out as 0xFFFF (same value) */
-	put16(pkt + at, c ? c : 0xFFFF);
+	bytes_put_u16(pkt + at, c ? c : 0xFFFF);
 	return 0;
 }
 
@@ -173,8 +164,8 @@ static int tso_headers(const uint8_t *pkt, size_t len, const struct vif_vnet_hdr
 	t->hl = t->l3 + (size_t)(pkt[t->l3 + 12] >> 4) * 4;
 	if (t->hl < t->l3 + TCP_HLEN || t->hl > len || t->hl > HDR_MAX || h->gso_size == 0)
 		return -EINVAL;
-	t->seq = (uint32_t)get16(pkt + t->l3 + 4) << 16 | get16(pkt + t->l3 + 6);
-	t->id = t->v6 ? 0 : get16(pkt + 4);
+	t->seq = (uint32_t)bytes_get_u16(pkt + t->l3 + 4) << 16 | bytes_get_u16(pkt + t->l3 + 6);
+	t->id = t->v6 ? 0 : bytes_get_u16(pkt + 4);
 	t->flags = pkt[t->l3 + 13];
 	return 0;
 }
@@ -187,22 +178,22 @@ static void tso_fix(uint8_t *s, const struct tso *t, size_t i, size_t nseg, size
 	unsigned fl = t->flags;
 
 	if (t->v6) {
-		put16(s + 4, (unsigned)(t->hl - IP6_HLEN + n));
+		bytes_put_u16(s + 4, (unsigned)(t->hl - IP6_HLEN + n));
 	} else {
-		put16(s + 2, (unsigned)(t->hl + n));
-		put16(s + 4, (t->id + (unsigned)i) & 0xFFFF);
-		put16(s + 10, 0);
-		put16(s + 10, ~fold(sum_bytes(0, s, t->l3)) & 0xFFFF);
+		bytes_put_u16(s + 2, (unsigned)(t->hl + n));
+		bytes_put_u16(s + 4, (t->id + (unsigned)i) & 0xFFFF);
+		bytes_put_u16(s + 10, 0);
+		bytes_put_u16(s + 10, ~fold(sum_bytes(0, s, t->l3)) & 0xFFFF);
 	}
 	if (i + 1 < nseg)
 		fl &= ~(unsigned)(TCP_FIN | TCP_PSH);
 	if (i > 0)
 		fl &= ~(unsigned)TCP_CWR;
-	put16(tcp + 4, seq >> 16);
-	put16(tcp + 6, seq & 0xFFFF);
+	bytes_put_u16(tcp + 4, seq >> 16);
+	bytes_put_u16(tcp + 6, seq & 0xFFFF);
 	tcp[13] = (uint8_t)fl;
-	put16(tcp + 16, 0);
-	put16(tcp + 16, tcp_csum(s, t->l3, t->hl - t->l3 + n, t->v6));
+	bytes_put_u16(tcp + 16, 0);
+	bytes_put_u16(tcp + 16, tcp_csum(s, t->l3, t->hl - t->l3 + n, t->v6));
 }
 
 static int tso_split(uint8_t *pkt, size_t len, const struct vif_vnet_hdr *h,

@@ -10,6 +10,8 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "util/bytes.h"
+
 #define GRO_MAX 65535		/* IPv4 total length / IPv6 payload length limit */
 #define TCP_PSH 0x08
 #define TCP_ACK 0x10
@@ -20,22 +22,6 @@ struct tcpi {
 	uint8_t flags;
 };
 
-static unsigned get16(const uint8_t *p)
-{
-	return (unsigned)p[0] << 8 | p[1];
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)get16(p) << 16 | get16(p + 2);
-}
-
-static void put16(uint8_t *p, unsigned v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
 static void putle16(uint8_t *p, size_t v)
 {
 	p[0] = (uint8_t)v;
@@ -45,7 +31,7 @@ static void putle16(uint8_t *p, size_t v)
 static unsigned fold_sum(uint64_t s, const uint8_t *p, size_t n)
 {
 	for (size_t i = 0; i + 1 < n; i += 2)
-		s += get16(p + i);
+		s += bytes_get_u16(p + i);
 	while (s >> 16)
 		s = (s & 0xFFFF) + (s >> 16);
 	return (unsigned)s;
@@ -58,11 +44,11 @@ static bool tcp_info(const uint8_t *p, size_t len, struct tcpi *t)
 	if (len < 20 || len > GRO_MAX)
 		return false;
 	if (p[0] == 0x45) {
-		if (p[9] != 6 || get16(p + 2) != len || (get16(p + 6) & 0x3FFF))
+		if (p[9] != 6 || bytes_get_u16(p + 2) != len || (bytes_get_u16(p + 6) & 0x3FFF))
 			return false;	/* DF may be set; MF or an offset may not */
 		t->l3 = 20;
 	} else if (p[0] >> 4 == 6) {
-		if (len < 40 || p[6] != 6 || get16(p + 4) + 40 != len)
+		if (len < 40 || p[6] != 6 || bytes_get_u16(p + 4) + (size_t)40 != len)
 			return false;
 		t->l3 = 40;
 	} else {
@@ -77,7 +63,7 @@ static bool tcp_info(const uint8_t *p, size_t len, struct tcpi *t)
 	if ((t->flags & ~TCP_PSH) != TCP_ACK)
 		return false;
 	t->plen = len - t->hl;
-	t->seq = get32(p + t->l3 + 4);
+	t->seq = bytes_get_u32(p + t->l3 + 4);
 	return true;
 }
 
@@ -134,13 +120,13 @@ static void finish(struct vif_gro *g, uint8_t hdr[VIF_VNET_HLEN])
 	uint64_t pseudo = 6 + (uint64_t)(g->len - g->l3);
 
 	if (v6) {
-		put16(p + 4, (unsigned)(g->len - 40));
+		bytes_put_u16(p + 4, (unsigned)(g->len - 40));
 	} else {
-		put16(p + 2, (unsigned)g->len);
-		put16(p + 10, 0);
-		put16(p + 10, ~fold_sum(0, p, 20) & 0xFFFF);
+		bytes_put_u16(p + 2, (unsigned)g->len);
+		bytes_put_u16(p + 10, 0);
+		bytes_put_u16(p + 10, ~fold_sum(0, p, 20) & 0xFFFF);
 	}
-	put16(p + g->l3 + 16, fold_sum(pseudo, v6 ? p + 8 : p + 12, v6 ? 32 : 8));
+	bytes_put_u16(p + g->l3 + 16, fold_sum(pseudo, v6 ? p + 8 : p + 12, v6 ? 32 : 8));
 	hdr[0] = VIF_VNET_F_NEEDS_CSUM;
 	hdr[1] = v6 ? VIF_VNET_GSO_TCPV6 : VIF_VNET_GSO_TCPV4;
 	putle16(hdr + 2, g->hl);

@@ -102,6 +102,10 @@ cap_case() {
 	wait "$c_pid" "$s_pid" 2>/dev/null
 	kill "$cap_pid" 2>/dev/null
 	wait "$cap_pid" 2>/dev/null
+	# BURROW_CAPTURE_KEEP=DIR keeps the recording (tests/fuzz/seeds-from-capture makes fuzz
+	# seeds of real openvpn packets from it).
+	[ -n "${BURROW_CAPTURE_KEEP:-}" ] && mkdir -p "$BURROW_CAPTURE_KEEP" &&
+		cp "$d/cap" "$BURROW_CAPTURE_KEEP/$name.cap"
 	local log=$d/c.log c2s_h s2c_h
 	if [ "$auth" = none ]; then
 		c2s_h=$(cap_iv "$log" ENCRYPT) s2c_h=$(cap_iv "$log" DECRYPT)

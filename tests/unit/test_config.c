@@ -14,7 +14,7 @@
 #include <openssl/ssl.h>
 
 #include "config/config.h"
-#include "config/internal.h"
+#include "config/cfg_impl.h"
 #include "util/log.h"
 
 static struct cfg c;

@@ -21,7 +21,7 @@
 #include <openssl/ssl.h>
 
 #include "config/config.h"
-#include "config/internal.h"
+#include "config/cfg_impl.h"
 #include "proto/cipher.h"
 #include "proto/statickey.h"
 #include "util/log.h"

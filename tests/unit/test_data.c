@@ -13,6 +13,7 @@
 #include <openssl/hmac.h>
 
 #include "proto/data.h"
+#include "proto/wrap.h"
 
 #define BUF 2048
 
@@ -807,9 +808,39 @@ static void test_epoch_cfg(void **s)
 	data_key_free(ref);
 }
 
+/* Error codes are data: one range per module, one distinct text per code. */
+static void test_err_codes(void **state)
+{
+	(void)state;
+	assert_true(DATA_ERR_LAST < DATA_ERR_BASE && WRAP_ERR_LAST < WRAP_ERR_BASE);
+	/* the ranges do not overlap */
+	assert_true((int)DATA_ERR_LAST > (int)WRAP_ERR_BASE || (int)DATA_ERR_BASE < (int)WRAP_ERR_LAST);
+	for (int e = DATA_ERR_BASE - 1; e >= DATA_ERR_LAST; e--) {
+		assert_string_not_equal(data_strerror(e), "unknown");
+		assert_string_equal(wrap_strerror(e), "unknown wrap error");
+		for (int f = e - 1; f >= DATA_ERR_LAST; f--)
+			assert_string_not_equal(data_strerror(e), data_strerror(f));
+	}
+	for (int e = WRAP_ERR_BASE - 1; e >= WRAP_ERR_LAST; e--) {
+		assert_string_not_equal(wrap_strerror(e), "unknown wrap error");
+		assert_string_equal(data_strerror(e), "unknown");
+		for (int f = e - 1; f >= WRAP_ERR_LAST; f--)
+			assert_string_not_equal(wrap_strerror(e), wrap_strerror(f));
+	}
+	assert_string_equal(data_strerror(DATA_ERR_BASE), "unknown");
+	assert_string_equal(data_strerror(DATA_ERR_LAST - 1), "unknown");
+	assert_string_equal(data_strerror(-EINVAL), "unknown");
+	assert_string_equal(data_strerror(DATA_ERR_EPOCH), "unknown epoch");
+	assert_string_equal(wrap_strerror(WRAP_ERR_BASE), "unknown wrap error");
+	assert_string_equal(wrap_strerror(WRAP_ERR_LAST - 1), "unknown wrap error");
+	assert_string_equal(wrap_strerror(0), "ok");
+	assert_string_equal(wrap_strerror(WRAP_ERR_STATE), "wrap context not usable for this");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_err_codes),
 		cmocka_unit_test(test_kat_aes128gcm_v2),
 		cmocka_unit_test(test_kat_aes128gcm_v1),
 		cmocka_unit_test(test_kat_aes256gcm_v2),

@@ -11,7 +11,7 @@
 
 #include "proto/cookie.h"
 #include "proto/push.h"
-#include "proto/sess_int.h"	/* test_cert_change_on_reneg swaps the client's TLS context */
+#include "proto/sess_impl.h"	/* test_cert_change_on_reneg swaps the client's TLS context */
 #include "proto/wrap.h"
 #include "tests/unit/sess_sim.h"
 
@@ -403,16 +403,17 @@ static void scenario(const struct mode *m, uint64_t seed)
 		assert_int_equal(w.c.key_ids_seen, 0xff);
 
 	const struct sess_stats *cs = sess_get_stats(w.c.s), *ss = sess_get_stats(w.srv.s);
+#define DROP(st, r) ((unsigned long long)(st)->drop[SESS_DROP_##r])
 	printf("  wrap %d %s cookie %d: keys c=%d s=%d ids 0x%02x reneg c=%llu s=%llu data c->s %u/%u "
 	       "s->c %u/%u retrans c=%llu s=%llu drops c=%llu/%llu/%llu s=%llu/%llu/%llu\n",
 	       m->wrap, m->prf ? "PRF" : "EKM", m->cookie, w.c.keys_ready, w.srv.keys_ready,
 	       w.c.key_ids_seen, (unsigned long long)cs->renegotiations,
 	       (unsigned long long)ss->renegotiations, w.srv.data_rx, w.c.data_tx, w.c.data_rx,
 	       w.srv.data_tx, (unsigned long long)cs->retransmits,
-	       (unsigned long long)ss->retransmits, (unsigned long long)cs->drop_data_nokey,
-	       (unsigned long long)cs->drop_session_id, (unsigned long long)cs->drop_replay_ctl,
-	       (unsigned long long)ss->drop_data_nokey, (unsigned long long)ss->drop_session_id,
-	       (unsigned long long)ss->drop_replay_ctl);
+	       (unsigned long long)ss->retransmits, DROP(cs, DATA_NOKEY), DROP(cs, SESSION_ID),
+	       DROP(cs, REPLAY_CTL), DROP(ss, DATA_NOKEY), DROP(ss, SESSION_ID),
+	       DROP(ss, REPLAY_CTL));
+#undef DROP
 
 	/* the pushed auth-token replaced the password in the renegotiations' KM2 */
 	assert_string_equal(sess_peer_password(w.srv.s), "tok-abc");
@@ -736,7 +737,8 @@ static void comp_case(const char *opt, uint64_t seed)
 	assert_int_equal(w.srv.data_rx, w.c.data_tx);
 	assert_int_equal(w.c.data_rx, w.srv.data_tx);
 	assert_int_equal(w.c.data_bad + w.srv.data_bad, 0);
-	assert_int_equal(sess_get_stats(w.c.s)->drop_data_comp + sess_get_stats(w.srv.s)->drop_data_comp, 0);
+	assert_int_equal(sess_get_stats(w.c.s)->drop[SESS_DROP_DATA_COMP] +
+			 sess_get_stats(w.srv.s)->drop[SESS_DROP_DATA_COMP], 0);
 	world_free(&w);
 }
 

@@ -20,7 +20,7 @@
 
 #include "proto/keys.h"
 #include "proto/tls.h"
-#include "proto/tls_int.h"
+#include "proto/tls_impl.h"
 #include "util/pki.h"
 
 /* ---- independent expectation: OpenSSL's TLS1-PRF with MD5-SHA1 ---- */
@@ -420,7 +420,7 @@ static void ekm12_known_answer(const char *suite, const char *prf_digest)
 	ekm_run(&pr);
 	assert_string_equal(tls_cipher(pr.c), suite);
 	assert_int_equal(keys_ekm_key2(pr.c, key2), 0);
-	ssl = pr.c->ssl;	/* the test looks inside (proto/tls_int.h) for the secrets */
+	ssl = pr.c->ssl;	/* the test looks inside (proto/tls_impl.h) for the secrets */
 	mlen = SSL_SESSION_get_master_key(SSL_get_session(ssl), master, sizeof(master));
 	assert_int_equal(mlen, 48);
 	memcpy(seed, label, sizeof(label) - 1);

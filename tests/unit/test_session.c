@@ -113,33 +113,33 @@ static void test_wrong_direction(void **state)
 	struct sess *srv = sess_new(&sc, T0), *cli = sess_new(&cc, T0);
 	size_t n = ctl(P_CONTROL_HARD_RESET_SERVER_V2, 0, sid, NULL, 0, 0, p, sizeof(p));
 	assert_int_equal(sess_input(srv, p, n, T0), 0);
-	assert_int_equal(sess_get_stats(srv)->drop_opcode, 1);
+	assert_int_equal(sess_get_stats(srv)->drop[SESS_DROP_OPCODE], 1);
 	assert_false(sess_pop_wire(srv, &b));	/* no reply, no state */
 	n = ctl(P_CONTROL_HARD_RESET_CLIENT_V2, 0, sid, NULL, 0, 0, p, sizeof(p));
 	assert_int_equal(sess_input(cli, p, n, T0), 0);
-	assert_int_equal(sess_get_stats(cli)->drop_opcode, 1);
+	assert_int_equal(sess_get_stats(cli)->drop[SESS_DROP_OPCODE], 1);
 	/* key-method 1 and unknown opcodes */
 	p[0] = pkt_byte0(P_CONTROL_HARD_RESET_CLIENT_V1, 0);
 	sess_input(srv, p, n, T0);
 	p[0] = pkt_byte0(15, 0);
 	sess_input(srv, p, n, T0);
-	assert_int_equal(sess_get_stats(srv)->drop_opcode, 3);
+	assert_int_equal(sess_get_stats(srv)->drop[SESS_DROP_OPCODE], 3);
 	/* a server's first packet must be a client reset with msgid 0 */
 	n = ctl(P_CONTROL_V1, 0, sid, NULL, 0, 0, p, sizeof(p));
 	sess_input(srv, p, n, T0);
 	n = ctl(P_CONTROL_HARD_RESET_CLIENT_V2, 0, sid, NULL, 0, 3, p, sizeof(p));
 	sess_input(srv, p, n, T0);
-	assert_int_equal(sess_get_stats(srv)->drop_state, 2);
+	assert_int_equal(sess_get_stats(srv)->drop[SESS_DROP_STATE], 2);
 	assert_false(sess_pop_wire(srv, &b));
 	/* a client ignores a server reset that does not ACK its own reset ... */
 	n = ctl(P_CONTROL_HARD_RESET_SERVER_V2, 0, sid, NULL, 0, 0, p, sizeof(p));
 	sess_input(cli, p, n, T0);
-	assert_int_equal(sess_get_stats(cli)->drop_state, 1);
+	assert_int_equal(sess_get_stats(cli)->drop[SESS_DROP_STATE], 1);
 	/* ... or ACKs another session, and such a forgery does not pin the peer: the real
 	 * server's reset is still accepted afterwards */
 	n = ctl(P_CONTROL_HARD_RESET_SERVER_V2, 0, sid, sid, 1, 0, p, sizeof(p));
 	sess_input(cli, p, n, T0);
-	assert_int_equal(sess_get_stats(cli)->drop_session_id, 1);
+	assert_int_equal(sess_get_stats(cli)->drop[SESS_DROP_SESSION_ID], 1);
 	uint8_t own[8];
 	sess_own_sid(cli, own);
 	while (sess_pop_wire(cli, &b))
@@ -164,7 +164,7 @@ static void test_truncated_and_garbage(void **state)
 	buf[0] = pkt_byte0(P_CONTROL_V1, 0);
 	for (size_t n = 1; n < 9; n++)
 		sess_input(s, buf, n, T0);
-	assert_int_equal(sess_get_stats(s)->drop_short, 9);
+	assert_int_equal(sess_get_stats(s)->drop[SESS_DROP_SHORT], 9);
 	/* 20000 random packets of random length, biased to valid opcodes */
 	for (int i = 0; i < 20000; i++) {
 		size_t n = sim_rand(&rng) % sizeof(buf);
@@ -175,10 +175,16 @@ static void test_truncated_and_garbage(void **state)
 		assert_int_equal(sess_input(i % 3 ? s : c, buf, n, T0), 0);
 	}
 	const struct sess_stats *st = sess_get_stats(s);
-	uint64_t drops = st->drop_short + st->drop_opcode + st->drop_session_id +
-			 st->drop_key_id + st->drop_data_nokey + st->drop_data_auth +
-			 st->drop_reliable + st->drop_state + st->drop_unwrap;
+	static const enum sess_drop garbage[] = {
+		SESS_DROP_SHORT, SESS_DROP_OPCODE, SESS_DROP_SESSION_ID, SESS_DROP_KEY_ID,
+		SESS_DROP_DATA_NOKEY, SESS_DROP_DATA_AUTH, SESS_DROP_RELIABLE, SESS_DROP_STATE,
+		SESS_DROP_UNWRAP,
+	};
+	uint64_t drops = 0;
+	for (size_t i = 0; i < sizeof(garbage) / sizeof(garbage[0]); i++)
+		drops += st->drop[garbage[i]];
 	assert_true(drops >= 13000);
+	assert_true(sess_stats_drops(st) >= drops);
 	/* still works after all that */
 	uint8_t ping[] = "after-garbage";
 	assert_int_equal(sess_send_data(c, ping, sizeof(ping), T0), 0);
@@ -202,24 +208,24 @@ static void test_session_ids(void **state)
 	/* control packet from an unknown session */
 	size_t n = ctl(P_CONTROL_V1, 0, other, ssid, 1, 50, p, sizeof(p));
 	sess_input(s, p, n, T0);
-	assert_int_equal(sess_get_stats(s)->drop_session_id, 1);
+	assert_int_equal(sess_get_stats(s)->drop[SESS_DROP_SESSION_ID], 1);
 	/* right sender, but ACKing someone else's session */
 	n = ctl(P_ACK_V1, 0, csid, other, 1, 0, p, sizeof(p));
 	sess_input(s, p, n, T0);
-	assert_int_equal(sess_get_stats(s)->drop_session_id, 2);
+	assert_int_equal(sess_get_stats(s)->drop[SESS_DROP_SESSION_ID], 2);
 	/* all-zero session id */
 	static const uint8_t zero[8];
 	n = ctl(P_CONTROL_V1, 0, csid, NULL, 0, 9, p, sizeof(p));
 	memcpy(p + 1, zero, 8);
 	sess_input(s, p, n, T0);
-	assert_int_equal(sess_get_stats(s)->drop_session_id, 3);
+	assert_int_equal(sess_get_stats(s)->drop[SESS_DROP_SESSION_ID], 3);
 	/* a new hard reset from a reconnecting client is not this session's business, but
 	 * the loop can recognise it */
 	n = ctl(P_CONTROL_HARD_RESET_CLIENT_V2, 0, other, NULL, 0, 0, p, sizeof(p));
 	assert_true(sess_is_new_client_reset(s, p, n));
 	assert_false(sess_is_new_client_reset(c, p, n));
 	sess_input(s, p, n, T0);
-	assert_int_equal(sess_get_stats(s)->drop_session_id, 4);
+	assert_int_equal(sess_get_stats(s)->drop[SESS_DROP_SESSION_ID], 4);
 	n = ctl(P_CONTROL_HARD_RESET_CLIENT_V2, 0, csid, NULL, 0, 0, p, sizeof(p));
 	assert_false(sess_is_new_client_reset(s, p, n));	/* a retransmission of ours */
 	n = ctl(P_CONTROL_V1, 0, other, NULL, 0, 0, p, sizeof(p));
@@ -241,15 +247,15 @@ static void test_key_ids_and_state(void **state)
 	/* control packet on a key_id nobody negotiated */
 	size_t n = ctl(P_CONTROL_V1, 3, csid, NULL, 0, 1, p, sizeof(p));
 	sess_input(s, p, n, T0);
-	assert_int_equal(sess_get_stats(s)->drop_key_id, 1);
+	assert_int_equal(sess_get_stats(s)->drop[SESS_DROP_KEY_ID], 1);
 	/* a soft reset needs msgid 0 and a key_id other than 0 */
 	n = ctl(P_CONTROL_SOFT_RESET_V1, 5, csid, NULL, 0, 1, p, sizeof(p));
 	sess_input(s, p, n, T0);
-	assert_int_equal(sess_get_stats(s)->drop_key_id, 2);
+	assert_int_equal(sess_get_stats(s)->drop[SESS_DROP_KEY_ID], 2);
 	/* a hard reset on a key_id other than 0 is out of state */
 	n = ctl(P_CONTROL_HARD_RESET_CLIENT_V2, 2, csid, NULL, 0, 0, p, sizeof(p));
 	sess_input(s, p, n, T0);
-	assert_int_equal(sess_get_stats(s)->drop_state, 1);
+	assert_int_equal(sess_get_stats(s)->drop[SESS_DROP_STATE], 1);
 	/* a soft reset for an unused key_id starts a renegotiation on that id (answered),
 	 * even if it skips one (the peer's earlier attempt may have been lost) */
 	struct sess_buf b;
@@ -261,14 +267,14 @@ static void test_key_ids_and_state(void **state)
 	/* during that renegotiation another soft reset is out of state */
 	n = ctl(P_CONTROL_SOFT_RESET_V1, 3, csid, NULL, 0, 0, p, sizeof(p));
 	sess_input(s, p, n, T0);
-	assert_int_equal(sess_get_stats(s)->drop_state, 2);
+	assert_int_equal(sess_get_stats(s)->drop[SESS_DROP_STATE], 2);
 	/* data on an unknown key_id */
 	uint8_t d[64] = { pkt_byte0(P_DATA_V2, 4), 0, 0, 7 };
 	sess_input(s, d, sizeof(d), T0);
-	assert_int_equal(sess_get_stats(s)->drop_data_nokey, 1);
+	assert_int_equal(sess_get_stats(s)->drop[SESS_DROP_DATA_NOKEY], 1);
 	/* data packets shorter than their header */
 	sess_input(s, d, 2, T0);
-	assert_int_equal(sess_get_stats(s)->drop_short, 1);
+	assert_int_equal(sess_get_stats(s)->drop[SESS_DROP_SHORT], 1);
 	sess_free(c);
 	sess_free(s);
 }
@@ -289,14 +295,14 @@ static void test_data_before_keys(void **state)
 	sess_input(s, d, sizeof(d), T0);
 	d[0] = pkt_byte0(P_DATA_V1, 0);
 	sess_input(c, d, sizeof(d), T0);
-	assert_int_equal(sess_get_stats(s)->drop_data_nokey, 1);
-	assert_int_equal(sess_get_stats(c)->drop_data_nokey, 1);
+	assert_int_equal(sess_get_stats(s)->drop[SESS_DROP_DATA_NOKEY], 1);
+	assert_int_equal(sess_get_stats(c)->drop[SESS_DROP_DATA_NOKEY], 1);
 	/* soft reset before anything is established: out of state */
 	uint8_t p[64], csid[8];
 	sess_own_sid(c, csid);
 	size_t n = ctl(P_CONTROL_SOFT_RESET_V1, 1, csid, NULL, 0, 0, p, sizeof(p));
 	sess_input(s, p, n, T0);
-	assert_int_equal(sess_get_stats(s)->drop_state, 1);
+	assert_int_equal(sess_get_stats(s)->drop[SESS_DROP_STATE], 1);
 	/* API misuse */
 	assert_int_equal(sess_auth_reply(c, true, NULL, T0), -EINVAL);
 	assert_int_equal(sess_auth_reply(s, true, NULL, T0), -EALREADY);	/* not asked yet */
@@ -328,7 +334,7 @@ static void test_tampered_and_replayed_data(void **state)
 	assert_int_equal(b.len, sizeof(payload));
 	/* the same packet again: replay */
 	sess_input(s, copy, len, T0);
-	assert_int_equal(sess_get_stats(s)->drop_data_replay, 1);
+	assert_int_equal(sess_get_stats(s)->drop[SESS_DROP_DATA_REPLAY], 1);
 	assert_false(sess_pop_tun(s, &b));
 	/* every single bit flipped somewhere after the header: authentication fails */
 	for (size_t i = 4; i < len; i++) {
@@ -336,7 +342,7 @@ static void test_tampered_and_replayed_data(void **state)
 		sess_input(s, copy, len, T0);
 		copy[i] ^= 0x01;
 	}
-	assert_int_equal(sess_get_stats(s)->drop_data_auth + sess_get_stats(s)->drop_data_replay,
+	assert_int_equal(sess_get_stats(s)->drop[SESS_DROP_DATA_AUTH] + sess_get_stats(s)->drop[SESS_DROP_DATA_REPLAY],
 			 len - 4 + 1);
 	assert_false(sess_pop_tun(s, &b));
 	/* truncations */
@@ -420,6 +426,51 @@ static int teardown(void **state)
 	return 0;
 }
 
+/* Drop reasons are data: every reason has a distinct name and the sum covers them all. */
+static void test_drop_names_and_sum(void **state)
+{
+	struct sess_stats st;
+
+	(void)state;
+	memset(&st, 0, sizeof(st));
+	for (int i = 0; i < SESS_DROP_N; i++) {
+		const char *n = sess_drop_name((enum sess_drop)i);
+
+		assert_non_null(n);
+		assert_true(strlen(n) > 0 && strcmp(n, "?") != 0);
+		for (int j = 0; j < i; j++)
+			assert_string_not_equal(n, sess_drop_name((enum sess_drop)j));
+		st.drop[i] = (uint64_t)i + 1;
+	}
+	assert_string_equal(sess_drop_name(SESS_DROP_DATA_AUTH), "data_auth");
+	assert_string_equal(sess_drop_name(SESS_DROP_N), "?");
+	assert_int_equal(sess_stats_drops(&st), SESS_DROP_N * (SESS_DROP_N + 1) / 2);
+}
+
+/* The session tells data from control by opcode itself; unknown opcodes are one reason. */
+static void test_demux_by_opcode(void **state)
+{
+	struct sess_conf sc;
+	uint8_t pkt[32] = { 0 };
+
+	(void)state;
+	conf(&sc, SESS_SERVER);
+	struct sess *s = sess_new(&sc, T0);
+	assert_non_null(s);
+	assert_int_equal(sess_input(s, pkt, 0, T0), 0);
+	assert_int_equal(sess_get_stats(s)->drop[SESS_DROP_SHORT], 1);
+	pkt[0] = pkt_byte0(P_DATA_V2, 0);
+	assert_int_equal(sess_input(s, pkt, sizeof(pkt), T0), 0);
+	assert_int_equal(sess_get_stats(s)->drop[SESS_DROP_DATA_NOKEY], 1);
+	pkt[0] = pkt_byte0(P_CONTROL_HARD_RESET_CLIENT_V1, 0);
+	assert_int_equal(sess_input(s, pkt, sizeof(pkt), T0), 0);
+	pkt[0] = pkt_byte0(31, 0);
+	assert_int_equal(sess_input(s, pkt, sizeof(pkt), T0), 0);
+	assert_int_equal(sess_get_stats(s)->drop[SESS_DROP_OPCODE], 2);
+	assert_int_equal(sess_stats_drops(sess_get_stats(s)), 4);
+	sess_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -430,6 +481,8 @@ int main(void)
 		cmocka_unit_test(test_data_before_keys),
 		cmocka_unit_test(test_tampered_and_replayed_data),
 		cmocka_unit_test(test_reneg_timeout_keeps_old_key),
+		cmocka_unit_test(test_drop_names_and_sum),
+		cmocka_unit_test(test_demux_by_opcode),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

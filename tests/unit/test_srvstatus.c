@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <errno.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "core/srvstatus.h"
@@ -105,6 +106,59 @@ static void test_name_cannot_split_rows(void **state)
 	}
 }
 
+/* The rows grow with the clients: a server with more than 1,024 clients lists them all. */
+static void test_many_clients(void **state)
+{
+	enum { N = 1500 };
+	struct srvstatus_rows rows = { 0 };
+	struct srvstatus_client *got = calloc(N + 10, sizeof(*got));
+	char path[] = "/tmp/burrow-srvstatus-XXXXXX";
+	char *text;
+	FILE *fp;
+	long size;
+	int fd;
+
+	(void)state;
+	assert_non_null(got);
+	for (int i = 0; i < N; i++) {
+		struct srvstatus_client *r = srvstatus_rows_add(&rows);
+
+		assert_non_null(r);
+		snprintf(r->cn, sizeof(r->cn), "client%d", i);
+		snprintf(r->real, sizeof(r->real), "10.99.%d.%d:1194", i / 250, i % 250 + 1);
+		snprintf(r->v4, sizeof(r->v4), "10.8.%d.%d", i / 250, i % 250 + 2);
+		r->peer_id = (uint32_t)i;
+	}
+	assert_int_equal(rows.n, N);
+	assert_true(rows.cap >= N);
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(srvstatus_write(path, 2, rows.v, rows.n, 1764075600), 0);
+	fp = fopen(path, "r");
+	assert_non_null(fp);
+	fseek(fp, 0, SEEK_END);
+	size = ftell(fp);
+	rewind(fp);
+	text = calloc(1, (size_t)size + 1);
+	assert_non_null(text);
+	assert_int_equal(fread(text, 1, (size_t)size, fp), (size_t)size);
+	fclose(fp);
+	unlink(path);
+	assert_int_equal(srvstatus_parse(text, got, N + 10), N);
+	assert_string_equal(got[N - 1].cn, "client1499");
+	assert_int_equal(got[N - 1].peer_id, N - 1);
+	/* reused for the next write: emptied, room kept */
+	srvstatus_rows_reset(&rows);
+	assert_int_equal(rows.n, 0);
+	assert_true(rows.cap >= N);
+	assert_int_equal(srvstatus_rows_reserve(&rows, 10), 0);
+	srvstatus_rows_free(&rows);
+	assert_null(rows.v);
+	free(text);
+	free(got);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -114,6 +168,7 @@ int main(void)
 		cmocka_unit_test(test_v2_layout),
 		cmocka_unit_test(test_name_cannot_split_rows),
 		cmocka_unit_test(test_not_a_status_file),
+		cmocka_unit_test(test_many_clients),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -329,7 +329,9 @@ static void test_read_one_packet_per_call(void **state)
 	rm_pair("rd0", app, ifc);
 }
 
-/* Haiku: reads ignored O_NONBLOCK. */
+/* Haiku: reads ignored O_NONBLOCK. An empty queue is -EAGAIN; down is -ENETDOWN and deleted
+ * -ENODEV as for a blocking reader, the same answers as the kernel device gives
+ * (test_vif_kernel.c test_nonblock_read_down). */
 static void test_haiku_nonblock_honoured(void **state)
 {
 	struct vif_port *app, *ifc;
@@ -341,7 +343,15 @@ static void test_haiku_nonblock_honoured(void **state)
 	assert_int_equal(vif_set_nonblock(ifc, true), 0);
 	assert_int_equal(vif_read(app, buf, sizeof(buf)), -EAGAIN);
 	assert_int_equal(vif_read(ifc, buf, sizeof(buf)), -EAGAIN);
-	rm_pair("nb0", app, ifc);
+	assert_int_equal(vif_user_set_up("nb0", false), 0);
+	assert_int_equal(vif_read(app, buf, sizeof(buf)), -ENETDOWN);
+	assert_int_equal(vif_read(ifc, buf, sizeof(buf)), -ENETDOWN);
+	assert_int_equal(vif_user_set_up("nb0", true), 0);
+	assert_int_equal(vif_read(app, buf, sizeof(buf)), -EAGAIN);
+	assert_int_equal(vif_user_delete("nb0"), 0);
+	assert_int_equal(vif_read(app, buf, sizeof(buf)), -ENODEV);
+	vif_close(app);
+	vif_close(ifc);
 }
 
 /* Haiku: a short read silently truncated the packet. */

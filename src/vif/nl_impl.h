@@ -1,6 +1,6 @@
 /* Internal to the netlink files of src/vif: one request/response exchange with the kernel. */
-#ifndef BURROW_VIF_NL_PRIV_H
-#define BURROW_VIF_NL_PRIV_H
+#ifndef BURROW_VIF_NL_IMPL_H
+#define BURROW_VIF_NL_IMPL_H
 
 #include <libmnl/libmnl.h>
 #include <stdarg.h>

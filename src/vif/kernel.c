@@ -1,7 +1,7 @@
 /* The Linux kernel backend, opening side: /dev/net/tun with IFF_NO_PI (TUN or TAP), exact name
  * or template, persistence and owner, multiqueue, then MTU/MAC through rtnetlink (nl.h).
- * A port's I/O is in linux_port.c. */
-#include "vif/linux_priv.h"
+ * A port's I/O is in kernel_port.c. */
+#include "vif/kernel_impl.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,6 +1,6 @@
 /* The rtnetlink transport: one socket per request, replies parsed with libmnl, errors with
  * the kernel's extended-ack message. Links, addresses and routes are in nl_link.c/nl_route.c. */
-#include "vif/nl_priv.h"
+#include "vif/nl_impl.h"
 
 #include <errno.h>
 #include <linux/netlink.h>

@@ -1,7 +1,7 @@
 /* Session internals shared by session.c, sess_ctl.c, keystate.c, sess_msg.c, sess_data.c.
  * Not a public header: the loop uses session.h only. */
-#ifndef BURROW_PROTO_SESS_INT_H
-#define BURROW_PROTO_SESS_INT_H
+#ifndef BURROW_PROTO_SESS_IMPL_H
+#define BURROW_PROTO_SESS_IMPL_H
 
 #include "proto/comp.h"
 #include "proto/keys.h"
@@ -128,7 +128,7 @@ void sess_fail(struct sess *s, int err, const char *fmt, ...)
 uint32_t sess_unix_now(const struct sess *s, uint64_t now_ms);
 struct sess_ks *sess_ks_by_id(struct sess *s, uint8_t key_id);
 
-/* sess_ctl.c: control channel */
+/* sess_ctl.c: control channel; sess_input hands it control opcodes only (len >= 1). */
 int sess_ctl_input(struct sess *s, const uint8_t *pkt, size_t len, uint64_t now_ms);
 /* Moves TLS output into the reliability layer and emits due packets and ACKs. */
 void sess_ctl_flush(struct sess *s, uint64_t now_ms);

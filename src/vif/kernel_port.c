@@ -1,9 +1,9 @@
 /* A kernel TUN/TAP port's I/O: one packet per read/write on the TUN fd. The fd stays
  * non-blocking; a blocking read waits in poll() on it and on a link-notification socket, so
  * "down" and "delete" wake a blocked reader at once with -ENETDOWN / -ENODEV (the TUN driver
- * wakes readers only on delete). A non-blocking read of an empty queue is -EAGAIN even while
- * down: poll-driven callers see down through vif_state(). */
-#include "vif/linux_priv.h"
+ * wakes readers only on delete). A non-blocking read of an empty queue is -ENETDOWN while
+ * down, as the userspace device answers (docs/vif.md point 3), else -EAGAIN. */
+#include "vif/kernel_impl.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -77,6 +77,18 @@ static int vif_kernel_wait(struct vif_kport *k, short events)
 	return 0;
 }
 
+/* A non-blocking read found the queue empty: -ENODEV or -ENETDOWN if the device is gone or
+ * down (as a blocking reader would hear), else -EAGAIN. */
+static int vif_kernel_empty(struct vif_kport *k)
+{
+	vif_kernel_refresh(k);
+	if (__atomic_load_n(&k->gone, __ATOMIC_ACQUIRE))
+		return -ENODEV;
+	if (__atomic_load_n(&k->down, __ATOMIC_ACQUIRE))
+		return -ENETDOWN;
+	return -EAGAIN;
+}
+
 /* errno of a failed read/write that is not EAGAIN, as the port reports it. */
 static int vif_kernel_ioerr(struct vif_kport *k, int e)
 {
@@ -103,7 +115,7 @@ static ssize_t vif_kernel_read(struct vif_port *p, void *buf, size_t len)
 		if (errno != EAGAIN)
 			return errno == EINTR ? -EINTR : vif_kernel_ioerr(k, errno);
 		if (__atomic_load_n(&k->nonblock, __ATOMIC_ACQUIRE))
-			return -EAGAIN;
+			return vif_kernel_empty(k);
 		rc = vif_kernel_wait(k, POLLIN);
 		if (rc < 0)
 			return rc;

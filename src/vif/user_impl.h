@@ -1,8 +1,8 @@
 /* Internals of the userspace device shared by user.c (registry and named operations),
  * user_dev.c (a device and its queue pairs) and user_port.c (port I/O). The locking rules are
  * at the top of user.c. */
-#ifndef BURROW_VIF_USER_PRIV_H
-#define BURROW_VIF_USER_PRIV_H
+#ifndef BURROW_VIF_USER_IMPL_H
+#define BURROW_VIF_USER_IMPL_H
 
 #include <pthread.h>
 #include <stdbool.h>

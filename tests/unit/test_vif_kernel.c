@@ -1,4 +1,4 @@
-/* The kernel backend (linux.c) against the real /dev/net/tun, in a private network namespace
+/* The kernel backend (kernel.c) against the real /dev/net/tun, in a private network namespace
  * (unshare at start): create by name and template, persistence and owner, multiqueue, MTU,
  * reads and writes through the kernel's IP stack, readiness, down, delete while open, stats. */
 #include <arpa/inet.h>
@@ -588,14 +588,35 @@ static void test_down_wakes_blocked_reader(void **state)
 	assert_int_equal(r.rc, -ENETDOWN);
 	/* A reader arriving after the event hears it at once too. */
 	assert_int_equal(vif_read(p, buf, sizeof(buf)), -ENETDOWN);
-	/* Non-blocking callers poll the fd: for them an empty queue is just empty. */
+	/* A non-blocking reader hears it too, as from the userspace device (docs/vif.md 3). */
 	assert_int_equal(vif_set_nonblock(p, true), 0);
-	assert_int_equal(vif_read(p, buf, sizeof(buf)), -EAGAIN);
+	assert_int_equal(vif_read(p, buf, sizeof(buf)), -ENETDOWN);
 	assert_int_equal(vif_set_nonblock(p, false), 0);
 	/* Up again: blocking reads wait for packets again. */
 	assert_int_equal(nl_link_set_up(idx, true, NULL), 0);
 	send_udp("10.96.0.2", 6100, "after", 5);
 	assert_int_equal(vif_read(p, buf, sizeof(buf)), 33);
+	vif_close(p);
+}
+
+/* The same answers as the userspace device (test_vif_user.c test_haiku_nonblock_honoured): a
+ * non-blocking read of an empty queue is -ENETDOWN while down, -EAGAIN up, -ENODEV deleted. */
+static void test_nonblock_read_down(void **state)
+{
+	struct vif_port *p = tun_up("ktnbd0", "10.97.0.1/24");
+	int idx = vif_kernel_ifindex(p);
+	uint8_t buf[2048];
+
+	(void)state;
+	assert_int_equal(vif_set_nonblock(p, true), 0);
+	assert_int_equal(vif_read(p, buf, sizeof(buf)), -EAGAIN);
+	assert_int_equal(nl_link_set_up(idx, false, NULL), 0);
+	assert_int_equal(vif_read(p, buf, sizeof(buf)), -ENETDOWN);
+	assert_int_equal(vif_read(p, buf, sizeof(buf)), -ENETDOWN);
+	assert_int_equal(nl_link_set_up(idx, true, NULL), 0);
+	assert_int_equal(vif_read(p, buf, sizeof(buf)), -EAGAIN);
+	assert_int_equal(nl_link_del(idx, NULL), 0);
+	assert_int_equal(vif_read(p, buf, sizeof(buf)), -ENODEV);
 	vif_close(p);
 }
 
@@ -683,25 +704,26 @@ int main(void)
 		cmocka_unit_test(test_write_delivers_to_socket),
 		cmocka_unit_test(test_down_and_up),
 		cmocka_unit_test(test_down_wakes_blocked_reader),
+		cmocka_unit_test(test_nonblock_read_down),
 		cmocka_unit_test(test_delete_while_open),
 		cmocka_unit_test(test_stats64_after_traffic),
 	};
 
 	if (geteuid() != 0) {
-		printf("SKIP vif_linux: needs root (a private network namespace and TUN devices)\n");
+		printf("SKIP vif_kernel: needs root (a private network namespace and TUN devices)\n");
 		return 77;
 	}
 	/* root but no namespace: the set-up failed, which is a failure, not a skip */
 	if (unshare(CLONE_NEWNET) < 0) {
-		printf("FAIL vif_linux: set-up: unshare(CLONE_NEWNET) as root: %s\n", strerror(errno));
+		printf("FAIL vif_kernel: set-up: unshare(CLONE_NEWNET) as root: %s\n", strerror(errno));
 		return 1;
 	}
 	if (access("/dev/net/tun", R_OK | W_OK) < 0) {
-		printf("SKIP vif_linux: no /dev/net/tun (modprobe tun)\n");
+		printf("SKIP vif_kernel: no /dev/net/tun (modprobe tun)\n");
 		return 77;
 	}
 	if (nl_link_set_up(1, true, NULL) < 0) {
-		printf("FAIL vif_linux: set-up: cannot bring lo up in the private namespace\n");
+		printf("FAIL vif_kernel: set-up: cannot bring lo up in the private namespace\n");
 		return 1;
 	}
 	return cmocka_run_group_tests(tests, NULL, NULL);

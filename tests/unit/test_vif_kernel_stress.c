@@ -184,16 +184,16 @@ int main(void)
 	};
 
 	if (geteuid() != 0) {
-		printf("SKIP vif_linux_stress: needs root (a private network namespace and TUN devices)\n");
+		printf("SKIP vif_kernel_stress: needs root (a private network namespace and TUN devices)\n");
 		return 77;
 	}
 	/* root but no namespace: the set-up failed, which is a failure, not a skip */
 	if (unshare(CLONE_NEWNET) < 0) {
-		printf("FAIL vif_linux_stress: set-up: unshare(CLONE_NEWNET) as root: %s\n", strerror(errno));
+		printf("FAIL vif_kernel_stress: set-up: unshare(CLONE_NEWNET) as root: %s\n", strerror(errno));
 		return 1;
 	}
 	if (nl_link_set_up(1, true, NULL) < 0) {
-		printf("FAIL vif_linux_stress: set-up: cannot bring lo up in the private namespace\n");
+		printf("FAIL vif_kernel_stress: set-up: cannot bring lo up in the private namespace\n");
 		return 1;
 	}
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,7 +1,7 @@
 /* Private to src/config: the option-table row, the parse context, the lexer, memory and
  * error helpers shared by the config files. Nothing outside src/config includes this. */
-#ifndef BURROW_CONFIG_INTERNAL_H
-#define BURROW_CONFIG_INTERNAL_H
+#ifndef BURROW_CONFIG_CFG_IMPL_H
+#define BURROW_CONFIG_CFG_IMPL_H
 
 #include <stdarg.h>
 #include <stdbool.h>

@@ -1,12 +1,13 @@
 /* Internals of the data channel shared by data.c (2.6 classic format) and data_epoch.c
  * (2.7 epoch format). Not for other modules. */
-#ifndef BURROW_PROTO_DATA_INT_H
-#define BURROW_PROTO_DATA_INT_H
+#ifndef BURROW_PROTO_DATA_IMPL_H
+#define BURROW_PROTO_DATA_IMPL_H
 
 #include <openssl/evp.h>
 
 #include "proto/data.h"
 #include "proto/replay.h"
+#include "util/bytes.h"
 
 #define DATA_PID_LEN 4
 #define DATA_IMPLICIT_IV_LEN 8
@@ -59,19 +60,6 @@ struct data_key {
 	struct data_stats st;
 };
 
-static inline void data_put_u32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-static inline uint32_t data_get_u32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
 /* AEAD usage of one packet: 1 + its 16-byte blocks. */
 static inline uint64_t data_usage(size_t bytes)
 {
@@ -79,6 +67,14 @@ static inline uint64_t data_usage(size_t bytes)
 }
 
 /* Epoch format (data_epoch.c). */
+/* AEAD over a context keyed for one direction: aad[aad_len] authenticated, in[len] to out
+ * (in place is fine), the 16-byte tag written (seal) or checked (open, in constant time inside
+ * OpenSSL). 0, DATA_ERR_CRYPTO, or DATA_ERR_AUTH (open: the packet is not authentic). */
+int data_aead_seal(EVP_CIPHER_CTX *ctx, const uint8_t *nonce, const uint8_t *aad, int aad_len,
+		   const uint8_t *in, size_t len, uint8_t *out, uint8_t *tag);
+int data_aead_open(EVP_CIPHER_CTX *ctx, const uint8_t *nonce, const uint8_t *aad, int aad_len,
+		   const uint8_t *in, size_t len, uint8_t *out, const uint8_t *tag);
+
 int data_ep_init(struct data_key *k, const uint8_t tx_e1[32], const uint8_t rx_e1[32]);
 void data_ep_free(struct data_key *k);
 ssize_t data_ep_encrypt(struct data_key *k, const uint8_t *in, size_t len, uint8_t *out,

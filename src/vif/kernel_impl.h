@@ -1,6 +1,6 @@
-/* Internal to the kernel backend: linux.c opens devices, linux_port.c does a port's I/O. */
-#ifndef BURROW_VIF_LINUX_PRIV_H
-#define BURROW_VIF_LINUX_PRIV_H
+/* Internal to the kernel backend: kernel.c opens devices, kernel_port.c does a port's I/O. */
+#ifndef BURROW_VIF_KERNEL_IMPL_H
+#define BURROW_VIF_KERNEL_IMPL_H
 
 #include <pthread.h>
 

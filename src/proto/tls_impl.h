@@ -1,7 +1,7 @@
 /* Internals shared by tls.c (sessions), tls_conf.c (contexts) and tls_verify.c (peer
  * certificate policy). Not for other modules: use tls.h. */
-#ifndef BURROW_PROTO_TLS_INT_H
-#define BURROW_PROTO_TLS_INT_H
+#ifndef BURROW_PROTO_TLS_IMPL_H
+#define BURROW_PROTO_TLS_IMPL_H
 
 #include <stdatomic.h>
 
