@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "util/addr.h"
+#include "util/sanitize.h"
 
 static int pool_alloc(struct pool *p, uint32_t count)
 {
@@ -213,7 +214,9 @@ int pool_save(const struct pool *p, char *buf, size_t cap)
 		char a4[INET_ADDRSTRLEN], a6[INET6_ADDRSTRLEN] = "";
 		int n;
 
-		if (p->slots[i].cn[0] == '\0')
+		/* a name with a ',' or a line break could not be read back as itself (OpenVPN 2.6
+		 * writes it anyway, a line it then misreads): not kept across restarts */
+		if (p->slots[i].cn[0] == '\0' || !sanitize_field_ok(p->slots[i].cn, ','))
 			continue;
 		pool_fill(p, (int)i, &l);
 		addr_v4_str(l.ip4, a4, sizeof(a4));

@@ -17,6 +17,7 @@
 #include "core/server_impl.h"
 #include "util/addr.h"
 #include "util/log.h"
+#include "util/sanitize.h"
 
 /* learn-address is called per address change; a slow one should not hold the server long. */
 #define SCRIPT_LEARN_TIMEOUT_MS 5000
@@ -71,7 +72,35 @@ void script_server_down(struct server *srv)
 	script_run(&sc, SCRIPT_TIMEOUT_MS);
 }
 
-/* The client's identity: common_name, trusted_ip/port, username, its tunnel addresses. */
+/* The client's peer-info IV_/UV_ lines as variables, as OpenVPN 2.6 passes them: a line
+ * with another key, or a key not of [A-Za-z0-9_], is left out; values sanitised
+ * (util/sanitize.h). At most PEER_INFO_ENV_MAX lines, each shorter than 256 bytes. */
+#define PEER_INFO_ENV_MAX 40
+static void peer_info_env(const char *info, struct script_call *sc)
+{
+	unsigned n = 0;
+
+	while (info && *info && n < PEER_INFO_ENV_MAX) {
+		size_t len = strcspn(info, "\n");
+		char line[256], *eq;
+
+		if (len < sizeof(line)) {
+			memcpy(line, info, len);
+			line[len] = '\0';
+			if (len && line[len - 1] == '\r')
+				line[len - 1] = '\0';
+			if (sanitize_peer_info_line(line) && (eq = strchr(line, '='))) {
+				*eq = '\0';
+				script_env(sc, line, "%s", eq + 1);
+				n++;
+			}
+		}
+		info += len + (info[len] == '\n');
+	}
+}
+
+/* The client's identity: common_name, trusted_ip/port, username, peer-info, its tunnel
+ * addresses. */
 static void peer_env(struct peer *p, struct script_call *sc)
 {
 	char host[NI_MAXHOST], port[NI_MAXSERV], a[INET6_ADDRSTRLEN];
@@ -87,8 +116,14 @@ static void peer_env(struct peer *p, struct script_call *sc)
 		script_env(sc, "untrusted_ip", "%s", host);
 		script_env(sc, "untrusted_port", "%s", port);
 	}
-	if (p->sess && *sess_peer_username(p->sess))
-		script_env(sc, "username", "%s", sess_peer_username(p->sess));
+	if (p->sess && *sess_peer_username(p->sess)) {
+		char user[SCRIPT_ENV_MAX];
+
+		script_env(sc, "username", "%s",
+			   sanitize_name_copy(user, sizeof(user), sess_peer_username(p->sess)));
+	}
+	if (p->sess)
+		peer_info_env(sess_peer_info(p->sess), sc);
 	script_env(sc, "dev", "%s", srv->dev.name);
 	script_env(sc, "dev_type", "%s", srv->dev.tap ? "tap" : "tun");
 	script_env(sc, "tun_mtu", "%d", srv->cfg->tun_mtu);

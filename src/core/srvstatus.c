@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "util/sanitize.h"
 
 int srvstatus_rows_reserve(struct srvstatus_rows *r, size_t want)
 {
@@ -58,6 +59,13 @@ static void srvstatus_time(time_t t, char *buf, size_t n)
 	strftime(buf, n, "%Y-%m-%d %H:%M:%S", &tm);
 }
 
+/* Belt and braces: a name reaches us sanitised (server_auth_identity), but a separator or
+ * a line break in one must still never add a column or a row; OpenVPN 2.6 writes a ',' in
+ * a common name as is and breaks its own rows. */
+_Static_assert(sizeof(((struct srvstatus_client *)0)->cn) > sizeof(char *),
+	       "SRVSTATUS_CN needs cn to be an array");
+#define SRVSTATUS_CN(cn, sep) sanitize_field((char[sizeof(cn)]){ 0 }, sizeof(cn), (cn), (sep))
+
 static void srvstatus_v1(FILE *fp, const struct srvstatus_client *c, size_t n, time_t now)
 {
 	char t[32];
@@ -67,14 +75,14 @@ static void srvstatus_v1(FILE *fp, const struct srvstatus_client *c, size_t n, t
 		"Common Name,Real Address,Bytes Received,Bytes Sent,Connected Since\n", t);
 	for (size_t i = 0; i < n; i++) {
 		srvstatus_time(c[i].since, t, sizeof(t));
-		fprintf(fp, "%s,%s,%llu,%llu,%s\n", c[i].cn, c[i].real,
+		fprintf(fp, "%s,%s,%llu,%llu,%s\n", SRVSTATUS_CN(c[i].cn, ','), c[i].real,
 			(unsigned long long)c[i].bytes_in, (unsigned long long)c[i].bytes_out, t);
 	}
 	fprintf(fp, "ROUTING TABLE\nVirtual Address,Common Name,Real Address,Last Ref\n");
 	srvstatus_time(now, t, sizeof(t));
 	for (size_t i = 0; i < n; i++)
 		if (c[i].v4[0])
-			fprintf(fp, "%s,%s,%s,%s\n", c[i].v4, c[i].cn, c[i].real, t);
+			fprintf(fp, "%s,%s,%s,%s\n", c[i].v4, SRVSTATUS_CN(c[i].cn, ','), c[i].real, t);
 	fprintf(fp, "GLOBAL STATS\nMax bcast/mcast queue length,0\nEND\n");
 }
 
@@ -93,7 +101,7 @@ static void srvstatus_v23(FILE *fp, char s, const struct srvstatus_client *c, si
 	for (size_t i = 0; i < n; i++) {
 		srvstatus_time(c[i].since, t, sizeof(t));
 		fprintf(fp, "CLIENT_LIST%c%s%c%s%c%s%c%s%c%llu%c%llu%c%s%c%lld%cUNDEF%c%u%c%u%c%s\n",
-			s, c[i].cn, s, c[i].real, s, c[i].v4, s, c[i].v6, s,
+			s, SRVSTATUS_CN(c[i].cn, s), s, c[i].real, s, c[i].v4, s, c[i].v6, s,
 			(unsigned long long)c[i].bytes_in, s, (unsigned long long)c[i].bytes_out, s,
 			t, s, (long long)c[i].since, s, s, c[i].peer_id, s, c[i].peer_id, s,
 			c[i].cipher);
@@ -103,7 +111,8 @@ static void srvstatus_v23(FILE *fp, char s, const struct srvstatus_client *c, si
 	srvstatus_time(now, t, sizeof(t));
 	for (size_t i = 0; i < n; i++)
 		if (c[i].v4[0])
-			fprintf(fp, "ROUTING_TABLE%c%s%c%s%c%s%c%s%c%lld\n", s, c[i].v4, s, c[i].cn,
+			fprintf(fp, "ROUTING_TABLE%c%s%c%s%c%s%c%s%c%lld\n", s, c[i].v4, s,
+				SRVSTATUS_CN(c[i].cn, s),
 				s, c[i].real, s, t, s, (long long)now);
 	fprintf(fp, "GLOBAL_STATS%cMax bcast/mcast queue length%c0\nEND\n", s, s);
 }

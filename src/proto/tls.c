@@ -13,6 +13,7 @@
 #include <openssl/x509.h>
 
 #include "util/log.h"
+#include "util/sanitize.h"
 
 #define TLS_RECORD_MAX 16384
 
@@ -201,7 +202,13 @@ int tls_peer_cn(const struct tls_sess *s, char *out, size_t cap)
 	int rc;
 	X509 *x = tls_peer_cert(s, out, cap, &rc);
 
-	return x ? tls_cert_username(s->conf, x, out, cap) : rc;
+	if (!x)
+		return rc;
+	rc = tls_cert_username(s->conf, x, out, cap);
+	if (rc == 0)
+		sanitize_name(out);	/* as OpenVPN 2.6 names it: never a raw control byte in
+					 * a log line, status or pool file (util/sanitize.h) */
+	return rc;
 }
 
 int tls_peer_subject(const struct tls_sess *s, char *out, size_t cap)

@@ -138,7 +138,8 @@ const char *tls_error(const struct tls_sess *sess);
 /* The peer certificate's name: its x509-username-field attribute, CN by default ("" if
  * none). Returns 0, -ENOENT (no peer certificate), or for a certificate without a usable
  * name (the handshake refuses those) -ENODATA (no such attribute, or empty), -ENOSPC
- * (longer than cap - 1) or -EINVAL (a NUL byte inside). */
+ * (longer than cap - 1) or -EINVAL (a NUL byte inside). The name comes sanitised as
+ * OpenVPN 2.6 does (util/sanitize.h: control bytes become '_'). */
 int tls_peer_cn(const struct tls_sess *sess, char *out, size_t cap);
 /* Peer certificate subject in OpenVPN's "C=.., O=.., CN=.." form, and its serial number in
  * decimal (what OpenVPN exports as tls_id_0 / tls_serial_0 to scripts). Returns 0, -ENOENT

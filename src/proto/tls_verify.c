@@ -9,6 +9,8 @@
 
 #include <openssl/x509v3.h>
 
+#include "util/sanitize.h"
+
 int tls_cert_field(X509 *x, int nid, char *out, size_t cap)
 {
 	X509_NAME *nm = X509_get_subject_name(x);
@@ -113,10 +115,12 @@ static bool tls_check_name(const struct tls_conf *c, X509 *x, char *why, size_t 
 	} else {
 		ok = strcmp(got, c->x509_name) == 0;
 	}
-	if (!ok)
+	if (!ok) {
+		sanitize_name(got);	/* the reason is logged: one line */
 		snprintf(why, cap, "verify-x509-name: %.20s '%.90s' does not match '%.90s'",
 			    c->x509_type == TLS_X509_SUBJECT ? "subject" : c->user_field, got,
 			    c->x509_name);
+	}
 	return ok;
 }
 

@@ -355,6 +355,10 @@ int pki_make_odd(const char *dir, const char *base, enum pki_odd odd)
 		cn = nul_cn;
 		len = (int)sizeof(nul_cn) - 1;
 		break;
+	case PKI_ODD_META_CN:
+		cn = PKI_ODD_META_TEXT;
+		len = (int)strlen(PKI_ODD_META_TEXT);
+		break;
 	default:
 		return -EINVAL;
 	}

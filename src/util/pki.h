@@ -40,13 +40,20 @@ struct pki_opts {
  * Returns 0 or a negative errno (-EINVAL bad opts, -EIO OpenSSL/file failure). */
 int pki_make(const char *dir, const struct pki_opts *opts);
 
-/* Client certificates with a subject a server must refuse (identity tests). */
+/* Client certificates with an odd subject: refused by a server (identity tests), or
+ * accepted with a name a server must sanitise (PKI_ODD_META_CN). */
 enum pki_odd {
 	PKI_ODD_NO_CN = 0,	/* subject O=burrow-test, no CN */
 	PKI_ODD_EMPTY_CN,	/* CN="" */
 	PKI_ODD_LONG_CN,	/* CN of 70 'x' (OpenVPN's limit is 63 bytes) */
 	PKI_ODD_NUL_CN,		/* CN "alice\0.evil" (a NUL inside) */
+	PKI_ODD_META_CN,	/* a usable CN full of ',', '\n' and shell metacharacters:
+				 * PKI_ODD_META_TEXT (names tests; a server must sanitise it) */
 };
+
+/* The PKI_ODD_META_CN name (UTF-8, 39 bytes): a comma, a newline, a tab, a command
+ * substitution, backticks, ';', '|', '&', quotes, a space and a non-ASCII letter. */
+#define PKI_ODD_META_TEXT "ev,il\nx;$(touch /tmp/pwned)`id`|&'\"\t \xc3\xa9"
 
 /* Writes base.crt and base.key into dir: an otherwise valid client certificate (clientAuth)
  * signed by dir's ca.crt/ca.key (from pki_make), with the odd subject. Returns 0 or a

@@ -1,6 +1,7 @@
 /* Helper of pki_openvpn.sh (not a test): writes a PKI with pki_make().
  * Usage: pkigen DIR ec|rsa [DAYS [CLIENT_CN...]]   (DAYS 0 = default, negative = expired)
- *        pkigen DIR odd nocn|emptycn|longcn|nulcn BASE   (a client cert a server must refuse,
+ *        pkigen DIR odd nocn|emptycn|longcn|nulcn|metacn BASE   (a client cert a server must refuse, or
+ *        metacn: one it must accept under a sanitised name,
  *        signed by DIR's CA: BASE.crt, BASE.key; see pki_make_odd) */
 #include <errno.h>
 #include <stdio.h>
@@ -16,9 +17,10 @@ int main(int argc, char **argv)
 	int rc;
 
 	if (argc == 5 && strcmp(argv[2], "odd") == 0) {
-		static const char *const kinds[] = { "nocn", "emptycn", "longcn", "nulcn" };
+		static const char *const kinds[] = { "nocn", "emptycn", "longcn", "nulcn",
+						      "metacn" };
 
-		for (int k = 0; k < 4; k++)
+		for (int k = 0; k < 5; k++)
 			if (strcmp(argv[3], kinds[k]) == 0) {
 				rc = pki_make_odd(argv[1], argv[4], (enum pki_odd)k);
 				if (rc)

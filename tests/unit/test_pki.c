@@ -185,7 +185,8 @@ static void test_distinct_cas(void **state)
 	rm_tree(d2);
 }
 
-/* pki_make_odd: valid client certificates of the same CA whose CN no server may use. */
+/* pki_make_odd: valid client certificates of the same CA whose CN no server may use, or
+ * (metacn) one it must sanitise: the exact bytes, commas, newline and all. */
 static void test_odd(void **state)
 {
 	static const struct {
@@ -197,6 +198,7 @@ static void test_odd(void **state)
 		{ PKI_ODD_EMPTY_CN, "emptycn", 0 },
 		{ PKI_ODD_LONG_CN, "longcn", 70 },
 		{ PKI_ODD_NUL_CN, "nulcn", 11 },
+		{ PKI_ODD_META_CN, "metacn", (int)sizeof(PKI_ODD_META_TEXT) - 1 },
 	};
 	char dir[] = "/tmp/burrow-pki-XXXXXX", name[64];
 	X509 *ca, *x;
@@ -226,6 +228,9 @@ static void test_odd(void **state)
 
 			assert_true(at >= 0);
 			assert_int_equal(ASN1_STRING_length(d), cases[i].len);
+			if (cases[i].odd == PKI_ODD_META_CN)
+				assert_memory_equal(ASN1_STRING_get0_data(d), PKI_ODD_META_TEXT,
+						    cases[i].len);
 		}
 		X509_free(x);
 	}

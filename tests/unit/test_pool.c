@@ -151,6 +151,24 @@ static void test_persist_round_trip(void **state)
 	pool_free(&q);
 }
 
+/* A name with a ',' or a line break is not written to the pool file (it could not be read
+ * back as itself); the other lines stay well-formed. */
+static void test_persist_odd_name(void **state)
+{
+	struct pool p;
+	struct pool_lease l;
+	char buf[256];
+
+	(void)state;
+	assert_int_equal(pool_init_server(&p, POOL_SUBNET, ip("10.8.0.0"), ip("255.255.255.0"), NULL, 0), 0);
+	assert_int_equal(pool_acquire(&p, "ev,il", true, &l), 0);
+	assert_int_equal(pool_acquire(&p, "a\nb", true, &l), 0);
+	assert_int_equal(pool_acquire(&p, "x;$(id)`y` \xc3\xa9", true, &l), 0);
+	assert_true(pool_save(&p, buf, sizeof(buf)) > 0);
+	assert_string_equal(buf, "x;$(id)`y` \xc3\xa9,10.8.0.4\n");
+	pool_free(&p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -161,6 +179,7 @@ int main(void)
 		cmocka_unit_test(test_sticky_and_duplicate_cn),
 		cmocka_unit_test(test_ipv6),
 		cmocka_unit_test(test_persist_round_trip),
+		cmocka_unit_test(test_persist_odd_name),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

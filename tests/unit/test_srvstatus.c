@@ -82,6 +82,30 @@ static void test_not_a_status_file(void **state)
 	free(text);
 }
 
+/* A ',' or a line break in a name (had one slipped past server_auth_identity) can never add
+ * a column or a row: each row still parses with the right fields. */
+static void test_name_cannot_split_rows(void **state)
+{
+	struct srvstatus_client odd[1] = { two[0] }, got[2];
+
+	(void)state;
+	snprintf(odd[0].cn, sizeof(odd[0].cn), "ev,il\nx\t$(id)");
+	for (int v = 1; v <= 3; v++) {
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *fp = open_memstream(&buf, &len);
+
+		assert_non_null(fp);
+		srvstatus_format(fp, v, odd, 1, 1764075600);
+		fclose(fp);
+		assert_int_equal(srvstatus_parse(buf, got, 2), 1);
+		assert_string_equal(got[0].cn, v == 3 ? "ev,il_x_$(id)" : "ev_il_x_$(id)");
+		assert_string_equal(got[0].real, "10.99.1.2:40000");
+		assert_int_equal(got[0].bytes_in, 1234);
+		free(buf);
+	}
+}
+
 /* The rows grow with the clients: a server with more than 1,024 clients lists them all. */
 static void test_many_clients(void **state)
 {
@@ -142,6 +166,7 @@ int main(void)
 		cmocka_unit_test(test_v2),
 		cmocka_unit_test(test_v3),
 		cmocka_unit_test(test_v2_layout),
+		cmocka_unit_test(test_name_cannot_split_rows),
 		cmocka_unit_test(test_not_a_status_file),
 		cmocka_unit_test(test_many_clients),
 	};
