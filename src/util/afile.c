@@ -158,8 +158,9 @@ int afile_write(struct afile *f, const void *buf, size_t len)
 	if (f->warned)
 		log_notice("%s: %s written again", f->what, f->path);
 	if (in_place && !f->in_place)
-		log_info("%s: %s is in a directory this user cannot write: rewriting it in place",
-			 f->what, f->path);
+		log_info("%s: %s: its directory takes no new file from this user: rewriting it in "
+			 "place through the descriptor opened before the privilege drop", f->what,
+			 f->path);
 	f->warned = false;
 	f->in_place = in_place;
 	return 0;
