@@ -55,6 +55,8 @@ int server_persist_init(struct server *srv)
 				    SERVER_FILE_MODE)) < 0)
 			return e;
 		server_persist_load(srv, c->pool_persist.file);
+		if (c->pool_persist.seconds == 0)
+			afile_close(&srv->pool_file);	/* 0 s: read-only, as in OpenVPN */
 	}
 	return 0;
 }
