@@ -53,4 +53,29 @@ for i in 1 2 3 4 5; do
 	t_check "two SIGTERMs, try $i: exit status 0 (got $rc)" test "$rc" = 0
 done
 t_check "the pool file kept its lease across the restarts" grep -qx "client1,10.8.0.2," "$D/ipp.txt"
+
+# A pool file of 3000 leases (about 150 KB, over the old 64 KiB buffer) is loaded and saved
+# whole: written without the trailing commas (as OpenVPN 2.4 did), it comes back with them,
+# every line, in the pool's order.
+python3 - "$D/big.txt" "$T_TMP/big.want" <<'PY'
+import sys
+old, want = open(sys.argv[1], "w"), open(sys.argv[2], "w")
+for i in range(3000):
+    a = 0x0A090002 + i
+    line = "a-rather-long-common-name-for-client-%05d,%d.%d.%d.%d" % (
+        i, a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255)
+    old.write(line + "\n")
+    want.write(line + ",\n")
+PY
+sed -e 's/^server 10.8.0.0 255.255.255.0$/server 10.9.0.0 255.255.240.0/' \
+	-e "s|^ifconfig-pool-persist .*|ifconfig-pool-persist $D/big.txt 1|" "$T_TMP/s.conf" > "$T_TMP/big.conf"
+rm -f "$T_TMP/server.log"
+if ovpn_start_burrow_server "$NS_S" "$T_TMP/big.conf" server; then
+	t_check "3000 leases: no line skipped" sh -c "! grep -q 'skipped' '$T_TMP/server.log'"
+	t_check "3000 leases: server exits 0" ovpn_stop server
+	t_check "3000 leases (over 64 KiB): saved whole, byte for byte" cmp "$D/big.txt" "$T_TMP/big.want"
+	t_check "3000 leases: still 0600 root" test "$(stat -c '%a %U' "$D/big.txt")" = "600 root"
+else
+	t_bad "server with a 3000-lease pool file starts"
+fi
 t_done
