@@ -9,6 +9,7 @@
 #include <sys/syscall.h>
 
 #include "cmd/cli.h"
+#include "util/afile.h"
 #include "util/log.h"
 
 /* Splits argv into the config file (first non-option word or --config FILE) and overrides. */
@@ -67,12 +68,15 @@ int cmd_apply_logging(const struct cfg *c)
 		log_set_level(cmd_verb_level(c->verb));
 	if (!c->log)
 		return 0;
-	fd = open(c->log, O_WRONLY | O_CREAT | O_CLOEXEC | (c->log_append ? O_APPEND : O_TRUNC),
-		  0600);
+	/* never through a symlink planted at the path; `log` installs a fresh file by rename */
+	fd = afile_open_log(c->log, c->log_append);
+	if (fd < 0)
+		errno = -fd;
 	fp = fd < 0 ? NULL : fdopen(fd, "a");
 	if (!fp) {
 		log_error("%s %s: cannot open the log file: %s — check the directory and its "
-			  "permissions", c->log_append ? "log-append" : "log", c->log, strerror(errno));
+			  "permissions%s", c->log_append ? "log-append" : "log", c->log,
+			  strerror(errno), errno == ELOOP ? " (it is a symbolic link: remove it)" : "");
 		if (fd >= 0)
 			close(fd);
 		return CLI_FAIL;

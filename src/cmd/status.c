@@ -1,4 +1,4 @@
-/* burrow status [FILE] [--json]: the clients of a running burrow (or OpenVPN) server, read
+/* burrow status FILE [--json]: the clients of a running burrow (or OpenVPN) server, read
  * from its status file (status-version 1, 2 or 3). */
 #include <errno.h>
 #include <stdbool.h>
@@ -15,11 +15,11 @@
 #define STATUS_MAX_BYTES (8 << 20)
 
 const char cmd_status_usage[] =
-	"Usage: burrow status [FILE] [--json]\n"
+	"Usage: burrow status FILE [--json]\n"
 	"\n"
 	"Lists the clients of a running server: common name, real address, virtual addresses,\n"
-	"bytes in/out, connected since, data cipher. FILE is the server's status file (its\n"
-	"`status` directive; without one burrow server writes " SRVSTATUS_DEFAULT_PATH ").\n"
+	"bytes in/out, connected since, data cipher. FILE is the server's status file, the\n"
+	"one its `status` directive names (a server without `status` writes no file).\n"
 	"OpenVPN's own status files (status-version 1, 2, 3) work too.\n"
 	"\n"
 	"  --json   one JSON object: {\"clients\": [...]}";
@@ -120,7 +120,7 @@ static void status_human(const char *path, const struct srvstatus_client *c, int
 
 int cmd_status(int argc, char **argv)
 {
-	const char *path = SRVSTATUS_DEFAULT_PATH;
+	const char *path = NULL;
 	static struct srvstatus_client rows[STATUS_MAX_CLIENTS];
 	bool json = false, have_path = false;
 	char *text;
@@ -134,6 +134,10 @@ int cmd_status(int argc, char **argv)
 		else
 			return cli_usage_error("status", "unexpected argument '%s'", argv[i]);
 	}
+	if (!path)
+		return cli_usage_error("status", "give the server's status file as FILE (the file "
+				       "its `status` directive names; a server without `status` "
+				       "writes none)");
 	text = status_slurp(path);
 	if (!text) {
 		/* A one-shot command: its errors read like dev's, without a log timestamp. */

@@ -100,7 +100,6 @@ void client_write_status(struct client *cl)
 	struct status_peer p = { 0 };
 	char v4[64], v6[64];
 	const struct sess_stats *st = cl->sess ? sess_get_stats(cl->sess) : NULL;
-	int e;
 
 	if (!cl->cfg->status)
 		return;
@@ -120,9 +119,7 @@ void client_write_status(struct client *cl)
 	p.link_in = cl->link_in + (st ? st->rx_bytes : 0);
 	p.link_out = cl->link_out + (st ? st->tx_bytes : 0);
 	p.dropped = sessdrv_drops(&cl->drv);
-	e = status_write(cl->cfg->status, &p, 1);
-	if (e < 0)
-		log_warn("status file %s: %s", cl->cfg->status, strerror(-e));
+	status_write(cl->cfg->status, &p, 1);	/* a failure is logged once, by util/afile */
 }
 
 static void client_on_status_timer(struct loop *lp, void *arg)
@@ -491,6 +488,7 @@ static int client_init(struct client *cl, struct cfg *cfg, const char *user, con
 	client_timers_init(cl);
 	client_drv_init(cl);
 	e = loop_signals(cl->lp, sigs, sizeof(sigs) / sizeof(sigs[0]), client_on_signal, cl);
+	loop_signals_keep_blocked(cl->lp);	/* a 2nd SIGTERM must not kill the exit */
 	if (e < 0)
 		log_error("cannot set up signal handling: %s", strerror(-e));
 	return e;

@@ -28,6 +28,7 @@ struct loop {
 	struct loop_io sig_io;
 	int sigfd;
 	sigset_t old_mask;
+	int sig_keep;		/* loop_free leaves the signals blocked (the process is ending) */
 	loop_signal_fn sig_fn;
 	void *sig_arg;
 	struct loop_stats st;
@@ -75,7 +76,8 @@ void loop_free(struct loop *lp)
 		return;
 	if (lp->sigfd >= 0) {
 		close(lp->sigfd);
-		sigprocmask(SIG_SETMASK, &lp->old_mask, NULL);
+		if (!lp->sig_keep)
+			sigprocmask(SIG_SETMASK, &lp->old_mask, NULL);
 	}
 	close(lp->epfd);
 	free(lp->heap);
@@ -275,6 +277,11 @@ static void loop_on_signal(struct loop *lp, uint32_t events, void *arg)
 		if (lp->sig_fn)
 			lp->sig_fn(lp, (int)si.ssi_signo, lp->sig_arg);
 	}
+}
+
+void loop_signals_keep_blocked(struct loop *lp)
+{
+	lp->sig_keep = 1;
 }
 
 int loop_signals(struct loop *lp, const int *signos, size_t n, loop_signal_fn fn, void *arg)

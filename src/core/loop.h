@@ -64,6 +64,11 @@ static inline int loop_timer_armed(const struct loop_timer *t) { return t->slot 
 /* Blocks the given signals and delivers them through a signalfd to fn. May be called once per
  * loop; the previous mask is restored by loop_free(). Returns 0 or -errno. */
 int loop_signals(struct loop *lp, const int *signos, size_t n, loop_signal_fn fn, void *arg);
+/* For the loop that runs the whole process: loop_free() leaves the signals blocked instead of
+ * restoring the mask. A second SIGTERM that arrives while the first is handled (closing
+ * clients, down script) stays pending in the signalfd; unblocking it would kill the process
+ * by the signal's default action (exit status 143) just before its clean exit. */
+void loop_signals_keep_blocked(struct loop *lp);
 
 /* Runs until loop_stop(); returns its status. */
 int loop_run(struct loop *lp);

@@ -202,6 +202,16 @@ int pool_load(struct pool *p, const char *text, size_t len, unsigned *skipped)
 	return 0;
 }
 
+size_t pool_save_size(const struct pool *p)
+{
+	size_t n = 1;
+
+	for (uint32_t i = 0; i < p->count; i++)
+		if (p->slots[i].cn[0] != '\0')
+			n += strlen(p->slots[i].cn) + INET_ADDRSTRLEN + INET6_ADDRSTRLEN + 3;
+	return n;
+}
+
 int pool_save(const struct pool *p, char *buf, size_t cap)
 {
 	size_t off = 0;
@@ -222,8 +232,9 @@ int pool_save(const struct pool *p, char *buf, size_t cap)
 		addr_v4_str(l.ip4, a4, sizeof(a4));
 		if (p->has6)
 			inet_ntop(AF_INET6, &l.ip6, a6, sizeof(a6));
-		n = snprintf(buf + off, cap - off, "%s,%s%s%s\n", p->slots[i].cn, a4,
-			     p->has6 ? "," : "", a6);
+		/* OpenVPN 2.6's line: "CN,IPv4,IPv6", the IPv6 field empty without one (so the
+		 * line ends with a comma). */
+		n = snprintf(buf + off, cap - off, "%s,%s,%s\n", p->slots[i].cn, a4, a6);
 		if (n < 0 || (size_t)n >= cap - off)
 			return -ENOSPC;
 		off += (size_t)n;

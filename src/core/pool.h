@@ -49,7 +49,10 @@ size_t pool_in_use(const struct pool *p);
 /* Persistence: load/save "CN,IPv4[,IPv6]" lines. Lines that do not fit the pool are skipped
  * and counted in *skipped. */
 int pool_load(struct pool *p, const char *text, size_t len, unsigned *skipped);
-/* Writes the text into buf (NUL-terminated); returns its length or -ENOSPC. */
+/* Writes "CN,IPv4,IPv6" lines (OpenVPN 2.6's format: the IPv6 field is empty without one)
+ * into buf (NUL-terminated); returns its length or -ENOSPC. */
 int pool_save(const struct pool *p, char *buf, size_t cap);
+/* A buffer size pool_save() is sure to fit in (the NUL included). */
+size_t pool_save_size(const struct pool *p);
 
 #endif

@@ -104,41 +104,6 @@ static int server_pool_init(struct server *srv)
 	return 0;
 }
 
-static void server_pool_persist_load(struct server *srv)
-{
-	const char *path = srv->cfg->pool_persist.file;
-	char buf[65536];
-	unsigned skipped = 0;
-	size_t n;
-	FILE *fp;
-
-	if (!path || !srv->has_pool || !(fp = fopen(path, "r")))
-		return;
-	n = fread(buf, 1, sizeof(buf), fp);
-	fclose(fp);
-	pool_load(&srv->pool, buf, n, &skipped);
-	if (skipped)
-		log_warn("%s: %u line(s) skipped (not 'NAME,ADDRESS' inside the pool)", path, skipped);
-}
-
-static void server_pool_persist_save(struct server *srv)
-{
-	const char *path = srv->cfg->pool_persist.file;
-	char *buf = srv->pool_buf, tmp[4096];
-	FILE *fp;
-	int n;
-
-	if (!path || !srv->has_pool || (n = pool_save(&srv->pool, buf, sizeof(srv->pool_buf))) < 0)
-		return;
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	fp = fopen(tmp, "w");
-	if (!fp || fwrite(buf, 1, (size_t)n, fp) != (size_t)n || fclose(fp) != 0) {
-		log_warn("ifconfig-pool-persist: cannot write %s", tmp);
-		return;
-	}
-	rename(tmp, path);
-}
-
 /* ---- status ---- */
 
 static void server_status_row(const struct peer *p, struct srvstatus_client *r)
@@ -159,10 +124,12 @@ static void server_status_row(const struct peer *p, struct srvstatus_client *r)
 /* One row per connected client, however many there are. */
 void server_write_status(struct server *srv)
 {
-	const char *path = srv->cfg->status ? srv->cfg->status : SRVSTATUS_DEFAULT_PATH;
 	struct srvstatus_rows *rows = &srv->status_rows;
-	int e = srvstatus_rows_reserve(rows, srv->n_peers);
+	int e;
 
+	if (!srv->cfg->status)
+		return;		/* no file unless the config names one */
+	e = srvstatus_rows_reserve(rows, srv->n_peers);
 	srvstatus_rows_reset(rows);
 	for (uint32_t i = 0; e == 0 && i < srv->n_slots; i++) {
 		struct peer *p = srv->peers[i];
@@ -175,15 +142,11 @@ void server_write_status(struct server *srv)
 		else
 			server_status_row(p, r);
 	}
-	if (!srv->cfg->status)
-		mkdir("/run/burrow", 0755);
 	if (e == 0)
-		e = srvstatus_write(path, srv->cfg->status ? srv->cfg->status_version : 2,
-				    rows->v, rows->n, time(NULL));
-	if (e < 0 && !srv->status_warned) {
-		srv->status_warned = true;
-		log_warn("status: cannot write %s", path);
-	}
+		server_persist_status(srv, rows->v, rows->n);
+	else
+		log_warn("status: no memory for %u rows; %s not rewritten", srv->n_peers,
+			 srv->cfg->status);
 }
 
 #define SERVER_STATUS_SOON_MS 250	/* coalesces the rewrites of a connect storm */
@@ -210,7 +173,7 @@ static void server_on_status_timer(struct loop *lp, void *arg)
 	int every = srv->cfg->status_interval;
 
 	server_write_status(srv);
-	server_pool_persist_save(srv);
+	server_persist_save(srv);
 	loop_timer_in(lp, &srv->t_status, (uint64_t)every * 1000);
 }
 
@@ -562,29 +525,11 @@ static void server_on_signal(struct loop *lp, int signo, void *arg)
 	loop_stop(lp, 0);
 }
 
-/* After the drop: a file rewritten by rename needs its directory writable. Said once. */
-static void server_check_writable(const char *what, const char *path)
-{
-	char dir[256];
-	char *slash;
-
-	snprintf(dir, sizeof(dir), "%s", path);
-	slash = strrchr(dir, '/');
-	if (slash == dir)
-		slash[1] = '\0';
-	else if (slash)
-		*slash = '\0';
-	else
-		snprintf(dir, sizeof(dir), ".");
-	if (access(dir, W_OK) != 0)
-		log_warn("%s: %s is not writable for the unprivileged user: %s will not be "
-			 "updated; point %s at a directory it can write", what, dir, path, what);
-}
-
 /* user/group: the device (with its addresses and routes), sockets and pool exist, so root is
- * no longer needed; client routes (iroute) are burrow's own table, not the kernel's. What is
- * lost: files in directories only root can write (the status file, by default under
- * /run/burrow, and ifconfig-pool-persist: said once here), and down runs unprivileged. */
+ * no longer needed; client routes (iroute) are burrow's own table, not the kernel's. The
+ * status and pool files are written once first, as root: afile keeps their descriptors and
+ * rewrites them in place when their directory is root's (server_persist.c). down runs
+ * unprivileged. */
 static int server_drop_privs(struct server *srv)
 {
 	const struct cfg *c = srv->cfg;
@@ -592,13 +537,10 @@ static int server_drop_privs(struct server *srv)
 
 	if (!c->user && !c->group)
 		return 0;
+	server_write_status(srv);
+	server_persist_save(srv);
 	e = privs_drop(c->user, c->group);
-	if (e < 0)
-		return e;
-	server_check_writable("status", c->status ? c->status : SRVSTATUS_DEFAULT_PATH);
-	if (c->pool_persist.file)
-		server_check_writable("ifconfig-pool-persist", c->pool_persist.file);
-	return 0;
+	return e < 0 ? e : 0;
 }
 
 static int server_init(struct server *srv, struct cfg *cfg)
@@ -619,6 +561,7 @@ static int server_init(struct server *srv, struct cfg *cfg)
 	if (e < 0)
 		return e;
 	loop_signals(srv->lp, sigs, 4, server_on_signal, srv);
+	loop_signals_keep_blocked(srv->lp);	/* a 2nd SIGTERM must not kill the exit */
 	signal(SIGPIPE, SIG_IGN);
 	e = core_sess_conf(cfg, SESS_SERVER, &srv->sconf, &srv->tls);
 	if (e < 0)
@@ -630,7 +573,8 @@ static int server_init(struct server *srv, struct cfg *cfg)
 		return -EINVAL;
 	if ((e = server_pool_init(srv)) < 0 || (e = server_dev_open(srv)) < 0)
 		return e;
-	server_pool_persist_load(srv);
+	if ((e = server_persist_init(srv)) < 0)
+		return e;
 	if ((e = server_push_base(srv)) < 0 || (e = server_listen(srv)) < 0)
 		return e;
 	/* up needs root; after it, nothing the server does needs it (see server_drop_privs) */
@@ -655,7 +599,8 @@ static void server_release(struct server *srv)
 		loop_timer_stop(srv->lp, &srv->t_status_soon);
 		server_write_status(srv);
 	}
-	server_pool_persist_save(srv);
+	server_persist_save(srv);
+	server_persist_close(srv);
 	server_wait_free(srv);
 	if (srv->udp)
 		xport_close(srv->udp);

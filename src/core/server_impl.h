@@ -21,6 +21,7 @@
 #include "vif/nl.h"
 #include "vif/vif.h"
 #include "vif/vnet_gro.h"
+#include "util/afile.h"
 
 enum peer_state {
 	PEER_HANDSHAKE = 0,	/* TLS / key exchange running */
@@ -102,7 +103,6 @@ struct server {
 	uint64_t drops[SERVER_DROP_N];	/* by enum server_drop_reason */
 	uint64_t drops_logged[SERVER_DROP_N];	/* the counters at the last summary */
 	uint64_t drop_log_ms;		/* last "dropped during the handshake" notice */
-	char pool_buf[1 << 16];		/* ifconfig-pool-persist text */
 	uint8_t dev_buf[SERVER_DEV_BUF];	/* one read from the device */
 	uint8_t syn_buf[SERVER_DEV_BUF];	/* mssfix copy of a TCP SYN */
 	struct srvstatus_rows status_rows;	/* the status file's, sized from the clients */
@@ -113,7 +113,7 @@ struct server {
 	struct loop_timer t_trim;	/* returns the heap after the last handshake ended */
 	struct loop_timer t_status_soon;	/* a status rewrite after clients came or went */
 	int exit_status;
-	bool status_warned;
+	struct afile status_file, pool_file;	/* server_persist.c; path NULL = not configured */
 };
 
 /* server_peer.c: the per-client life cycle. */
@@ -152,6 +152,13 @@ bool server_wait_add(struct server *srv, const uint8_t *pkt, size_t len,
 /* A half-open slot was freed (a handshake ended). */
 void server_wait_kick(struct server *srv);
 void server_wait_free(struct server *srv);
+
+/* server_persist.c: the status and ifconfig-pool-persist files (util/afile). init loads the
+ * pool file; write both once before the privilege drop so they stay writable after it. */
+int server_persist_init(struct server *srv);
+void server_persist_save(struct server *srv);
+void server_persist_status(struct server *srv, const struct srvstatus_client *rows, size_t n);
+void server_persist_close(struct server *srv);
 
 /* server.c */
 void server_write_status(struct server *srv);

@@ -7,9 +7,6 @@
 #include <stdio.h>
 #include <time.h>
 
-/* Where the server writes when the config has no `status` directive. */
-#define SRVSTATUS_DEFAULT_PATH "/run/burrow/server.status"
-
 struct srvstatus_client {
 	char cn[256];
 	char real[64];		/* "addr:port" */

@@ -1,4 +1,5 @@
-/* Status file: KEY=VALUE text, replaced atomically so readers never see a torn file. */
+/* Status file: KEY=VALUE text, replaced atomically (util/afile) so readers never see a torn
+ * file. */
 #include "core/status.h"
 
 #include <errno.h>
@@ -9,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "util/afile.h"
 
 struct sbuf {
 	char *p;
@@ -86,28 +89,20 @@ int status_format(char *buf, size_t len, const struct status_peer *peers, size_t
 	return (int)b.used;
 }
 
-static int status_write_fd(int fd, const char *text, size_t len)
-{
-	while (len) {
-		ssize_t w = write(fd, text, len);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		text += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
+/* The client has one status file: its afile keeps the descriptor of the first write (made
+ * before the privilege drop) so that the file stays current after it. */
+static struct afile status_file = { .fd = -1 };
 
 int status_write(const char *path, const struct status_peer *peers, size_t n)
 {
-	char tmp[4096];
 	char *text;
-	int need, fd, e;
+	int need, e;
 
+	if (!status_file.path || strcmp(status_file.path, path) != 0) {
+		afile_close(&status_file);
+		if ((e = afile_init(&status_file, "status", path, 0600)) < 0)
+			return e;
+	}
 	need = status_format(NULL, 0, peers, n, time(NULL));
 	if (need < 0)
 		return need;
@@ -115,23 +110,7 @@ int status_write(const char *path, const struct status_peer *peers, size_t n)
 	if (!text)
 		return -ENOMEM;
 	status_format(text, (size_t)need + 1, peers, n, time(NULL));
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp)) {
-		e = -ENAMETOOLONG;
-		goto out;
-	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		e = -errno;
-		goto out;
-	}
-	e = status_write_fd(fd, text, strlen(text));
-	if (close(fd) < 0 && !e)
-		e = -errno;
-	if (!e && rename(tmp, path) < 0)
-		e = -errno;
-	if (e)
-		unlink(tmp);
-out:
+	e = afile_write(&status_file, text, strlen(text));
 	free(text);
 	return e;
 }

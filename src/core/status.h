@@ -1,5 +1,5 @@
-/* Status file: a small text file rewritten atomically (write temp + rename) so a reader never
- * sees half of it. Generic: the client writes one peer, a server writes one row per client. */
+/* Status file: a small text file rewritten atomically (util/afile: temp + fsync + rename,
+ * mode 0600; in place after a privilege drop) so a reader never sees half of it. Generic: the client writes one peer, a server writes one row per client. */
 #ifndef BURROW_CORE_STATUS_H
 #define BURROW_CORE_STATUS_H
 
@@ -24,7 +24,8 @@ struct status_peer {
 };
 
 /* Writes a header line ("burrow status, updated <time>"), then one "KEY=VALUE" block per peer
- * (single peer: no index; several: "peer N" headers). Returns 0 or -errno. */
+ * (single peer: no index; several: "peer N" headers). Returns 0 or -errno; a failure is
+ * logged once (util/afile). */
 int status_write(const char *path, const struct status_peer *peers, size_t n);
 /* Formats the same text into buf; returns the length it needs (like snprintf) or -errno. */
 int status_format(char *buf, size_t len, const struct status_peer *peers, size_t n, time_t now);

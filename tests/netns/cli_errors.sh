@@ -39,6 +39,8 @@ usage_err "a stray word after the server config" "unexpected argument 'now'" \
 usage_err "server without a config" "missing the config file" "$BURROW" server
 usage_err "client --config without a file" "--config needs a FILE" "$BURROW" client --config
 usage_err "status with two files" "unexpected argument 'b'" "$BURROW" status a b
+usage_err "status without a file" "give the server's status file as FILE" "$BURROW" status
+usage_err "status --json without a file" "give the server's status file as FILE" "$BURROW" status --json
 usage_err "demo with a bad --seconds" "--seconds needs .*1\.\.60" "$BURROW" demo --seconds 0
 usage_err "demo with a bad --peer" "--peer needs one of: burrow, openvpn" "$BURROW" demo --peer x
 usage_err "dev set with an unknown setting" "unknown setting 'colour'" \

@@ -237,6 +237,30 @@ static void test_signals_and_stop(void **state)
 	}
 }
 
+/* The process's own loop: loop_free leaves the signals blocked, so a second SIGTERM that came
+ * during the shutdown stays pending instead of killing the process by its default action. */
+static void test_signals_kept_blocked(void **state)
+{
+	struct loop *lp;
+	const int sigs[] = { SIGUSR2 };
+	sigset_t cur, set;
+	int sig;
+
+	(void)state;
+	assert_int_equal(loop_new(&lp), 0);
+	assert_int_equal(loop_signals(lp, sigs, 1, on_signal, NULL), 0);
+	loop_signals_keep_blocked(lp);
+	assert_int_equal(kill(getpid(), SIGUSR2), 0);	/* arrives after the loop ended */
+	loop_free(lp);
+	sigprocmask(SIG_BLOCK, NULL, &cur);
+	assert_true(sigismember(&cur, SIGUSR2));	/* still blocked: we are alive */
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR2);
+	assert_int_equal(sigwait(&set, &sig), 0);	/* and it is pending: take it */
+	assert_int_equal(sig, SIGUSR2);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -246,6 +270,7 @@ int main(void)
 		cmocka_unit_test(test_no_idle_wakeups),
 		cmocka_unit_test(test_io_delete_in_batch),
 		cmocka_unit_test(test_signals_and_stop),
+		cmocka_unit_test(test_signals_kept_blocked),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

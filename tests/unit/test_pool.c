@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <cmocka.h>
 
 #include "core/pool.h"
@@ -135,7 +136,7 @@ static void test_persist_round_trip(void **state)
 	assert_int_equal(pool_acquire(&p, "alice", true, &l), 0);
 	assert_int_equal(pool_acquire(&p, "bob", true, &l), 0);
 	assert_true(pool_save(&p, buf, sizeof(buf)) > 0);
-	assert_string_equal(buf, "alice,10.8.0.2\nbob,10.8.0.3\n");
+	assert_string_equal(buf, "alice,10.8.0.2,\nbob,10.8.0.3,\n");	/* OpenVPN 2.6's comma */
 	assert_int_equal(pool_save(&p, buf, 5), -ENOSPC);
 
 	assert_int_equal(pool_init_server(&q, POOL_SUBNET, ip("10.8.0.0"), ip("255.255.255.0"), NULL, 0), 0);
@@ -165,8 +166,66 @@ static void test_persist_odd_name(void **state)
 	assert_int_equal(pool_acquire(&p, "a\nb", true, &l), 0);
 	assert_int_equal(pool_acquire(&p, "x;$(id)`y` \xc3\xa9", true, &l), 0);
 	assert_true(pool_save(&p, buf, sizeof(buf)) > 0);
-	assert_string_equal(buf, "x;$(id)`y` \xc3\xa9,10.8.0.4\n");
+	assert_string_equal(buf, "x;$(id)`y` \xc3\xa9,10.8.0.4,\n");
 	pool_free(&p);
+}
+
+/* What real OpenVPN 2.6.14 wrote for the same leases with server-ipv6 fd00:8::/64. */
+static void test_persist_ipv6_format(void **state)
+{
+	struct pool p;
+	struct pool_lease l;
+	struct in6_addr net6;
+	char buf[512];
+
+	(void)state;
+	assert_int_equal(inet_pton(AF_INET6, "fd00:8::", &net6), 1);
+	assert_int_equal(pool_init_server(&p, POOL_SUBNET, ip("10.8.0.0"), ip("255.255.255.0"),
+					  &net6, 64), 0);
+	assert_int_equal(pool_load(&p, "alice,10.8.0.4,\nbob,10.8.0.5\n", 29, &(unsigned){0}), 0);
+	assert_int_equal(pool_save(&p, buf, sizeof(buf)), 54);
+	assert_string_equal(buf, "alice,10.8.0.4,fd00:8::1002\nbob,10.8.0.5,fd00:8::1003\n");
+	assert_int_equal(pool_acquire(&p, "bob", true, &l), 0);
+	assert_int_equal(l.ip4, ip("10.8.0.5"));
+	pool_free(&p);
+}
+
+/* More than 64 KiB of leases: saved whole (the buffer sized from the pool), loaded whole. */
+static void test_persist_large(void **state)
+{
+	struct pool p, q;
+	struct pool_lease l;
+	unsigned skipped = 9;
+	size_t cap;
+	char *buf, cn[64];
+	int n;
+
+	(void)state;
+	assert_int_equal(pool_init_server(&p, POOL_SUBNET, ip("10.8.0.0"), ip("255.255.240.0"), NULL, 0), 0);
+	assert_int_equal(pool_init_server(&q, POOL_SUBNET, ip("10.8.0.0"), ip("255.255.240.0"), NULL, 0), 0);
+	for (int i = 0; i < 3000; i++) {
+		snprintf(cn, sizeof(cn), "a-rather-long-common-name-for-client-%05d", i);
+		assert_int_equal(pool_acquire(&p, cn, true, &l), 0);
+	}
+	cap = pool_save_size(&p);
+	buf = malloc(cap);
+	assert_non_null(buf);
+	n = pool_save(&p, buf, cap);
+	assert_true(n > 65536 * 2);
+	assert_int_equal((size_t)n, strlen(buf));
+	assert_int_equal(pool_load(&q, buf, (size_t)n, &skipped), 0);
+	assert_int_equal(skipped, 0);
+	for (int i = 2999; i >= 0; i -= 7) {
+		struct pool_lease a, b;
+
+		snprintf(cn, sizeof(cn), "a-rather-long-common-name-for-client-%05d", i);
+		assert_int_equal(pool_acquire(&q, cn, true, &b), 0);
+		a.ip4 = ip("10.8.0.2") + (uint32_t)i;
+		assert_int_equal(b.ip4, a.ip4);	/* the last client got its own address back */
+	}
+	free(buf);
+	pool_free(&p);
+	pool_free(&q);
 }
 
 int main(void)
@@ -180,6 +239,8 @@ int main(void)
 		cmocka_unit_test(test_ipv6),
 		cmocka_unit_test(test_persist_round_trip),
 		cmocka_unit_test(test_persist_odd_name),
+		cmocka_unit_test(test_persist_ipv6_format),
+		cmocka_unit_test(test_persist_large),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
