@@ -126,27 +126,6 @@ void srvstatus_format(FILE *fp, int version, const struct srvstatus_client *c, s
 		srvstatus_v1(fp, c, n, now);
 }
 
-int srvstatus_write(const char *path, int version, const struct srvstatus_client *c, size_t n,
-		    time_t now)
-{
-	char tmp[4096];
-	FILE *fp;
-
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	fp = fopen(tmp, "w");
-	if (!fp)
-		return -errno;
-	srvstatus_format(fp, version, c, n, now);
-	if (fclose(fp) != 0 || rename(tmp, path) != 0) {
-		int e = -errno;
-
-		unlink(tmp);
-		return e;
-	}
-	return 0;
-}
-
 /* Splits line at sep into at most max fields (in place). */
 static size_t srvstatus_split(char *line, char sep, char **f, size_t max)
 {

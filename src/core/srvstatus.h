@@ -34,9 +34,6 @@ void srvstatus_rows_free(struct srvstatus_rows *r);
 /* Formats the whole file (version 1, 2 or 3) into fp. */
 void srvstatus_format(FILE *fp, int version, const struct srvstatus_client *c, size_t n,
 		      time_t now);
-/* Writes path atomically (temp file + rename). Returns 0 or -errno. */
-int srvstatus_write(const char *path, int version, const struct srvstatus_client *c, size_t n,
-		    time_t now);
 /* Parses a version 2 or 3 file (CLIENT_LIST rows) — and version 1's client list — into at
  * most max rows. Returns the count, or -EINVAL when the text is not a status file. */
 int srvstatus_parse(const char *text, struct srvstatus_client *out, size_t max);

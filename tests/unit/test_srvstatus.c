@@ -112,11 +112,9 @@ static void test_many_clients(void **state)
 	enum { N = 1500 };
 	struct srvstatus_rows rows = { 0 };
 	struct srvstatus_client *got = calloc(N + 10, sizeof(*got));
-	char path[] = "/tmp/burrow-srvstatus-XXXXXX";
-	char *text;
+	char *text = NULL;
 	FILE *fp;
-	long size;
-	int fd;
+	size_t size = 0;
 
 	(void)state;
 	assert_non_null(got);
@@ -131,20 +129,10 @@ static void test_many_clients(void **state)
 	}
 	assert_int_equal(rows.n, N);
 	assert_true(rows.cap >= N);
-	fd = mkstemp(path);
-	assert_true(fd >= 0);
-	close(fd);
-	assert_int_equal(srvstatus_write(path, 2, rows.v, rows.n, 1764075600), 0);
-	fp = fopen(path, "r");
+	fp = open_memstream(&text, &size);
 	assert_non_null(fp);
-	fseek(fp, 0, SEEK_END);
-	size = ftell(fp);
-	rewind(fp);
-	text = calloc(1, (size_t)size + 1);
-	assert_non_null(text);
-	assert_int_equal(fread(text, 1, (size_t)size, fp), (size_t)size);
-	fclose(fp);
-	unlink(path);
+	srvstatus_format(fp, 2, rows.v, rows.n, 1764075600);
+	assert_int_equal(fclose(fp), 0);
 	assert_int_equal(srvstatus_parse(text, got, N + 10), N);
 	assert_string_equal(got[N - 1].cn, "client1499");
 	assert_int_equal(got[N - 1].peer_id, N - 1);
