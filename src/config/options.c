@@ -82,7 +82,7 @@ const struct cfg_option cfg_options[] = {
 	IGNORE("connect-timeout", 1, 1, C, "TCP connect timeout"),
 	FN("connection", 0, 0, C, INL, cfg_opt_connection, "(inline block)",
 	   "<connection> block: a remote with its own proto/port"),
-	FNO("crl-verify", 1, 1, B, INL, cfg_opt_blob, crl, "FILE",
+	FNO("crl-verify", 1, 2, B, INL, cfg_opt_crl_verify, crl, "FILE|DIR dir",
 	    "certificate revocation list checked against the peer"),
 	IGNORE("daemon", 0, 1, B, "burrow stays in the foreground (use your service manager)"),
 	FNOD("data-ciphers", 1, 1, B, 0, cfg_opt_cipher_list, data_ciphers, "C1:C2:...",

@@ -28,6 +28,7 @@ enum peer_state {
 
 struct server;
 struct server_wait;	/* server_admit.c */
+struct server_crl;	/* server_crl.c */
 
 #define SERVER_MAX_HALF_OPEN 64	/* handshakes in progress at once */
 
@@ -91,6 +92,7 @@ struct server {
 	struct loop_timer t_drops;	/* armed by the first drop after a summary: no idle wake-ups */
 	uint64_t limit_log_ms;		/* last "refusing a client" line (rate limit) */
 	struct server_wait *wait;	/* clients parked at the half-open limit (lazily) */
+	struct server_crl *crl;		/* crl-verify's inotify watch (server_crl.c) */
 	struct loop_timer t_admit;	/* admits them once a handshake ends */
 	struct loop_timer t_trim;	/* returns the heap after the last handshake ended */
 	struct loop_timer t_status_soon;	/* a status rewrite after clients came or went */
@@ -134,6 +136,13 @@ bool server_wait_add(struct server *srv, const uint8_t *pkt, size_t len,
 /* A half-open slot was freed (a handshake ended). */
 void server_wait_kick(struct server *srv);
 void server_wait_free(struct server *srv);
+
+/* server_crl.c: crl-verify reloaded when its file changes (inotify) and on SIGHUP; clients
+ * whose certificate the new CRL revokes are dropped. */
+void server_crl_init(struct server *srv);
+void server_crl_reload(struct server *srv);
+void server_crl_sweep(struct server *srv);
+void server_crl_free(struct server *srv);
 
 /* server.c */
 void server_write_status(struct server *srv);

@@ -300,6 +300,8 @@ static void tls_up(struct sess *s, struct sess_ks *ks)
 	if (ks->initial) {
 		memcpy(s->peer_cn, cn, sizeof(cn));
 		s->peer_cert = cert;
+		tls_cert_free(s->peer_crt);
+		s->peer_crt = cert ? tls_peer_cert_get(ks->tls) : NULL;
 	} else if (s->is_server && (cert != s->peer_cert || strcmp(cn, s->peer_cn))) {
 		/* A renegotiation may not change who the client is (OpenVPN ends the tunnel). */
 		sess_fail(s, -EACCES, "TLS Auth Error: certificate name changed from '%s' to '%s' "

@@ -11,7 +11,7 @@
 #include <openssl/pem.h>
 #include <openssl/pkcs12.h>
 
-static BIO *tls_pem_bio(const struct tls_pem *p)
+BIO *tls_pem_bio(const struct tls_pem *p)
 {
 	if (p->data)
 		return BIO_new_mem_buf(p->data, p->len ? (int)p->len : -1);
@@ -25,7 +25,7 @@ static bool tls_pem_given(const struct tls_pem *p)
 	return p->data || p->path;
 }
 
-static const char *tls_pem_what(const struct tls_pem *p)
+const char *tls_pem_what(const struct tls_pem *p)
 {
 	return p->path && !p->data ? p->path : "<inline>";
 }
@@ -101,16 +101,6 @@ static int tls_load_key(SSL_CTX *ctx, const struct tls_pem *p, const char *passw
 	ok = SSL_CTX_use_PrivateKey(ctx, k);
 	EVP_PKEY_free(k);
 	return ok ? 0 : -EINVAL;
-}
-
-static int tls_load_crl(SSL_CTX *ctx, const struct tls_pem *p)
-{
-	int n = tls_store_add(ctx, p, true);
-
-	if (n <= 0)
-		return n < 0 ? n : -EINVAL;
-	X509_STORE_set_flags(SSL_CTX_get_cert_store(ctx), X509_V_FLAG_CRL_CHECK);
-	return 0;
 }
 
 static int tls_load_dh(SSL_CTX *ctx, const struct tls_pem *p)
@@ -212,16 +202,12 @@ static int tls_load_own(SSL_CTX *ctx, const struct tls_conf_opts *o, char *err, 
 	return 0;
 }
 
-/* Optional inputs: extra chain, CRL, DH parameters. */
+/* Optional inputs: extra chain, DH parameters (the CRL: tls_crl.c). */
 static int tls_load_extras(SSL_CTX *ctx, const struct tls_conf_opts *o, char *err, size_t el)
 {
 	if (tls_pem_given(&o->extra_certs) && tls_load_cert(ctx, &o->extra_certs, false)) {
 		tls_set_err(err, el, "cannot load extra certificates from %s",
 			    tls_pem_what(&o->extra_certs));
-		return -EINVAL;
-	}
-	if (tls_pem_given(&o->crl) && tls_load_crl(ctx, &o->crl)) {
-		tls_set_err(err, el, "cannot load CRL from %s", tls_pem_what(&o->crl));
 		return -EINVAL;
 	}
 	if (tls_pem_given(&o->dh) && tls_load_dh(ctx, &o->dh)) {
