@@ -4,7 +4,7 @@
 # drops it within ~2 s and refuses its reconnection while the others keep pinging; a CRL
 # rewritten in place behind the watch (through a hard link elsewhere) counts on SIGHUP; an
 # invalid CRL keeps the old one with a warning naming the file; a CRL that revokes nothing
-# lets the client back in.
+# lets the client back in; in the dir form, a file named by a client's serial drops it.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/ovpn_lib.sh"
 PKIGEN=${PKIGEN:-$(dirname "$BURROW")/../tests/netns/pkigen}
@@ -116,4 +116,24 @@ if [ "$T_FAIL" -gt 0 ]; then
 fi
 for i in 1 2 3; do ovpn_stop c$i; done
 ovpn_stop server
+
+# 5. crl-verify DIR dir: a file named by a connected client's serial (decimal) drops it.
+mkdir -p "$T_TMP/revoked"
+sed "s|^crl-verify .*|crl-verify $T_TMP/revoked dir|" "$T_TMP/s.conf" > "$T_TMP/sd.conf"
+SLOG=$T_TMP/serverd.log
+ovpn_start_burrow_server "$NS_S" "$T_TMP/sd.conf" serverd || { t_bad "dir: burrow server starts"; t_done; }
+ovpn_start_openvpn "${NS[1]}" "$T_TMP/c1.conf" d1 & w1=$!
+ovpn_start_openvpn "${NS[2]}" "$T_TMP/c2.conf" d2 & w2=$!
+for w in $w1 $w2; do wait $w || t_bad "dir: a client did not connect"; done
+for i in 1 2; do T_PIDS+=($(cat "$T_TMP/d$i.pid" 2>/dev/null)); done
+serial=$(openssl x509 -noout -serial -in "$PKI/client-c2.crt" | sed 's/.*=//')
+serial=$(python3 -c "print(int('$serial', 16))")
+touch "$T_TMP/revoked/$serial"
+t_check "dir: c2 dropped within 2 s of its serial's file" t_wait_for 2 \
+	grep -q "client 'c2' (.*): certificate revoked (CRL $T_TMP/revoked)" "$SLOG"
+t_check "dir: c2's reconnection is refused" t_wait_for 15 \
+	grep -qE "10\.99\.2\.2:[0-9]+: dropped during the handshake: .*serial $serial is revoked" "$SLOG"
+t_check "dir: c1 keeps pinging" ping1 1
+for i in 1 2; do ovpn_stop d$i; done
+ovpn_stop serverd
 t_done
