@@ -300,14 +300,16 @@ static void tls_up(struct sess *s, struct sess_ks *ks)
 	if (ks->initial) {
 		memcpy(s->peer_cn, cn, sizeof(cn));
 		s->peer_cert = cert;
-		tls_cert_free(s->peer_crt);
-		s->peer_crt = cert ? tls_peer_cert_get(ks->tls) : NULL;
 	} else if (s->is_server && (cert != s->peer_cert || strcmp(cn, s->peer_cn))) {
 		/* A renegotiation may not change who the client is (OpenVPN ends the tunnel). */
 		sess_fail(s, -EACCES, "TLS Auth Error: certificate name changed from '%s' to '%s' "
 			  "on renegotiation", s->peer_cn, cn);
 		return;
 	}
+	/* The newest certificate of the same name (a renewed one may come with a renegotiation)
+	 * is what a new CRL is checked against. */
+	tls_cert_free(s->peer_crt);
+	s->peer_crt = cert ? tls_peer_cert_get(ks->tls) : NULL;
 	log_info("session: key %u: %s %s, peer '%s'", ks->key_id, tls_version(ks->tls),
 		 tls_cipher(ks->tls), cn);
 	sess_event_push(s, SESS_EV_TLS_UP, ks->key_id, 0, cn);

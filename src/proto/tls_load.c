@@ -30,9 +30,9 @@ const char *tls_pem_what(const struct tls_pem *p)
 	return p->path && !p->data ? p->path : "<inline>";
 }
 
-/* Every certificate (crl: every CRL) in p into the verify store, up to the first one the
- * store refuses. Returns how many were added, or -ENOENT. */
-static int tls_store_add(SSL_CTX *ctx, const struct tls_pem *p, bool crl)
+/* Every certificate in p into the verify store, up to the first one the store refuses.
+ * Returns how many were added, or -ENOENT. */
+static int tls_store_add(SSL_CTX *ctx, const struct tls_pem *p)
 {
 	X509_STORE *st = SSL_CTX_get_cert_store(ctx);
 	BIO *b = tls_pem_bio(p);
@@ -41,13 +41,11 @@ static int tls_store_add(SSL_CTX *ctx, const struct tls_pem *p, bool crl)
 	if (!b)
 		return -ENOENT;
 	while (ok) {
-		X509_CRL *c = crl ? PEM_read_bio_X509_CRL(b, NULL, NULL, NULL) : NULL;
-		X509 *x = crl ? NULL : PEM_read_bio_X509(b, NULL, NULL, NULL);
+		X509 *x = PEM_read_bio_X509(b, NULL, NULL, NULL);
 
-		if (!c && !x)
+		if (!x)
 			break;
-		ok = c ? X509_STORE_add_crl(st, c) : X509_STORE_add_cert(st, x);
-		X509_CRL_free(c);
+		ok = X509_STORE_add_cert(st, x);
 		X509_free(x);
 		n += ok;
 	}
@@ -58,7 +56,7 @@ static int tls_store_add(SSL_CTX *ctx, const struct tls_pem *p, bool crl)
 
 static int tls_load_ca(SSL_CTX *ctx, const struct tls_pem *p)
 {
-	int n = tls_store_add(ctx, p, false);
+	int n = tls_store_add(ctx, p);
 
 	return n < 0 ? n : n > 0 ? 0 : -EINVAL;
 }
