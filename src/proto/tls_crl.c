@@ -73,9 +73,10 @@ static int crl_read(const struct tls_pem *p, STACK_OF(X509_CRL) **out, char *err
 	return 0;
 }
 
-/* A CRL issued by a CA we trust must carry that CA's signature; one from an issuer we do
- * not know is kept (it can only ever match certificates we refuse anyway). */
-static bool crl_signed(SSL_CTX *ctx, X509_CRL *crl)
+/* A CRL issued by a CA we trust must carry that CA's signature (1); one from an issuer we
+ * do not know (0) is kept, as it can only ever match certificates we refuse anyway; -1: the
+ * signature does not verify. */
+static int crl_signed(SSL_CTX *ctx, X509_CRL *crl)
 {
 	X509_STORE *st = SSL_CTX_get_cert_store(ctx);
 	STACK_OF(X509_OBJECT) *objs;
@@ -95,16 +96,22 @@ static bool crl_signed(SSL_CTX *ctx, X509_CRL *crl)
 	}
 	X509_STORE_unlock(st);
 	ERR_clear_error();
-	return ok || !known;
+	return ok ? 1 : known ? -1 : 0;
 }
 
+/* Every CRL signed by its CA, and at least one from a CA we trust: with none, every
+ * handshake would fail for want of a CRL. */
 static int crls_check(SSL_CTX *ctx, const struct tls_pem *p, STACK_OF(X509_CRL) *sk,
 		      char *err, size_t el)
 {
+	int known = 0;
+
 	for (int i = 0; i < sk_X509_CRL_num(sk); i++) {
 		X509_CRL *crl = sk_X509_CRL_value(sk, i);
+		int r = crl_signed(ctx, crl);
 
-		if (!crl_signed(ctx, crl)) {
+		known += r > 0;
+		if (r < 0) {
 			char issuer[TLS_NAME_MAX];
 
 			X509_NAME_oneline(X509_CRL_get_issuer(crl), issuer, sizeof(issuer));
@@ -112,6 +119,10 @@ static int crls_check(SSL_CTX *ctx, const struct tls_pem *p, STACK_OF(X509_CRL) 
 				    "with that CA", tls_pem_what(p), i + 1, issuer);
 			return -EINVAL;
 		}
+	}
+	if (!known) {
+		tls_set_err(err, el, "%s: no CRL issued by the CA (ca) in it", tls_pem_what(p));
+		return -EINVAL;
 	}
 	return 0;
 }

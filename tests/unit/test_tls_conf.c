@@ -487,6 +487,18 @@ static void test_crl_reload(void **state)
 	pem.path = other;
 	assert_int_equal(tls_conf_reload_crl(sc, &pem, err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "signature"));
+	/* A CRL of a CA we do not trust: every handshake would lack a CRL. */
+	{
+		char odir[] = "/tmp/burrow-tlsc-other-XXXXXX";
+		struct pki_opts oo = { .ca_cn = "other-ca" };
+
+		assert_non_null(mkdtemp(odir));
+		assert_int_equal(pki_make(odir, &oo), 0);
+		assert_int_equal(pki_make_crl(odir, other, NULL, 0), 0);
+		assert_int_equal(tls_conf_reload_crl(sc, &pem, err, sizeof(err)), -EINVAL);
+		assert_non_null(strstr(err, "no CRL issued by the CA"));
+		nftw(odir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+	}
 	pem.path = crl;
 	assert_int_equal(tls_conf_cert_revoked(sc, held, why, sizeof(why)), 1);
 	assert_false(shake_sc(sc, &co, why));
