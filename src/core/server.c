@@ -530,9 +530,9 @@ static void server_on_signal(struct loop *lp, int signo, void *arg)
 			   signo == SIGINT ? "SIGINT" : "SIGTERM";
 
 	if (signo == SIGHUP || signo == SIGUSR1) {
+		log_notice("%s received: writing the status file", name);
 		if (signo == SIGHUP)
 			server_crl_reload(srv);
-		log_notice("%s received: writing the status file", name);
 		server_write_status(srv);
 		return;
 	}

@@ -98,12 +98,11 @@ static void crl_reload(struct server_crl *cr, bool force)
 	server_crl_sweep(cr->srv);
 }
 
+/* SIGHUP. An inline <crl-verify> block has nothing to read again. */
 void server_crl_reload(struct server *srv)
 {
 	if (srv->crl)
 		crl_reload(srv->crl, true);
-	else if (srv->tls && cfg_blob_set(&srv->cfg->crl))
-		server_crl_sweep(srv);	/* inline: nothing to read again */
 }
 
 /* What happened to our name in one batch of events. */
@@ -165,7 +164,7 @@ void server_crl_init(struct server *srv)
 	uint32_t mask = IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE | IN_MOVED_FROM;
 
 	if (!c->crl.path || !srv->tls)
-		return;		/* none, or inline: SIGHUP re-checks the clients only */
+		return;		/* none, or inline */
 	cr = calloc(1, sizeof(*cr));
 	if (!cr)
 		return;

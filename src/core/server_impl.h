@@ -68,6 +68,7 @@ struct server {
 	struct loop *lp;
 	struct sess_conf sconf;
 	struct tls_conf *tls;
+	struct server_crl *crl;		/* crl-verify's inotify watch (server_crl.c) */
 	struct cookie_ctx *cookie;
 	struct xport *udp, *tcp;
 	struct peer **peers;		/* by peer-id */
@@ -92,7 +93,6 @@ struct server {
 	struct loop_timer t_drops;	/* armed by the first drop after a summary: no idle wake-ups */
 	uint64_t limit_log_ms;		/* last "refusing a client" line (rate limit) */
 	struct server_wait *wait;	/* clients parked at the half-open limit (lazily) */
-	struct server_crl *crl;		/* crl-verify's inotify watch (server_crl.c) */
 	struct loop_timer t_admit;	/* admits them once a handshake ends */
 	struct loop_timer t_trim;	/* returns the heap after the last handshake ended */
 	struct loop_timer t_status_soon;	/* a status rewrite after clients came or went */
