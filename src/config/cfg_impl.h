@@ -256,6 +256,7 @@ int cfg_opt_x509_user(struct cfg_ctx *, const struct cfg_option *, int, char **)
 int cfg_opt_tls_remote(struct cfg_ctx *, const struct cfg_option *, int, char **);
 int cfg_opt_tls_version(struct cfg_ctx *, const struct cfg_option *, int, char **);
 int cfg_opt_dh(struct cfg_ctx *, const struct cfg_option *, int, char **);
+int cfg_opt_crl_verify(struct cfg_ctx *, const struct cfg_option *, int, char **);
 int cfg_opt_cipher_list(struct cfg_ctx *, const struct cfg_option *, int, char **);
 int cfg_opt_compress(struct cfg_ctx *, const struct cfg_option *, int, char **);
 int cfg_opt_comp_lzo(struct cfg_ctx *, const struct cfg_option *, int, char **);
@@ -276,6 +277,8 @@ int cfg_blob_fail(const struct cfg_blob *b, const char *directive, const char *h
 		  const char *problem, struct cfg_err *err);
 /* OpenSSL's reason for the last error (clearing the queue), or fallback. */
 const char *cfg_ssl_reason(const char *fallback);
+/* opt_crl.c: crl-verify DIR dir names an existing directory. */
+int cfg_check_crl_dir(struct cfg *c, struct cfg_err *err);
 /* certkey.c */
 int cfg_check_pki(struct cfg *c, struct cfg_err *err);
 int cfg_unpack_pkcs12(struct cfg *c, struct cfg_err *err);

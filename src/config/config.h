@@ -244,6 +244,7 @@ struct cfg {
 
 	/* TLS and PKI */
 	struct cfg_blob ca, cert, key, extra_certs, pkcs12, crl, dh;
+	bool crl_is_dir;		/* crl-verify DIR dir: crl.path is a directory */
 	bool dh_none;			/* `dh none`: ECDHE only */
 	struct cfg_statickey tls_auth, tls_crypt, tls_crypt_v2;
 	int key_direction;		/* -1 = unset */

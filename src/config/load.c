@@ -227,6 +227,8 @@ int cfg_load_blob(struct cfg *c, struct cfg_blob *b, const char *d, struct cfg_e
 
 	if (!cfg_blob_set(b))
 		return 0;
+	if (b == &c->crl && c->crl_is_dir)
+		return cfg_check_crl_dir(c, err);
 	if (!b->is_inline) {
 		ret = cfg_read_file(&c->mem, b->path, &b->text, &b->len);
 		if (ret < 0) {

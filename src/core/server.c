@@ -517,6 +517,8 @@ static void server_on_signal(struct loop *lp, int signo, void *arg)
 
 	if (signo == SIGHUP || signo == SIGUSR1) {
 		log_notice("%s received: writing the status file", name);
+		if (signo == SIGHUP)
+			server_crl_reload(srv);
 		server_write_status(srv);
 		return;
 	}
@@ -577,6 +579,7 @@ static int server_init(struct server *srv, struct cfg *cfg)
 		return e;
 	if ((e = server_push_base(srv)) < 0 || (e = server_listen(srv)) < 0)
 		return e;
+	server_crl_init(srv);
 	/* up needs root; after it, nothing the server does needs it (see server_drop_privs) */
 	if ((e = script_server_up(srv)) != 0) {
 		log_error("up script %s failed; not starting", cfg->up);
@@ -602,6 +605,7 @@ static void server_release(struct server *srv)
 	server_persist_save(srv);
 	server_persist_close(srv);
 	server_wait_free(srv);
+	server_crl_free(srv);
 	if (srv->udp)
 		xport_close(srv->udp);
 	if (srv->tcp)

@@ -31,6 +31,7 @@ enum peer_state {
 
 struct server;
 struct server_wait;	/* server_wait.c */
+struct server_crl;	/* server_crl.c */
 
 #define SERVER_MAX_HALF_OPEN 64	/* handshakes in progress at once */
 /* One packet or frame from or to the device. */
@@ -82,6 +83,7 @@ struct server {
 	struct loop *lp;
 	struct sess_conf sconf;
 	struct tls_conf *tls;
+	struct server_crl *crl;		/* crl-verify's inotify watch (server_crl.c) */
 	struct cookie_ctx *cookie;
 	struct xport *udp, *tcp;
 	struct peer **peers;		/* by peer-id */
@@ -159,6 +161,12 @@ int server_persist_init(struct server *srv);
 void server_persist_save(struct server *srv);
 void server_persist_status(struct server *srv, const struct srvstatus_client *rows, size_t n);
 void server_persist_close(struct server *srv);
+/* server_crl.c: crl-verify reloaded when its file changes (inotify) and on SIGHUP; clients
+ * whose certificate the new CRL revokes are dropped. */
+void server_crl_init(struct server *srv);
+void server_crl_reload(struct server *srv);
+void server_crl_sweep(struct server *srv);
+void server_crl_free(struct server *srv);
 
 /* server.c */
 void server_write_status(struct server *srv);

@@ -52,7 +52,10 @@ static int tls_conf_from(const struct cfg *c, enum sess_role role, struct tls_co
 	o.cert = blob_pem(&c->cert);
 	o.key = blob_pem(&c->key);
 	o.extra_certs = blob_pem(&c->extra_certs);
-	o.crl = blob_pem(&c->crl);
+	if (c->crl_is_dir)
+		o.crl_dir = c->crl.path;
+	else
+		o.crl = blob_pem(&c->crl);
 	o.version_min = c->tls_version_min;
 	o.version_max = c->tls_version_max;
 	o.remote_cert = c->remote_cert_tls == CFG_CERT_TLS_SERVER ? TLS_REMOTE_CERT_SERVER :

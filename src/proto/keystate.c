@@ -306,6 +306,10 @@ static void tls_up(struct sess *s, struct sess_ks *ks)
 			  "on renegotiation", s->peer_cn, cn);
 		return;
 	}
+	/* The newest certificate of the same name (a renewed one may come with a renegotiation)
+	 * is what a new CRL is checked against. */
+	tls_cert_free(s->peer_crt);
+	s->peer_crt = cert ? tls_peer_cert_get(ks->tls) : NULL;
 	log_info("session: key %u: %s %s, peer '%s'", ks->key_id, tls_version(ks->tls),
 		 tls_cipher(ks->tls), cn);
 	sess_event_push(s, SESS_EV_TLS_UP, ks->key_id, 0, cn);

@@ -102,6 +102,8 @@ struct sess {
 	struct push_opts *push;		/* client: accumulated PUSH_REPLY */
 	char peer_cn[64];		/* certificate name (x509-username-field), key 0 */
 	bool peer_cert;			/* the peer presented a certificate (key 0) */
+	struct tls_cert *peer_crt;	/* its latest certificate (renegotiations too), for
+					 * revocation checks later */
 	char cipher_name[64];
 	struct pinfo *peer_pi;		/* server: client's parsed peer-info */
 	long peer_proto;		/* server: client's IV_PROTO (-1 unknown) */

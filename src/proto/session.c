@@ -205,6 +205,7 @@ void sess_free(struct sess *s)
 	sess_queue_free(&s->tun);
 	free(s->events);
 	free(s->push);
+	tls_cert_free(s->peer_crt);
 	free(s->peer_pi);
 	free(s->push_text);
 	free(s->auth_fail_reason);
@@ -473,6 +474,11 @@ const char *sess_peer_cn(const struct sess *s)
 bool sess_peer_has_cert(const struct sess *s)
 {
 	return s->peer_cert;
+}
+
+const struct tls_cert *sess_peer_cert(const struct sess *s)
+{
+	return s->peer_crt;
 }
 
 static const struct keys_km2 *peer_km2(const struct sess *s)

@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 struct tls_conf;	/* proto/tls.h: certificates, CA, verification */
+struct tls_cert;	/* proto/tls.h: a peer certificate kept after the handshake */
 struct push_opts;	/* proto/push.h: typed PUSH_REPLY */
 
 enum sess_role { SESS_CLIENT = 0, SESS_SERVER = 1 };
@@ -253,6 +254,9 @@ bool sess_data_ready(const struct sess *s);		/* a data key can encrypt */
  * certificate), fixed by key 0: a renegotiation that changes it ends the session. */
 const char *sess_peer_cn(const struct sess *s);
 bool sess_peer_has_cert(const struct sess *s);		/* the peer presented one */
+/* Its certificate from the latest handshake (the name never changes), for
+ * tls_conf_cert_revoked; NULL without one. */
+const struct tls_cert *sess_peer_cert(const struct sess *s);
 const char *sess_peer_username(const struct sess *s);	/* server */
 const char *sess_peer_password(const struct sess *s);	/* server */
 const char *sess_peer_info(const struct sess *s);	/* server: IV_ lines */

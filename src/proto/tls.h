@@ -84,6 +84,9 @@ struct tls_conf_opts {
 	 * refused when it lacks the attribute or its value is empty, has a NUL byte or is
 	 * TLS_USERNAME_MAX bytes or longer, as OpenVPN 2.6 refuses it. */
 	const char *username_field;
+	/* crl-verify DIR dir: a directory with one file per revoked serial, named by the serial
+	 * in decimal; only whether the file exists matters. Exclusive with crl. */
+	const char *crl_dir;
 };
 
 /* OpenVPN's TLS_USERNAME_LEN: a certificate name must be shorter than this. */
@@ -151,6 +154,27 @@ int tls_peer_fingerprint(const struct tls_sess *sess, uint8_t out[32]);
 /* For logs: "TLSv1.3", "TLS_AES_256_GCM_SHA384" ("" before the handshake). */
 const char *tls_version(const struct tls_sess *sess);
 const char *tls_cipher(const struct tls_sess *sess);
+
+/* ---- revocation (tls_crl.c) ----
+ * The CRLs of a tls_conf can be replaced while sessions run: each handshake (also a
+ * renegotiation) checks the peer against the CRLs current when it verifies. */
+
+/* A peer certificate kept after the handshake (a reference; opaque). */
+struct tls_cert;
+/* The peer's leaf certificate, or NULL (none, or no memory); free with tls_cert_free. */
+struct tls_cert *tls_peer_cert_get(const struct tls_sess *sess);
+void tls_cert_free(struct tls_cert *crt);
+/* Replaces the CRLs of conf with every CRL in p (PEM, one or more). On any problem (file
+ * unreadable, no CRL, a PEM error, a CRL whose signature does not verify with the CA of its
+ * issuer) the CRLs in use stay and the reason is in err. Returns 0, -ENOENT, -EINVAL, or
+ * -ENOTSUP when conf has no CRL file (no crl-verify, or the dir form: nothing to load). */
+int tls_conf_reload_crl(struct tls_conf *conf, const struct tls_pem *p, char *err,
+			size_t errlen);
+/* Is crt revoked by conf's current CRLs (or, in the dir form, does its serial's file exist)?
+ * Returns 1 with a reason in why ("serial 4 revoked"), else 0. Times are not checked: an
+ * expired CRL still revokes what it lists. */
+int tls_conf_cert_revoked(struct tls_conf *conf, const struct tls_cert *crt, char *why,
+			  size_t cap);
 
 /* RFC 5705/8446 keying-material exporter without context (spec §6). Returns 0 or
  * -EAGAIN (handshake not done) / -EPROTO. */

@@ -223,6 +223,7 @@ static int tls_conf_policy(struct tls_conf *c, const struct tls_conf_opts *o, ch
 static void tls_conf_destroy(struct tls_conf *c)
 {
 	ASN1_OBJECT_free(c->eku);
+	tls_crl_destroy(c);
 	SSL_CTX_free(c->ctx);
 	free(c);
 }
@@ -238,6 +239,7 @@ int tls_conf_new(struct tls_conf **out, const struct tls_conf_opts *o, char *err
 	if (!c)
 		return -ENOMEM;
 	atomic_init(&c->refs, 1);
+	pthread_mutex_init(&c->crl_lock, NULL);
 	c->ctx = SSL_CTX_new(o->role == TLS_ROLE_SERVER ? TLS_server_method()
 							: TLS_client_method());
 	if (!c->ctx) {
@@ -254,6 +256,8 @@ int tls_conf_new(struct tls_conf **out, const struct tls_conf_opts *o, char *err
 		goto fail;
 	}
 	rc = tls_conf_load(c->ctx, o, err, el);
+	if (!rc)
+		rc = tls_crl_setup(c, o, err, el);
 	if (rc)
 		goto fail;
 	*out = c;

@@ -11,7 +11,7 @@
 #include <openssl/pem.h>
 #include <openssl/pkcs12.h>
 
-static BIO *tls_pem_bio(const struct tls_pem *p)
+BIO *tls_pem_bio(const struct tls_pem *p)
 {
 	if (p->data)
 		return BIO_new_mem_buf(p->data, p->len ? (int)p->len : -1);
@@ -25,14 +25,14 @@ static bool tls_pem_given(const struct tls_pem *p)
 	return p->data || p->path;
 }
 
-static const char *tls_pem_what(const struct tls_pem *p)
+const char *tls_pem_what(const struct tls_pem *p)
 {
 	return p->path && !p->data ? p->path : "<inline>";
 }
 
-/* Every certificate (crl: every CRL) in p into the verify store, up to the first one the
- * store refuses. Returns how many were added, or -ENOENT. */
-static int tls_store_add(SSL_CTX *ctx, const struct tls_pem *p, bool crl)
+/* Every certificate in p into the verify store, up to the first one the store refuses.
+ * Returns how many were added, or -ENOENT. */
+static int tls_store_add(SSL_CTX *ctx, const struct tls_pem *p)
 {
 	X509_STORE *st = SSL_CTX_get_cert_store(ctx);
 	BIO *b = tls_pem_bio(p);
@@ -41,13 +41,11 @@ static int tls_store_add(SSL_CTX *ctx, const struct tls_pem *p, bool crl)
 	if (!b)
 		return -ENOENT;
 	while (ok) {
-		X509_CRL *c = crl ? PEM_read_bio_X509_CRL(b, NULL, NULL, NULL) : NULL;
-		X509 *x = crl ? NULL : PEM_read_bio_X509(b, NULL, NULL, NULL);
+		X509 *x = PEM_read_bio_X509(b, NULL, NULL, NULL);
 
-		if (!c && !x)
+		if (!x)
 			break;
-		ok = c ? X509_STORE_add_crl(st, c) : X509_STORE_add_cert(st, x);
-		X509_CRL_free(c);
+		ok = X509_STORE_add_cert(st, x);
 		X509_free(x);
 		n += ok;
 	}
@@ -58,7 +56,7 @@ static int tls_store_add(SSL_CTX *ctx, const struct tls_pem *p, bool crl)
 
 static int tls_load_ca(SSL_CTX *ctx, const struct tls_pem *p)
 {
-	int n = tls_store_add(ctx, p, false);
+	int n = tls_store_add(ctx, p);
 
 	return n < 0 ? n : n > 0 ? 0 : -EINVAL;
 }
@@ -101,16 +99,6 @@ static int tls_load_key(SSL_CTX *ctx, const struct tls_pem *p, const char *passw
 	ok = SSL_CTX_use_PrivateKey(ctx, k);
 	EVP_PKEY_free(k);
 	return ok ? 0 : -EINVAL;
-}
-
-static int tls_load_crl(SSL_CTX *ctx, const struct tls_pem *p)
-{
-	int n = tls_store_add(ctx, p, true);
-
-	if (n <= 0)
-		return n < 0 ? n : -EINVAL;
-	X509_STORE_set_flags(SSL_CTX_get_cert_store(ctx), X509_V_FLAG_CRL_CHECK);
-	return 0;
 }
 
 static int tls_load_dh(SSL_CTX *ctx, const struct tls_pem *p)
@@ -212,16 +200,12 @@ static int tls_load_own(SSL_CTX *ctx, const struct tls_conf_opts *o, char *err, 
 	return 0;
 }
 
-/* Optional inputs: extra chain, CRL, DH parameters. */
+/* Optional inputs: extra chain, DH parameters (the CRL: tls_crl.c). */
 static int tls_load_extras(SSL_CTX *ctx, const struct tls_conf_opts *o, char *err, size_t el)
 {
 	if (tls_pem_given(&o->extra_certs) && tls_load_cert(ctx, &o->extra_certs, false)) {
 		tls_set_err(err, el, "cannot load extra certificates from %s",
 			    tls_pem_what(&o->extra_certs));
-		return -EINVAL;
-	}
-	if (tls_pem_given(&o->crl) && tls_load_crl(ctx, &o->crl)) {
-		tls_set_err(err, el, "cannot load CRL from %s", tls_pem_what(&o->crl));
 		return -EINVAL;
 	}
 	if (tls_pem_given(&o->dh) && tls_load_dh(ctx, &o->dh)) {

@@ -163,7 +163,8 @@ int tls_verify_cb(int preverify_ok, X509_STORE_CTX *xs)
 	if (depth == 0 && x && (!tls_check_remote_cert(s->conf, x, why, sizeof(why)) ||
 				!tls_check_eku(s->conf, x, why, sizeof(why)) ||
 				!tls_check_username(s->conf, x, why, sizeof(why)) ||
-				!tls_check_name(s->conf, x, why, sizeof(why)))) {
+				!tls_check_name(s->conf, x, why, sizeof(why)) ||
+				!tls_crl_check_dir(s->conf, x, why, sizeof(why)))) {
 		X509_STORE_CTX_set_error(xs, X509_V_ERR_APPLICATION_VERIFICATION);
 		preverify_ok = 0;
 	} else if (!preverify_ok) {

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/bn.h>
@@ -370,6 +371,68 @@ int pki_make_odd(const char *dir, const char *base, enum pki_odd odd)
 	if (!rc)
 		rc = pki_write(dir, base, &cl);
 	pki_item_free(&cl);
+	pki_item_free(&ca);
+	return rc;
+}
+
+/* The serial of the certificate at path (relative paths: inside dir). */
+static ASN1_INTEGER *pki_cert_serial(const char *dir, const char *path)
+{
+	char full[4096];
+	ASN1_INTEGER *sn = NULL;
+	FILE *fp;
+	X509 *x;
+
+	if (path[0] != '/' && pki_path(full, sizeof(full), dir, path))
+		return NULL;
+	fp = fopen(path[0] == '/' ? path : full, "re");
+	if (!fp)
+		return NULL;
+	x = PEM_read_X509(fp, NULL, NULL, NULL);
+	fclose(fp);
+	if (x)
+		sn = ASN1_INTEGER_dup(X509_get0_serialNumber(x));
+	X509_free(x);
+	return sn;
+}
+
+static int pki_crl_revoke(X509_CRL *crl, const char *dir, const char *cert, const ASN1_TIME *t)
+{
+	ASN1_INTEGER *sn = pki_cert_serial(dir, cert);
+	X509_REVOKED *r = sn ? X509_REVOKED_new() : NULL;
+	int ok = r && X509_REVOKED_set_serialNumber(r, sn) &&
+		 X509_REVOKED_set_revocationDate(r, (ASN1_TIME *)t) && X509_CRL_add0_revoked(crl, r);
+
+	ASN1_INTEGER_free(sn);
+	if (!ok)
+		X509_REVOKED_free(r);
+	return ok ? 0 : -EIO;
+}
+
+int pki_make_crl(const char *dir, const char *out, const char *const *certs, int n)
+{
+	struct pki_item ca = { 0 };
+	X509_CRL *crl = X509_CRL_new();
+	ASN1_TIME *t = ASN1_TIME_adj(NULL, time(NULL), 0, -60);
+	ASN1_TIME *next = ASN1_TIME_adj(NULL, time(NULL), 30, 0);
+	FILE *fp = NULL;
+	int rc = pki_read_ca(dir, &ca);
+
+	if (!rc && (!crl || !t || !next || !X509_CRL_set_version(crl, X509_CRL_VERSION_2) ||
+		    !X509_CRL_set_issuer_name(crl, X509_get_subject_name(ca.crt)) ||
+		    !X509_CRL_set1_lastUpdate(crl, t) || !X509_CRL_set1_nextUpdate(crl, next)))
+		rc = -EIO;
+	for (int i = 0; !rc && i < n; i++)
+		rc = pki_crl_revoke(crl, dir, certs[i], t);
+	if (!rc && (!X509_CRL_sort(crl) || X509_CRL_sign(crl, ca.key, EVP_sha256()) <= 0))
+		rc = -EIO;
+	if (!rc && !(fp = fopen(out, "we")))
+		rc = -errno;
+	if (fp && (!PEM_write_X509_CRL(fp, crl) | (fclose(fp) != 0)))
+		rc = -EIO;
+	ASN1_TIME_free(t);
+	ASN1_TIME_free(next);
+	X509_CRL_free(crl);
 	pki_item_free(&ca);
 	return rc;
 }

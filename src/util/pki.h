@@ -60,6 +60,11 @@ enum pki_odd {
  * negative errno. */
 int pki_make_odd(const char *dir, const char *base, enum pki_odd odd);
 
+/* Writes out (PEM, mode 0644 by umask): a CRL signed by dir's ca.crt/ca.key, valid from a
+ * minute ago for 30 days, revoking the n certificates at certs (paths; relative ones inside
+ * dir). n = 0 makes a CRL that revokes nothing. Returns 0 or a negative errno. */
+int pki_make_crl(const char *dir, const char *out, const char *const *certs, int n);
+
 /* Joins dir and name into out ("dir/name"); returns 0 or -ENAMETOOLONG. Convenience for
  * callers that open the generated files. */
 int pki_path(char *out, size_t cap, const char *dir, const char *name);

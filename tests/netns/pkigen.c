@@ -2,7 +2,8 @@
  * Usage: pkigen DIR ec|rsa [DAYS [CLIENT_CN...]]   (DAYS 0 = default, negative = expired)
  *        pkigen DIR odd nocn|emptycn|longcn|nulcn|metacn BASE   (a client cert a server must refuse, or
  *        metacn: one it must accept under a sanitised name,
- *        signed by DIR's CA: BASE.crt, BASE.key; see pki_make_odd) */
+ *        signed by DIR's CA: BASE.crt, BASE.key; see pki_make_odd)
+ *        pkigen DIR crl OUT [CERT...]   (a CRL signed by DIR's CA revoking the CERT files) */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,12 @@ int main(int argc, char **argv)
 	char *end = NULL;
 	int rc;
 
+	if (argc >= 4 && strcmp(argv[2], "crl") == 0) {
+		rc = pki_make_crl(argv[1], argv[3], (const char *const *)argv + 4, argc - 4);
+		if (rc)
+			fprintf(stderr, "pkigen: %s\n", strerror(-rc));
+		return rc ? 1 : 0;
+	}
 	if (argc == 5 && strcmp(argv[2], "odd") == 0) {
 		static const char *const kinds[] = { "nocn", "emptycn", "longcn", "nulcn",
 						      "metacn" };

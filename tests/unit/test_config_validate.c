@@ -198,6 +198,31 @@ static void expect(const char *text, enum cfg_role role, int ret, const char *ms
 #define SERVER_BASE "port 1194\nproto udp\ndev tun\ntopology subnet\nserver 10.8.0.0 255.255.255.0\n" \
 	"ca ca.crt\ncert server.crt\nkey server.key\ndh none\nkeepalive 10 60\n"
 
+/* crl-verify DIR dir: the directory must exist; only "dir" is a flag; last one wins. */
+static void test_crl_verify_dir(void **state)
+{
+	char rev[128];
+
+	(void)state;
+	snprintf(rev, sizeof(rev), "%s/revoked", dir);
+	assert_true(mkdir(rev, 0700) == 0 || errno == EEXIST);
+	assert_int_equal(load(SERVER_BASE "crl-verify revoked dir\n", CFG_ROLE_SERVER), 0);
+	assert_true(c.crl_is_dir);
+	assert_non_null(strstr(c.crl.path, "revoked"));
+	assert_null(c.crl.text);		/* the files in it are never read */
+	expect(SERVER_BASE "crl-verify nodir dir\n", CFG_ROLE_SERVER, -ENOENT,
+	       "p.ovpn:11: crl-verify: cannot read '");
+	expect(SERVER_BASE "crl-verify ca.crt dir\n", CFG_ROLE_SERVER, -ENOTDIR,
+	       "is not a directory");
+	expect(SERVER_BASE "crl-verify revoked file\n", CFG_ROLE_SERVER, -EINVAL,
+	       "unknown flag 'file'");
+	/* A later crl-verify FILE replaces the dir form (and ca.crt is no CRL). */
+	expect(SERVER_BASE "crl-verify revoked dir\ncrl-verify ca.crt\n", CFG_ROLE_SERVER, -EINVAL,
+	       "p.ovpn:12: crl-verify: ");
+	assert_false(c.crl_is_dir);
+	rmdir(rev);
+}
+
 static void test_client_ok(void **state)
 {
 	(void)state;
@@ -822,6 +847,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_table_defaults_applied, after_each),
 		cmocka_unit_test_teardown(test_table_defaults_user_wins, after_each),
 		cmocka_unit_test_teardown(test_table_defaults_in_man_page, after_each),
+		cmocka_unit_test_teardown(test_crl_verify_dir, after_each),
 	};
 
 	log_set_level(LOG_LVL_ERROR);

@@ -1,6 +1,7 @@
 /* proto/tls contexts: the config-facing options on real handshakes in memory —
  * tls-cipher with OpenVPN's IANA names, tls-groups, tls-cert-profile, remote-cert-eku, DH
- * parameters (DHE), encrypted keys, PKCS#12, CRLs and tls-version-min. */
+ * parameters (DHE), encrypted keys, PKCS#12, CRLs (reloaded while running, the dir form) and
+ * tls-version-min. */
 #include <errno.h>
 #include <ftw.h>
 #include <setjmp.h>
@@ -10,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -394,6 +396,173 @@ static void test_crl(void **state)
 	free(revoked);
 }
 
+/* A handshake of a new client session against the server conf sc (kept by the caller). */
+static bool shake_sc(struct tls_conf *sc, const struct tls_conf_opts *co, char *why)
+{
+	struct tls_conf *cc;
+	struct tls_sess *c, *s;
+	char err[TLS_ERR_MAX];
+	bool ok;
+
+	assert_int_equal(tls_conf_new(&cc, co, err, sizeof(err)), 0);
+	assert_int_equal(tls_sess_new(&c, cc), 0);
+	assert_int_equal(tls_sess_new(&s, sc), 0);
+	for (int i = 0; i < 10; i++) {
+		pump(c, s);
+		pump(s, c);
+	}
+	ok = tls_handshake_done(c) && tls_handshake_done(s);
+	snprintf(why, TLS_ERR_MAX, "%s", tls_error(s));
+	tls_sess_free(c);
+	tls_sess_free(s);
+	tls_conf_free(cc);
+	return ok;
+}
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *fp = fopen(path, "w");
+
+	assert_non_null(fp);
+	fputs(text, fp);
+	fclose(fp);
+}
+
+/* crl-verify reloaded into a running conf: the next handshake uses the new list, a held peer
+ * certificate is checked against it, and a bad file keeps the list in use. */
+static void test_crl_reload(void **state)
+{
+	struct tls_conf_opts co = side(TLS_ROLE_CLIENT, ec_dir, "client");
+	struct tls_conf_opts so = side(TLS_ROLE_SERVER, ec_dir, "server");
+	const char *crl = p(ec_dir, "reload-crl.pem"), *other = p(rsa_dir, "other-crl.pem");
+	const char *rev[] = { "client.crt" };
+	struct tls_pem pem = { .path = crl };
+	struct tls_conf *sc, *plain;
+	struct tls_cert *held;
+	struct pair pr;
+	char err[TLS_ERR_MAX], why[TLS_ERR_MAX];
+	char *text;
+	FILE *fp;
+	long n;
+
+	(void)state;
+	assert_int_equal(pki_make_crl(ec_dir, crl, NULL, 0), 0);
+	so.crl.path = crl;
+	assert_true(shake(&pr, &co, &so));
+	held = tls_peer_cert_get(pr.s);
+	assert_non_null(held);
+	sc = pr.sc;
+	tls_sess_free(pr.c);
+	tls_sess_free(pr.s);
+	tls_conf_free(pr.cc);
+	assert_int_equal(tls_conf_cert_revoked(sc, held, why, sizeof(why)), 0);
+
+	/* Revoke the client: refused from the next handshake on, and the held one is revoked. */
+	assert_int_equal(pki_make_crl(ec_dir, crl, rev, 1), 0);
+	assert_int_equal(tls_conf_reload_crl(sc, &pem, err, sizeof(err)), 0);
+	assert_int_equal(tls_conf_cert_revoked(sc, held, why, sizeof(why)), 1);
+	assert_non_null(strstr(why, "revoked"));
+	assert_false(shake_sc(sc, &co, why));
+	assert_non_null(strstr(why, "certificate revoked"));
+
+	/* Bad files keep that list, with the file named in the reason. */
+	fp = fopen(crl, "r");
+	assert_non_null(fp);
+	text = calloc(1, 8192);
+	n = (long)fread(text, 1, 8191, fp);
+	fclose(fp);
+	assert_true(n > 100);
+	text[n / 2] = '\0';			/* a half-written file */
+	write_file(crl, text);
+	assert_int_equal(tls_conf_reload_crl(sc, &pem, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, crl));
+	write_file(crl, "garbage\n");
+	assert_int_equal(tls_conf_reload_crl(sc, &pem, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "no PEM X509 CRL"));
+	unlink(crl);
+	assert_int_equal(tls_conf_reload_crl(sc, &pem, err, sizeof(err)), -ENOENT);
+	assert_non_null(strstr(err, crl));
+	/* Same issuer name ("burrow-ca"), another CA's key: the signature does not verify. */
+	assert_int_equal(pki_make_crl(rsa_dir, other, NULL, 0), 0);
+	pem.path = other;
+	assert_int_equal(tls_conf_reload_crl(sc, &pem, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "signature"));
+	/* A CRL of a CA we do not trust: every handshake would lack a CRL. */
+	{
+		char odir[] = "/tmp/burrow-tlsc-other-XXXXXX";
+		struct pki_opts oo = { .ca_cn = "other-ca" };
+
+		assert_non_null(mkdtemp(odir));
+		assert_int_equal(pki_make(odir, &oo), 0);
+		assert_int_equal(pki_make_crl(odir, other, NULL, 0), 0);
+		assert_int_equal(tls_conf_reload_crl(sc, &pem, err, sizeof(err)), -EINVAL);
+		assert_non_null(strstr(err, "no CRL issued by the CA"));
+		nftw(odir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+	}
+	pem.path = crl;
+	assert_int_equal(tls_conf_cert_revoked(sc, held, why, sizeof(why)), 1);
+	assert_false(shake_sc(sc, &co, why));
+
+	/* Unrevoked again: accepted again. */
+	assert_int_equal(pki_make_crl(ec_dir, crl, NULL, 0), 0);
+	assert_int_equal(tls_conf_reload_crl(sc, &pem, err, sizeof(err)), 0);
+	assert_int_equal(tls_conf_cert_revoked(sc, held, why, sizeof(why)), 0);
+	assert_true(shake_sc(sc, &co, why));
+
+	/* A conf without crl-verify has nothing to reload. */
+	so.crl.path = NULL;
+	assert_int_equal(tls_conf_new(&plain, &so, err, sizeof(err)), 0);
+	assert_int_equal(tls_conf_reload_crl(plain, &pem, err, sizeof(err)), -ENOTSUP);
+	tls_conf_free(plain);
+	tls_cert_free(held);
+	tls_conf_free(sc);
+	free(text);
+	unlink(crl);
+	unlink(other);
+}
+
+/* crl-verify DIR dir: a file named by the serial in decimal revokes; its content is unread. */
+static void test_crl_dir(void **state)
+{
+	struct tls_conf_opts co = side(TLS_ROLE_CLIENT, ec_dir, "client");
+	struct tls_conf_opts so = side(TLS_ROLE_SERVER, ec_dir, "server");
+	X509 *client = read_crt(p(ec_dir, "client.crt"));
+	BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(client), NULL);
+	char *dec = BN_bn2dec(bn), dir[256], file[512], err[TLS_ERR_MAX], why[TLS_ERR_MAX];
+	struct tls_conf *sc;
+	struct tls_cert *held;
+	struct pair pr;
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "%s/crl.d", ec_dir);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	snprintf(file, sizeof(file), "%s/%s", dir, dec);
+	so.crl_dir = dir;
+	assert_true(shake(&pr, &co, &so));
+	held = tls_peer_cert_get(pr.s);
+	sc = pr.sc;
+	tls_sess_free(pr.c);
+	tls_sess_free(pr.s);
+	tls_conf_free(pr.cc);
+	assert_int_equal(tls_conf_cert_revoked(sc, held, why, sizeof(why)), 0);
+	write_file(file, "");
+	assert_int_equal(tls_conf_cert_revoked(sc, held, why, sizeof(why)), 1);
+	assert_false(shake_sc(sc, &co, why));
+	assert_non_null(strstr(why, dec));
+	assert_non_null(strstr(why, "revoked"));
+	unlink(file);
+	assert_true(shake_sc(sc, &co, why));
+	/* Both forms at once is a setup error. */
+	so.crl.data = "x";
+	assert_int_equal(conf_rc(&so, err), -EINVAL);
+	tls_cert_free(held);
+	tls_conf_free(sc);
+	rmdir(dir);
+	OPENSSL_free(dec);
+	BN_free(bn);
+	X509_free(client);
+}
+
 static void test_version_min(void **state)
 {
 	struct tls_conf_opts co = side(TLS_ROLE_CLIENT, ec_dir, "client");
@@ -427,6 +596,8 @@ int main(void)
 		cmocka_unit_test(test_encrypted_key),
 		cmocka_unit_test(test_pkcs12),
 		cmocka_unit_test(test_crl),
+		cmocka_unit_test(test_crl_reload),
+		cmocka_unit_test(test_crl_dir),
 		cmocka_unit_test(test_version_min),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
