@@ -439,25 +439,19 @@ static void server_tcp_accept(void *arg, struct xport *listener, struct xport *c
 	struct server *srv = arg;
 	struct sess_conf sc;
 	struct peer *p;
-
 	char who[64];
-	unsigned n;
+	unsigned n = server_half_from(srv, from);
+	bool per_src = n >= SERVER_TCP_PER_SOURCE;
 
 	(void)listener;
 	/* one address cannot hold more than a few slots; a stalled handshake makes room */
-	if ((n = server_half_from(srv, from)) >= SERVER_TCP_PER_SOURCE ||
-	    (srv->n_half >= SERVER_MAX_HALF_OPEN && !server_half_evict(srv, from))) {
+	if (per_src || (srv->n_half >= SERVER_MAX_HALF_OPEN && !server_half_evict(srv, from))) {
 		server_count_drop(srv, SERVER_DROP_LIMIT, 1);
-		if (!server_limit_log(srv))
-			;
-		else if (n >= SERVER_TCP_PER_SOURCE)
-			log_notice("refusing a TCP connection from %s: %u handshakes from its address "
-				   "in progress (per-source limit); more are counted",
-				   xport_addr_str(from, who, sizeof(who)), n);
-		else
-			log_notice("refusing a TCP connection from %s: %d handshakes in progress "
-				   "(half-open limit; none to evict); more are counted",
-				   xport_addr_str(from, who, sizeof(who)), SERVER_MAX_HALF_OPEN);
+		if (server_limit_log(srv))
+			log_notice("refusing a TCP connection from %s: %u handshakes %sin progress "
+				   "(%s); more are counted", xport_addr_str(from, who, sizeof(who)),
+				   per_src ? n : (unsigned)SERVER_MAX_HALF_OPEN, per_src ? "from its address " : "",
+				   per_src ? "per-source limit" : "half-open limit; none to evict");
 		xport_close(conn);
 		return;
 	}
