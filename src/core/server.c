@@ -192,6 +192,7 @@ static const char *const server_drop_names[SERVER_DROP_N] = {
 	[SERVER_DROP_SESSION] = "in client sessions (bad, forged or replayed)",
 	[SERVER_DROP_SPOOF] = "with a spoofed tunnel source",
 	[SERVER_DROP_NOPEER] = "to no client",
+	[SERVER_DROP_EVICTED] = "stalled handshakes evicted (half-open limit)",
 };
 
 const char *server_drop_name(enum server_drop_reason why)
@@ -246,11 +247,12 @@ static void server_on_drops_timer(struct loop *lp, void *arg)
 		log_msg(sum ? LOG_LVL_NOTICE : LOG_LVL_INFO, "dropped in the last %d s: %s",
 			SERVER_DROP_LOG_MS / 1000, line);
 	log_info("drops since start: cookie %llu, limit %llu, session %llu, spoofed source %llu, "
-		 "no client %llu", (unsigned long long)now[SERVER_DROP_COOKIE],
+		 "no client %llu, evicted %llu", (unsigned long long)now[SERVER_DROP_COOKIE],
 		 (unsigned long long)now[SERVER_DROP_LIMIT],
 		 (unsigned long long)now[SERVER_DROP_SESSION],
 		 (unsigned long long)now[SERVER_DROP_SPOOF],
-		 (unsigned long long)now[SERVER_DROP_NOPEER]);
+		 (unsigned long long)now[SERVER_DROP_NOPEER],
+		 (unsigned long long)now[SERVER_DROP_EVICTED]);
 	memcpy(srv->drops_logged, srv->drops, sizeof(srv->drops));
 }
 
@@ -293,13 +295,14 @@ void server_udp_new(struct server *srv, const uint8_t *pkt, size_t len,
 		server_count_drop(srv, SERVER_DROP_COOKIE, 1);
 		return;
 	}
-	if (srv->n_half >= SERVER_MAX_HALF_OPEN) {
+	/* a stalled handshake makes room; without one, the client waits for a free slot */
+	if (srv->n_half >= SERVER_MAX_HALF_OPEN && !server_half_evict(srv, from)) {
 		bool parked = server_wait_add(srv, pkt, len, from);
 
 		server_count_drop(srv, SERVER_DROP_LIMIT, 1);
 		if (server_limit_log(srv))
 			log_notice("refusing a new client from %s: %d handshakes already in progress "
-				   "(half-open limit; they expire after hand-window)%s",
+				   "(half-open limit; none to evict)%s",
 				   xport_addr_str(from, who, sizeof(who)), SERVER_MAX_HALF_OPEN,
 				   parked ? "; it gets the next free slot within 1.5 s" : "");
 		return;
@@ -395,10 +398,22 @@ static void server_tcp_recv(void *arg, struct xport *xp, const uint8_t *pkt, siz
 			    const struct xport_addr *from)
 {
 	struct peer *p = arg;
+	uint8_t sid[8];
 
 	(void)xp;
 	(void)from;
+	if (p->heard) {
+		server_peer_input(p, pkt, len);
+		return;
+	}
+	/* its first packet the session accepts (a reset) lifts the first-packet deadline */
+	server_peer_hold(p);
 	server_peer_input(p, pkt, len);
+	if (!p->closing && p->sess && sess_peer_sid(p->sess, sid)) {
+		p->heard = true;
+		sessdrv_deadline_at(&p->drv, p->last_rx_ms + server_hand_limit_ms(p->srv));
+	}
+	server_peer_unhold(p);
 }
 
 static void server_tcp_event(void *arg, struct xport *xp, enum xport_event ev, int err)
@@ -424,10 +439,19 @@ static void server_tcp_accept(void *arg, struct xport *listener, struct xport *c
 	struct server *srv = arg;
 	struct sess_conf sc;
 	struct peer *p;
+	char who[64];
+	unsigned n = server_half_from(srv, from);
+	bool per_src = n >= SERVER_TCP_PER_SOURCE;
 
 	(void)listener;
-	if (srv->n_half >= SERVER_MAX_HALF_OPEN) {
+	/* one address cannot hold more than a few slots; a stalled handshake makes room */
+	if (per_src || (srv->n_half >= SERVER_MAX_HALF_OPEN && !server_half_evict(srv, from))) {
 		server_count_drop(srv, SERVER_DROP_LIMIT, 1);
+		if (server_limit_log(srv))
+			log_notice("refusing a TCP connection from %s: %u handshakes %sin progress "
+				   "(%s); more are counted", xport_addr_str(from, who, sizeof(who)),
+				   per_src ? n : (unsigned)SERVER_MAX_HALF_OPEN, per_src ? "from its address " : "",
+				   per_src ? "per-source limit" : "half-open limit; none to evict");
 		xport_close(conn);
 		return;
 	}
@@ -444,6 +468,8 @@ static void server_tcp_accept(void *arg, struct xport *listener, struct xport *c
 		return;
 	}
 	xport_set_cb(conn, &server_tcp_cb, p);
+	/* silent connections give their slot back soon: a reset is the client's first word */
+	sessdrv_deadline_in(&p->drv, (uint64_t)SERVER_TCP_FIRST_S * 1000);
 }
 
 static const struct xport_cb server_listen_cb = {

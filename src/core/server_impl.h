@@ -34,6 +34,14 @@ struct server_wait;	/* server_wait.c */
 struct server_crl;	/* server_crl.c */
 
 #define SERVER_MAX_HALF_OPEN 64	/* handshakes in progress at once */
+/* At the cap, a new client evicts the handshake that has been silent longest (no packet its
+ * session accepted), if that silence is at least this long: a stalled one, never a client
+ * that is busy handshaking (a storm of real clients is parked instead, server_wait.c). */
+#define SERVER_EVICT_IDLE_MS 1000
+/* TCP: handshaking connections from one address at once (more are closed at accept), and
+ * how long a new connection may take to send a packet its session accepts (a reset). */
+#define SERVER_TCP_PER_SOURCE 8
+#define SERVER_TCP_FIRST_S 5
 /* One packet or frame from or to the device. */
 #define SERVER_DEV_BUF (VIF_MTU_MAX + VIF_ETH_HLEN)
 
@@ -44,6 +52,7 @@ enum server_drop_reason {
 	SERVER_DROP_SESSION,	/* inside a client's session (bad, forged or replayed) */
 	SERVER_DROP_SPOOF,	/* a client sent from a tunnel address not its own */
 	SERVER_DROP_NOPEER,	/* to a tunnel address no client has */
+	SERVER_DROP_EVICTED,	/* a stalled handshake closed for a new client (counts clients) */
 	SERVER_DROP_N
 };
 
@@ -75,6 +84,7 @@ struct peer {
 	char auth_file[64];
 	bool closing;
 	bool refused;			/* AUTH_FAILED sent: closes after a short linger */
+	bool heard;			/* TCP: its session accepted a packet (first-packet deadline) */
 	int busy;			/* callbacks running on it (peer_hold) */
 };
 
@@ -110,6 +120,9 @@ struct server {
 	struct srvstatus_rows status_rows;	/* the status file's, sized from the clients */
 	struct loop_timer t_drops;	/* armed by the first drop after a summary: no idle wake-ups */
 	uint64_t limit_log_ms;		/* last "refusing a client" line (rate limit) */
+	struct peer *half[SERVER_MAX_HALF_OPEN];	/* handshaking clients, oldest first (some
+						 * may have become active since: skipped) */
+	uint32_t n_half_tab;
 	struct server_wait *wait;	/* clients parked at the half-open limit (lazily) */
 	struct loop_timer t_admit;	/* admits them once a handshake ends */
 	struct loop_timer t_trim;	/* returns the heap after the last handshake ended */
@@ -134,6 +147,8 @@ struct peer *server_peer_by_addr(struct server *srv, const struct xport_addr *a)
 /* Accept the client: addresses, routes, PUSH_REPLY. */
 void server_peer_authorize(struct peer *p);
 void server_peer_reject(struct peer *p, const char *reason);
+/* How long a client may take from its first packet to being authorised (hand-window). */
+uint64_t server_hand_limit_ms(const struct server *srv);
 
 /* server_auth.c: the client's name (certificate or username; <0 = refuse it), and
  * auth-user-pass-verify, without blocking the loop. */
@@ -147,8 +162,15 @@ void server_dev_close(struct server *srv);
 /* A packet a client sent into the tunnel. */
 void server_from_client(struct peer *p, const uint8_t *pkt, size_t len);
 
-/* server_wait.c: a client refused at the half-open limit waits (bounded, ~1.5 s) for a
- * handshake to finish instead of its own retransmit timer (2 s and more). */
+/* server_wait.c: the half-open limit. The table of handshaking clients (server_peer_new
+ * tracks, server_peer_close forgets); at the cap, evict a stalled one for a newcomer from
+ * for_whom (true if one was); the handshakes running from an address (any port). */
+void server_half_track(struct server *srv, struct peer *p);
+void server_half_forget(struct peer *p);
+bool server_half_evict(struct server *srv, const struct xport_addr *for_whom);
+unsigned server_half_from(struct server *srv, const struct xport_addr *a);
+/* A client refused at the half-open limit (no stalled handshake to evict) waits (bounded,
+ * ~1.5 s) for a handshake to finish instead of its own retransmit timer (2 s and more). */
 bool server_wait_add(struct server *srv, const uint8_t *pkt, size_t len,
 		     const struct xport_addr *from);
 /* A half-open slot was freed (a handshake ended). */

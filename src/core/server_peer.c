@@ -119,7 +119,7 @@ static const struct sessdrv_ops peer_drv_ops;
 #define PEER_REFUSED_LINGER_MS 5000	/* AUTH_FAILED's delivery, with one retransmit */
 
 /* How long a client may take from its first packet to being authorised. */
-static uint64_t peer_hand_limit_ms(const struct server *srv)
+uint64_t server_hand_limit_ms(const struct server *srv)
 {
 	const struct cfg *c = srv->cfg;
 
@@ -159,8 +159,9 @@ struct peer *server_peer_new(struct server *srv, const struct xport_addr *from,
 	addr_link(p);
 	srv->n_peers++;
 	srv->n_half++;
+	server_half_track(srv, p);
 	log_info("%s: new connection (peer-id %u)", p->addr_str, p->id);
-	sessdrv_deadline_at(&p->drv, p->last_rx_ms + peer_hand_limit_ms(srv));
+	sessdrv_deadline_at(&p->drv, p->last_rx_ms + server_hand_limit_ms(srv));
 	return p;
 }
 
@@ -217,6 +218,7 @@ void server_peer_close(struct peer *p, const char *why)
 		 * bad handshakes from flooding the log (the rest go to -v). */
 		log_msg(peer_drop_log_ok(srv) ? LOG_LVL_NOTICE : LOG_LVL_INFO,
 			"%s: dropped during the handshake: %s", p->addr_str, why);
+	server_half_forget(p);
 	if (p->state != PEER_ACTIVE) {
 		srv->n_half--;
 		server_wait_kick(srv);
@@ -502,13 +504,19 @@ static void peer_drv_event(void *ctx, const struct sess_event *ev)
 	peer_on_event(ctx, ev);
 }
 
-/* The handshake deadline doubles as the linger of a refused client; keepalive closes. */
+#define PEER_STR_(x) #x
+#define PEER_STR(x) PEER_STR_(x)
+
+/* The handshake deadline doubles as the linger of a refused client (and, for a TCP client,
+ * the first-packet deadline); keepalive closes. */
 static void peer_drv_timeout(void *ctx, enum sessdrv_timeout why)
 {
 	struct peer *p = ctx;
 
 	if (p->refused)
 		server_peer_close(p, "refused (AUTH_FAILED sent)");
+	else if (why == SESSDRV_TO_HANDSHAKE && p->tcp && !p->heard)
+		server_peer_close(p, "no packet within " PEER_STR(SERVER_TCP_FIRST_S) " s of connecting");
 	else if (why == SESSDRV_TO_HANDSHAKE)
 		server_peer_close(p, "handshake did not complete in time");
 	else

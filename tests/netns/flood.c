@@ -1,7 +1,7 @@
 /* Test helper (not a test): floods an OpenVPN UDP port with bounded, seeded junk.
  *
  *   flood -t ADDR:PORT -m MODE [-n COUNT] [-p PORTS] [-k TLS_CRYPT_KEY] [-r PPS] [-T SECS]
- *         [-s SRC:PORT] [-S SEED] [-w HOLD_SECS]
+ *         [-s SRC:PORT] [-S SEED] [-w HOLD_SECS] [-b LOCAL_ADDR]
  *
  * MODE reset:    COUNT P_CONTROL_HARD_RESET_CLIENT_V2 with random session ids from PORTS
  *                source ports (tls-crypt wrapped with -k); counts the server's replies.
@@ -15,8 +15,12 @@
  * MODE halfopen: COUNT clients (one source port each) that complete the stateless cookie
  *                exchange (reset, the server's reset, an ACK with the server's session id)
  *                and then go silent; the sockets stay open for HOLD_SECS (default 0).
+ * MODE tcpidle:  COUNT TCP connections that never send a byte, held for HOLD_SECS; one the
+ *                server closes is opened again (paced by PPS), so COUNT stay open or pending.
+ *                -b ADDR binds them (and the tcp mode's) to a local address.
  * Bounded: at most PPS packets a second (default 20000) and T seconds (default 30) in all.
- * Prints one line: "flood: MODE sent N replies N" (halfopen: "accepted N"). IPv4 only. */
+ * Prints one line: "flood: MODE sent N replies N" (halfopen: "accepted N"; tcpidle: "open N"
+ * once all are open, then "reopened N" at the end). IPv4 only. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -40,8 +44,8 @@
 #define FL_BUF 2048
 
 struct flood {
-	struct sockaddr_in dst, src;
-	bool spoof, wrapped;
+	struct sockaddr_in dst, src, bind_to;
+	bool spoof, wrapped, bind;
 	const char *mode;
 	unsigned count, ports, pps, secs, hold;
 	uint64_t rng, end_ms;
@@ -321,19 +325,30 @@ static int fl_mode_halfopen(struct flood *f)
 	return 0;
 }
 
+/* A connected TCP socket (from -b's address when given), or -1. */
+static int fl_tcp_connect(const struct flood *f)
+{
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -1;
+	if ((f->bind && bind(fd, (const struct sockaddr *)&f->bind_to, sizeof(f->bind_to)) < 0) ||
+	    connect(fd, (const struct sockaddr *)&f->dst, sizeof(f->dst)) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 /* One TCP connection's worth of junk: records with a real opcode, odd lengths, raw bytes. */
 static void fl_tcp_one(struct flood *f)
 {
 	uint8_t buf[FL_BUF + 2];
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int fd = fl_tcp_connect(f);
 	unsigned parts = 1 + (unsigned)(fl_rand(f) >> 60);
 
 	if (fd < 0)
 		return;
-	if (connect(fd, (const struct sockaddr *)&f->dst, sizeof(f->dst)) < 0) {
-		close(fd);
-		return;
-	}
 	for (unsigned i = 0; i < parts; i++) {
 		size_t n = 1 + (size_t)(fl_rand(f) >> 33) % FL_BUF;
 		uint64_t kind = fl_rand(f) >> 62;
@@ -368,11 +383,49 @@ static int fl_mode_tcp(struct flood *f)
 	return 0;
 }
 
+/* COUNT silent connections held open; each one the server closes is opened again. */
+static int fl_mode_tcpidle(struct flood *f)
+{
+	struct pollfd pf[FL_PORTS_MAX];
+	uint64_t start = now_ms(), hold_end = start + (uint64_t)f->hold * 1000, reopened = 0;
+	uint8_t buf[256];
+
+	if (f->count > FL_PORTS_MAX)
+		return 1;
+	for (f->nfds = 0; f->nfds < f->count && fl_pace(f, start); f->nfds++) {
+		f->fds[f->nfds] = fl_tcp_connect(f);
+		f->sent++;
+	}
+	printf("flood: tcpidle open %u\n", f->nfds);
+	fflush(stdout);
+	while (now_ms() < hold_end && now_ms() < f->end_ms) {
+		for (unsigned i = 0; i < f->nfds; i++)
+			pf[i] = (struct pollfd){ .fd = f->fds[i], .events = POLLIN };
+		if (poll(pf, f->nfds, 100) < 0)
+			break;
+		for (unsigned i = 0; i < f->nfds; i++) {
+			if (f->fds[i] >= 0 && !(pf[i].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			if (f->fds[i] >= 0 && recv(f->fds[i], buf, sizeof(buf), MSG_DONTWAIT) > 0)
+				continue;	/* the server said something: stay silent */
+			if (!fl_pace(f, start))
+				break;
+			if (f->fds[i] >= 0)
+				close(f->fds[i]);
+			f->fds[i] = fl_tcp_connect(f);	/* -1: tried again on the next round */
+			f->sent++;
+			reopened++;
+		}
+	}
+	printf("flood: tcpidle reopened %llu\n", (unsigned long long)reopened);
+	return 0;
+}
+
 static void usage(void)
 {
-	fprintf(stderr, "usage: flood -t ADDR:PORT -m reset|garbage|tcp|halfopen [-n COUNT] "
-		"[-p PORTS] [-k TLS_CRYPT_KEY] [-r PPS] [-T SECS] [-s SRC:PORT] [-S SEED] "
-		"[-w HOLD_SECS]\n");
+	fprintf(stderr, "usage: flood -t ADDR:PORT -m reset|garbage|tcp|halfopen|tcpidle "
+		"[-n COUNT] [-p PORTS] [-k TLS_CRYPT_KEY] [-r PPS] [-T SECS] [-s SRC:PORT] "
+		"[-S SEED] [-w HOLD_SECS] [-b LOCAL_ADDR]\n");
 	exit(2);
 }
 
@@ -387,7 +440,7 @@ int main(int argc, char **argv)
 	f.ports = 64;
 	f.pps = 20000;
 	f.secs = 30;
-	while ((opt = getopt(argc, argv, "t:m:n:p:k:r:T:s:S:w:")) != -1) {
+	while ((opt = getopt(argc, argv, "t:m:n:p:k:r:T:s:S:w:b:")) != -1) {
 		int bad = 0;
 
 		switch (opt) {
@@ -401,6 +454,11 @@ int main(int argc, char **argv)
 		case 's': bad = parse_addr(optarg, &f.src); f.spoof = true; break;
 		case 'S': bad = parse_num(optarg, 0xFFFFFFFFu, &seed); break;
 		case 'w': bad = parse_num(optarg, 600, &f.hold); break;
+		case 'b':
+			f.bind = true;
+			f.bind_to.sin_family = AF_INET;
+			bad = inet_pton(AF_INET, optarg, &f.bind_to.sin_addr) != 1;
+			break;
 		default: usage();
 		}
 		if (bad)
@@ -421,10 +479,13 @@ int main(int argc, char **argv)
 		rc = fl_mode_tcp(&f);
 	else if (!strcmp(f.mode, "halfopen"))
 		rc = fl_mode_halfopen(&f);
+	else if (!strcmp(f.mode, "tcpidle"))
+		rc = fl_mode_tcpidle(&f);
 	else
 		usage();
 	for (unsigned i = 0; i < f.nfds; i++)
-		close(f.fds[i]);
+		if (f.fds[i] >= 0)
+			close(f.fds[i]);
 	wrap_free(&f.w);
 	fflush(stdout);
 	return rc;

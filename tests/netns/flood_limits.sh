@@ -3,7 +3,9 @@
 #  - max-clients 2: a third client is refused with a clear log line; once one of the two
 #    leaves (explicit exit), the third connects;
 #  - half-open handshakes (clients that pass the stateless cookie exchange, then go silent)
-#    are capped at 64 at once and expire after hand-window; then a real client connects.
+#    are capped at 64 at once and expire after hand-window; then a real client connects;
+#  - with the default hand-window (60 s), 100 such stalled handshakes do not lock a real
+#    openvpn client out: at the cap, one silent for a second or more is evicted for it.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/ovpn_lib.sh"
 
@@ -72,7 +74,8 @@ sed 's/^/    /' "$T_TMP/h.out"
 t_check "100 clients passed the cookie exchange" grep -q "accepted 100$" "$T_TMP/h.out"
 sleep 0.5
 n=$(grep -c "new connection" "$T_TMP/server2.log")
-t_check "half-open handshakes capped at 64 ($n created)" test "$n" = 64
+ev=$(grep -c "dropped during the handshake: evicted" "$T_TMP/server2.log")
+t_check "half-open handshakes capped at 64 ($n created, $ev evicted)" test $((n - ev)) = 64
 t_check "the cap is logged" grep -q "half-open limit" "$T_TMP/server2.log"
 expired() { [ "$(grep -c 'dropped during the handshake' "$T_TMP/server2.log")" -ge "$1" ]; }
 t_check "half-open handshakes expire after hand-window" t_wait_for 8 expired 64
@@ -92,4 +95,34 @@ kill "$hpid" 2>/dev/null
 wait "$hpid" 2>/dev/null
 ovpn_stop c2b
 t_check "server exits 0 on SIGTERM" ovpn_stop server2
+
+# ---- stalled handshakes evicted for a real client ----
+srv_conf > "$T_TMP/s3.conf"	# hand-window 60: they would hold every slot for 61 s
+ovpn_start_burrow_server "$NS_S" "$T_TMP/s3.conf" server3 || { t_bad "burrow server starts"; t_done; }
+ip netns exec "${NS_CL[1]}" "$FLOOD" -t 10.99.1.1:1194 -m halfopen -n 100 -k "$PKI/tc.key" \
+	-S 3 -w 25 -T 30 > "$T_TMP/h3.out" &
+hpid=$!
+t_wait_for 5 grep -q accepted "$T_TMP/h3.out"
+t_check "100 clients passed the cookie exchange and stalled" grep -q "accepted 100$" "$T_TMP/h3.out"
+sleep 1.5	# every slot is held by a handshake silent for a second or more
+t0=$(date +%s%N)
+t_bg ip netns exec "${NS_CL[2]}" openvpn --config "$T_TMP/c2.conf" --log "$T_TMP/ovpn.log" \
+	--writepid "$T_TMP/ovpn.pid"
+if ovpn_wait_log "$T_TMP/ovpn.log" "Initialization Sequence Completed" 20; then
+	ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+	t_check "a real openvpn client connects while they hold the slots (${ms} ms)" \
+		test "$ms" -le 10000
+	t_check "ping through its tunnel" ovpn_ping "${NS_CL[2]}" 10.8.0.1
+else
+	t_bad "a real openvpn client connects while they hold the slots (not within 20 s)"
+	tail -5 "$T_TMP/ovpn.log" | sed 's/^/    /'
+fi
+t_check "the oldest stalled handshake was evicted for it" \
+	grep -q "dropped during the handshake: evicted" "$T_TMP/server3.log"
+t_check "evictions are counted in the drop summary" \
+	ovpn_wait_log "$T_TMP/server3.log" "dropped in the last [0-9]+ s:.* [1-9][0-9]* stalled handshakes evicted" 12
+kill "$(cat "$T_TMP/ovpn.pid")" 2>/dev/null
+kill "$hpid" 2>/dev/null
+wait "$hpid" 2>/dev/null
+t_check "server exits 0 on SIGTERM" ovpn_stop server3
 t_done
