@@ -151,10 +151,60 @@ static size_t fib_mac_find(const struct fib *f, const uint8_t mac[6], uint32_t h
 
 /* ---- per-client counts: client id -> MACs owned, linear probing, backward-shift deletion ---- */
 
+/* Both open-addressing tables (MACs, per-client counts) grow the same way: a table twice the
+ * size, every used entry re-inserted at its first free slot from its home. */
+struct fib_oa {
+	size_t size;					/* of one entry */
+	bool (*used)(const void *e);
+	size_t (*home)(const void *e, size_t cap);	/* cap: a power of two */
+};
+
+static size_t fib_oa_free_slot(const struct fib_oa *t, const char *tab, size_t cap, size_t i)
+{
+	while (t->used(tab + i * t->size))
+		i = (i + 1) & (cap - 1);
+	return i;
+}
+
+/* Doubles *tab (first: the size of an empty one); 0, or -ENOMEM with the old table kept. */
+static int fib_oa_grow(const struct fib_oa *t, void *tab, size_t *cap, size_t first)
+{
+	size_t ncap = *cap ? *cap * 2 : first;
+	char *n = calloc(ncap, t->size), *o;
+
+	if (!n)
+		return -ENOMEM;
+	memcpy(&o, tab, sizeof(o));	/* tab points at the table's pointer, of any entry type */
+	for (size_t j = 0; j < *cap; j++) {
+		const char *e = o + j * t->size;
+
+		if (t->used(e))
+			memcpy(n + fib_oa_free_slot(t, n, ncap, t->home(e, ncap)) * t->size, e, t->size);
+	}
+	free(o);
+	memcpy(tab, &n, sizeof(n));
+	*cap = ncap;
+	return 0;
+}
+
 static size_t fib_count_home(uint32_t client, size_t cap)
 {
 	return (size_t)((client * 0x9e3779b97f4a7c15ull) >> 32) & (cap - 1);
 }
+
+static bool fib_count_used(const void *e)
+{
+	return ((const struct fib_count *)e)->n != 0;
+}
+
+static size_t fib_count_home_of(const void *e, size_t cap)
+{
+	return fib_count_home(((const struct fib_count *)e)->client, cap);
+}
+
+static const struct fib_oa fib_count_oa = {
+	sizeof(struct fib_count), fib_count_used, fib_count_home_of
+};
 
 static struct fib_count *fib_count_get(const struct fib *f, uint32_t client)
 {
@@ -184,25 +234,11 @@ static int fib_count_inc(struct fib *f, uint32_t client)
 		c->n++;
 		return 0;
 	}
-	if ((f->n_counts + 1) * 2 > f->cap_counts) {
-		size_t cap = f->cap_counts ? f->cap_counts * 2 : 16;
-		struct fib_count *n = calloc(cap, sizeof(*n));
-
-		if (!n)
-			return -ENOMEM;
-		for (size_t j = 0; j < f->cap_counts; j++) {
-			if (!f->counts[j].n)
-				continue;
-			for (i = fib_count_home(f->counts[j].client, cap); n[i].n; i = (i + 1) & (cap - 1))
-				;
-			n[i] = f->counts[j];
-		}
-		free(f->counts);
-		f->counts = n;
-		f->cap_counts = cap;
-	}
-	for (i = fib_count_home(client, f->cap_counts); f->counts[i].n; i = (i + 1) & (f->cap_counts - 1))
-		;
+	if ((f->n_counts + 1) * 2 > f->cap_counts &&
+	    fib_oa_grow(&fib_count_oa, &f->counts, &f->cap_counts, 16) < 0)
+		return -ENOMEM;
+	i = fib_oa_free_slot(&fib_count_oa, (const char *)f->counts, f->cap_counts,
+			     fib_count_home(client, f->cap_counts));
 	f->counts[i] = (struct fib_count){ .client = client, .n = 1 };
 	f->n_counts++;
 	return 0;
@@ -307,24 +343,21 @@ static void fib_mac_sweep(struct fib *f, uint64_t now_ms)
 	f->mac_sweep_ms = s.next_ms;
 }
 
+static bool fib_mac_used(const void *e)
+{
+	return ((const struct fib_mac *)e)->used;
+}
+
+static size_t fib_mac_home(const void *e, size_t cap)
+{
+	return ((const struct fib_mac *)e)->hash & (cap - 1);
+}
+
+static const struct fib_oa fib_mac_oa = { sizeof(struct fib_mac), fib_mac_used, fib_mac_home };
+
 static int fib_mac_grow(struct fib *f)
 {
-	size_t cap = f->cap_macs ? f->cap_macs * 2 : 64, i;
-	struct fib_mac *n = calloc(cap, sizeof(*n));
-
-	if (!n)
-		return -ENOMEM;
-	for (size_t j = 0; j < f->cap_macs; j++) {
-		if (!f->macs[j].used)
-			continue;
-		for (i = f->macs[j].hash & (cap - 1); n[i].used; i = (i + 1) & (cap - 1))
-			;
-		n[i] = f->macs[j];
-	}
-	free(f->macs);
-	f->macs = n;
-	f->cap_macs = cap;
-	return 0;
+	return fib_oa_grow(&fib_mac_oa, &f->macs, &f->cap_macs, 64);
 }
 
 void fib_del_client(struct fib *f, uint32_t client)

@@ -5,6 +5,7 @@
 
 #include "proto/pullfilter.h"
 #include "util/log.h"
+#include "util/strbuf.h"
 
 #define PULLFILTER_PREFIX "PUSH_REPLY"
 
@@ -19,16 +20,6 @@ enum pullfilter_action pullfilter_match(const struct pullfilter_rule *rules, siz
 	return PULLFILTER_ACCEPT;
 }
 
-/* Append len bytes of s (and a NUL) at *w; -EMSGSIZE when it does not fit. */
-static int put(char *out, size_t cap, size_t *w, const char *s, size_t len)
-{
-	if (*w + len + 1 > cap)
-		return -EMSGSIZE;
-	memcpy(out + *w, s, len);
-	*w += len;
-	out[*w] = '\0';
-	return 0;
-}
 
 int pullfilter_reply(const struct pullfilter_rule *rules, size_t n, const char *msg,
 		     char *out, size_t cap, char *rejected, size_t rejected_cap)
@@ -42,7 +33,7 @@ int pullfilter_reply(const struct pullfilter_rule *rules, size_t n, const char *
 	out[0] = '\0';
 	if (strncmp(msg, PULLFILTER_PREFIX, plen) != 0 || (msg[plen] && msg[plen] != ','))
 		return -EBADMSG;
-	if (put(out, cap, &w, msg, plen) < 0)
+	if (strbuf_put(out, cap, &w, msg, plen) < 0)
 		return -EMSGSIZE;
 	for (p = msg[plen] ? msg + plen + 1 : NULL; p; p = *end ? end + 1 : NULL) {
 		size_t len;
@@ -68,7 +59,7 @@ int pullfilter_reply(const struct pullfilter_rule *rules, size_t n, const char *
 			log_notice("pull-filter: ignoring pushed option '%.64s'", opt);
 			continue;
 		}
-		if (put(out, cap, &w, ",", 1) < 0 || put(out, cap, &w, p, (size_t)(end - p)) < 0)
+		if (strbuf_put(out, cap, &w, ",", 1) < 0 || strbuf_put(out, cap, &w, p, (size_t)(end - p)) < 0)
 			return -EMSGSIZE;
 	}
 	return 0;

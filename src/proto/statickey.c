@@ -10,6 +10,7 @@
 
 #include "proto/wrap.h"
 #include "util/bytes.h"
+#include "util/strbuf.h"
 
 #define V1_NAME "OpenVPN Static key V1"
 #define V2_SERVER_NAME "OpenVPN tls-crypt-v2 server key"
@@ -125,25 +126,15 @@ out:
 	return rc;
 }
 
-/* Appends s (n bytes) at *off, keeping room for the final NUL. */
-static int put(char *out, size_t cap, size_t *off, const char *s, size_t n)
-{
-	if (*off + n + 1 > cap)
-		return -ENOBUFS;
-	memcpy(out + *off, s, n);
-	*off += n;
-	out[*off] = '\0';
-	return 0;
-}
 
 static int put_armour(char *out, size_t cap, size_t *off, const char *kind, const char *name)
 {
 	char line[96];
 	int n = armour(kind, name, line, sizeof(line));
 
-	if (n < 0 || put(out, cap, off, line, (size_t)n) < 0)
+	if (n < 0 || strbuf_put(out, cap, off, line, (size_t)n) < 0)
 		return -ENOBUFS;
-	return put(out, cap, off, "\n", 1);
+	return strbuf_put(out, cap, off, "\n", 1);
 }
 
 int skey_format(const uint8_t key[SKEY_LEN], char *out, size_t cap)
@@ -160,7 +151,7 @@ int skey_format(const uint8_t key[SKEY_LEN], char *out, size_t cap)
 		char hx[3] = { digits[key[i] >> 4], digits[key[i] & 15], '\n' };
 		bool eol = (i + 1) % (LINE_HEX / 2) == 0;
 
-		if (put(out, cap, &off, hx, eol ? 3 : 2) < 0)
+		if (strbuf_put(out, cap, &off, hx, eol ? 3 : 2) < 0)
 			return -ENOBUFS;
 	}
 	if (put_armour(out, cap, &off, "END", V1_NAME) < 0)
@@ -265,11 +256,11 @@ static int b64_encode_lines(const uint8_t *in, size_t n, char *out, size_t cap, 
 		q[1] = tab[(v >> 12) & 63];
 		q[2] = i + 1 < n ? tab[(v >> 6) & 63] : '=';
 		q[3] = i + 2 < n ? tab[v & 63] : '=';
-		if (put(out, cap, off, q, 4) < 0)
+		if (strbuf_put(out, cap, off, q, 4) < 0)
 			return -ENOBUFS;
 		col += 4;
 		if (col == LINE_B64 || i + 3 >= n) {
-			if (put(out, cap, off, "\n", 1) < 0)
+			if (strbuf_put(out, cap, off, "\n", 1) < 0)
 				return -ENOBUFS;
 			col = 0;
 		}

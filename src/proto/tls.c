@@ -184,42 +184,37 @@ const char *tls_error(const struct tls_sess *s)
 	return s->err;
 }
 
-/* The peer's certificate for a text query into out[cap] (emptied first); NULL with *rc
- * -ENOSPC (no room) or -ENOENT (no certificate). */
-static X509 *tls_peer_cert(const struct tls_sess *s, char *out, size_t cap, int *rc)
+/* The peer's name (x509-username-field, sanitised as OpenVPN 2.6 names it: never a raw
+ * control byte in a log line, status or pool file) or its subject, into out[cap] (emptied
+ * first); -ENOSPC (no room) or -ENOENT (no certificate). */
+static int tls_peer_text(const struct tls_sess *s, char *out, size_t cap, bool subject)
 {
 	X509 *x = SSL_get0_peer_certificate(s->ssl);
+	int rc;
 
-	*rc = cap == 0 ? -ENOSPC : -ENOENT;
 	if (cap == 0)
-		return NULL;
+		return -ENOSPC;
 	out[0] = '\0';
-	return x;
+	if (!x)
+		return -ENOENT;
+	if (subject) {
+		tls_cert_subject(x, out, cap);
+		return strlen(out) + 1 >= cap ? -ENOSPC : 0;
+	}
+	rc = tls_cert_username(s->conf, x, out, cap);
+	if (rc == 0)
+		sanitize_name(out);
+	return rc;
 }
 
 int tls_peer_cn(const struct tls_sess *s, char *out, size_t cap)
 {
-	int rc;
-	X509 *x = tls_peer_cert(s, out, cap, &rc);
-
-	if (!x)
-		return rc;
-	rc = tls_cert_username(s->conf, x, out, cap);
-	if (rc == 0)
-		sanitize_name(out);	/* as OpenVPN 2.6 names it: never a raw control byte in
-					 * a log line, status or pool file (util/sanitize.h) */
-	return rc;
+	return tls_peer_text(s, out, cap, false);
 }
 
 int tls_peer_subject(const struct tls_sess *s, char *out, size_t cap)
 {
-	int rc;
-	X509 *x = tls_peer_cert(s, out, cap, &rc);
-
-	if (!x)
-		return rc;
-	tls_cert_subject(x, out, cap);
-	return strlen(out) + 1 >= cap ? -ENOSPC : 0;
+	return tls_peer_text(s, out, cap, true);
 }
 
 int tls_peer_serial(const struct tls_sess *s, char *out, size_t cap)
