@@ -251,7 +251,7 @@ static void script_watch_end(struct script_watch *w, bool kill_it)
 	w->pidfd = -1;
 	w->pid = 0;
 	if (kill_it) {
-		log_warn("%s: did not finish in time; killed", w->what);
+		log_warn("%s: did not finish in %.1f s; killed", w->what, w->timeout_ms / 1000.0);
 		status = -ETIMEDOUT;
 	} else if (status == -EINTR) {
 		log_warn("%s: killed by a signal", w->what);
@@ -291,6 +291,7 @@ int script_watch_start(struct script_watch *w, struct loop *lp, const struct scr
 		return e;
 	w->lp = lp;
 	w->what = sc->what;
+	w->timeout_ms = timeout_ms;
 	w->done = done;
 	w->arg = arg;
 	e = loop_io_add(lp, &w->io, fd, EPOLLIN, script_watch_on_exit, w);
@@ -342,7 +343,7 @@ int script_watch_finish(struct script_watch *w)
 	w->pidfd = -1;
 	w->pid = 0;
 	if (r <= 0) {
-		log_warn("%s: did not finish in time; killed", w->what);
+		log_warn("%s: did not finish in %.1f s; killed", w->what, w->timeout_ms / 1000.0);
 		status = -ETIMEDOUT;
 	}
 	return status;

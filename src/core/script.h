@@ -15,7 +15,8 @@
 #define SCRIPT_ARG_MAX 128
 #define SCRIPT_MAX_ENV 96
 #define SCRIPT_ENV_MAX 320
-/* up/down/client-connect: how long the caller waits before killing the script. */
+/* How long a script may run before it is killed (script_run's callers, and the server's
+ * client-connect, client-disconnect and learn-address). */
 #define SCRIPT_TIMEOUT_MS 30000
 
 /* One call: built on the stack, then run. Fixed sizes so nothing is allocated in the child. */
@@ -69,6 +70,7 @@ struct script_watch {
 	int pidfd;		/* -1 when idle */
 	struct loop_io io;
 	struct loop_timer timer;
+	uint64_t timeout_ms;
 	script_done_fn done;
 	void *arg;
 };

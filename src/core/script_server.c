@@ -322,6 +322,8 @@ static void cc_on_exit(void *arg, int status)
 		if (status > 0)
 			log_info("client '%s': client-connect exited with status %d", cc->p->cn,
 				 status);
+		else
+			log_info("client '%s': client-connect was killed", cc->p->cn);
 		cc_finish(cc, -EACCES);
 		return;
 	}
