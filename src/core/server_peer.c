@@ -254,7 +254,10 @@ void server_peer_close(struct peer *p, const char *why)
 
 /* ---- authorisation ---- */
 
-/* Drops an older client with the same common name, as OpenVPN does without duplicate-cn. */
+/* Drops an older client with the same common name, as OpenVPN does without duplicate-cn:
+ * an admitted one, or one still waiting for its client-connect (it holds the name's pool
+ * address). Called when authorisation starts and again when the client is admitted, so two
+ * clients whose client-connect ran at the same time do not both stay. */
 static void peer_kick_duplicates(struct peer *p)
 {
 	struct server *srv = p->srv;
@@ -264,7 +267,8 @@ static void peer_kick_duplicates(struct peer *p)
 	for (uint32_t i = 0; i < srv->n_slots; i++) {
 		struct peer *o = srv->peers[i];
 
-		if (o && o != p && o->state == PEER_ACTIVE && strcmp(o->cn, p->cn) == 0)
+		if (o && o != p && (o->state == PEER_ACTIVE || o->state == PEER_CONNECT) &&
+		    !o->refused && strcmp(o->cn, p->cn) == 0)
 			server_peer_close(o, "replaced by a new connection with the same name");
 	}
 }
@@ -387,6 +391,7 @@ static void peer_admit(struct peer *p, int e)
 		server_peer_reject(p, e == -ENOSPC ? "no free address" : "address conflict");
 		return;
 	}
+	peer_kick_duplicates(p);
 	p->state = PEER_ACTIVE;
 	p->srv->n_half--;
 	server_wait_kick(p->srv);
