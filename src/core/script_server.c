@@ -268,8 +268,8 @@ static void cc_decide(struct script_cc *cc, int c)
 		log_info("client '%s': client-connect: client_connect_deferred_file says 0 "
 			 "(failure)", cc->p->cn);
 	else
-		log_warn("client '%s': client-connect: client_connect_deferred_file holds "
-			 "'%c', not 0, 1 or 2; refusing", cc->p->cn, c);
+		log_warn("client '%s': client-connect: client_connect_deferred_file starts "
+			 "with byte 0x%02x, not 0, 1 or 2; refusing", cc->p->cn, c & 0xff);
 	cc_finish(cc, -EACCES);
 }
 
