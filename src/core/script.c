@@ -224,3 +224,185 @@ int script_run(const struct script_call *sc, int timeout_ms)
 		log_error("%s %s: exited with status %d", sc->what, sc->cmd, e);
 	return e;
 }
+
+/* ---- watched children ---- */
+
+void script_watch_init(struct script_watch *w)
+{
+	memset(w, 0, sizeof(*w));
+	w->pidfd = -1;
+}
+
+static void script_watch_stop(struct script_watch *w)
+{
+	loop_io_del(w->lp, &w->io);
+	if (loop_timer_armed(&w->timer))
+		loop_timer_stop(w->lp, &w->timer);
+}
+
+static void script_watch_end(struct script_watch *w, bool kill_it)
+{
+	script_done_fn done = w->done;
+	void *arg = w->arg;
+	int status;
+
+	script_watch_stop(w);
+	status = script_reap(w->pid, w->pidfd, kill_it);
+	w->pidfd = -1;
+	w->pid = 0;
+	if (kill_it) {
+		log_warn("%s: did not finish in %.1f s; killed", w->what, w->timeout_ms / 1000.0);
+		status = -ETIMEDOUT;
+	} else if (status == -EINTR) {
+		log_warn("%s: killed by a signal", w->what);
+	}
+	done(arg, status);	/* may free w */
+}
+
+static void script_watch_on_exit(struct loop *lp, uint32_t events, void *arg)
+{
+	struct script_watch *w = arg;
+
+	(void)lp;
+	(void)events;
+	if (w->pidfd >= 0)
+		script_watch_end(w, false);
+}
+
+static void script_watch_on_timeout(struct loop *lp, void *arg)
+{
+	struct script_watch *w = arg;
+
+	(void)lp;
+	if (w->pidfd >= 0)
+		script_watch_end(w, true);
+}
+
+int script_watch_start(struct script_watch *w, struct loop *lp, const struct script_call *sc,
+		       uint64_t timeout_ms, script_done_fn done, void *arg)
+{
+	pid_t pid;
+	int fd, e;
+
+	if (w->pidfd >= 0)
+		return -EBUSY;
+	e = script_spawn(sc, &pid, &fd);
+	if (e < 0)
+		return e;
+	w->lp = lp;
+	w->what = sc->what;
+	w->timeout_ms = timeout_ms;
+	w->done = done;
+	w->arg = arg;
+	e = loop_io_add(lp, &w->io, fd, EPOLLIN, script_watch_on_exit, w);
+	if (e == 0) {
+		loop_timer_init(&w->timer, script_watch_on_timeout, w);
+		e = loop_timer_in(lp, &w->timer, timeout_ms);
+		if (e < 0)
+			loop_io_del(lp, &w->io);
+	}
+	if (e < 0) {
+		script_reap(pid, fd, true);
+		return e;
+	}
+	w->pid = pid;
+	w->pidfd = fd;
+	return 0;
+}
+
+void script_watch_cancel(struct script_watch *w)
+{
+	if (w->pidfd < 0)
+		return;
+	script_watch_stop(w);
+	script_reap(w->pid, w->pidfd, true);
+	w->pidfd = -1;
+	w->pid = 0;
+}
+
+int script_watch_finish(struct script_watch *w)
+{
+	struct pollfd pfd = { .fd = w->pidfd, .events = POLLIN };
+	uint64_t end;
+	int r = 0, status;
+
+	if (w->pidfd < 0)
+		return -ECHILD;
+	end = w->timer.deadline;
+	for (;;) {
+		uint64_t t = loop_clock_ms();
+
+		if (t >= end)
+			break;
+		r = poll(&pfd, 1, (int)(end - t));
+		if (r > 0 || (r < 0 && errno != EINTR))
+			break;
+	}
+	script_watch_stop(w);
+	status = script_reap(w->pid, w->pidfd, r <= 0);
+	w->pidfd = -1;
+	w->pid = 0;
+	if (r <= 0) {
+		log_warn("%s: did not finish in %.1f s; killed", w->what, w->timeout_ms / 1000.0);
+		status = -ETIMEDOUT;
+	}
+	return status;
+}
+
+/* ---- packed calls: cmd, arguments and variables, each NUL-terminated, one after another ---- */
+
+struct script_packed {
+	const char *what;
+	bool overflow;
+	int argc, envc;
+	char text[];
+};
+
+struct script_packed *script_pack(const struct script_call *sc)
+{
+	size_t n = strlen(sc->cmd) + 1, off;
+	struct script_packed *pk;
+
+	for (int i = 0; i < sc->argc; i++)
+		n += strlen(sc->argv[i]) + 1;
+	for (int i = 0; i < sc->envc; i++)
+		n += strlen(sc->env[i]) + 1;
+	pk = malloc(sizeof(*pk) + n);
+	if (!pk)
+		return NULL;
+	pk->what = sc->what;
+	pk->overflow = sc->overflow;
+	pk->argc = sc->argc;
+	pk->envc = sc->envc;
+	off = 0;
+#define PUT(s) do { size_t l_ = strlen(s) + 1; memcpy(pk->text + off, (s), l_); off += l_; } while (0)
+	PUT(sc->cmd);
+	for (int i = 0; i < sc->argc; i++)
+		PUT(sc->argv[i]);
+	for (int i = 0; i < sc->envc; i++)
+		PUT(sc->env[i]);
+#undef PUT
+	return pk;
+}
+
+/* sc->cmd points into pk: keep pk until the call is spawned. */
+void script_unpack(const struct script_packed *pk, struct script_call *sc)
+{
+	const char *t = pk->text;
+
+	memset(sc, 0, sizeof(*sc));
+	sc->what = pk->what;
+	sc->overflow = pk->overflow;
+	sc->cmd = t;
+	t += strlen(t) + 1;
+	sc->argc = pk->argc;
+	for (int i = 0; i < pk->argc; i++) {
+		snprintf(sc->argv[i], SCRIPT_ARG_MAX, "%s", t);
+		t += strlen(t) + 1;
+	}
+	sc->envc = pk->envc;
+	for (int i = 0; i < pk->envc; i++) {
+		snprintf(sc->env[i], SCRIPT_ENV_MAX, "%s", t);
+		t += strlen(t) + 1;
+	}
+}

@@ -1,18 +1,22 @@
 /* User scripts (up, down, client-connect, client-disconnect, learn-address) run the way
  * OpenVPN runs them: the directive's command line through /bin/sh, then our arguments, with
- * OpenVPN's environment variables added. Started with fork/exec and watched through a pidfd,
- * like auth-user-pass-verify, with a time limit. */
+ * OpenVPN's environment variables added. Started with fork/exec; either waited for with a
+ * time limit (script_run: up, down, DNS) or watched through its pidfd in the event loop
+ * (script_watch: auth-user-pass-verify, client-connect, client-disconnect, learn-address). */
 #ifndef BURROW_CORE_SCRIPT_H
 #define BURROW_CORE_SCRIPT_H
 
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "core/loop.h"
+
 #define SCRIPT_MAX_ARGS 8
 #define SCRIPT_ARG_MAX 128
 #define SCRIPT_MAX_ENV 96
 #define SCRIPT_ENV_MAX 320
-/* up/down/client-connect: how long the caller waits before killing the script. */
+/* How long a script may run before it is killed (script_run's callers, and the server's
+ * client-connect, client-disconnect and learn-address). */
 #define SCRIPT_TIMEOUT_MS 30000
 
 /* One call: built on the stack, then run. Fixed sizes so nothing is allocated in the child. */
@@ -51,5 +55,43 @@ int script_reap(pid_t pid, int pidfd, bool kill_it);
 /* Runs the call and waits for it at most timeout_ms: its exit status 0-255, -ETIMEDOUT (killed),
  * -EINTR (died from a signal) or -errno. Logs a failure naming the directive. */
 int script_run(const struct script_call *sc, int timeout_ms);
+
+/* ---- a child watched by the event loop: the loop never waits for it ---- */
+
+/* status: the exit status 0-255, -ETIMEDOUT (killed at the time limit), -EINTR (died from a
+ * signal) or -ECHILD. Called once, after the child is reaped; the watch is idle by then and
+ * the callback may free the memory that holds it. */
+typedef void (*script_done_fn)(void *arg, int status);
+
+struct script_watch {
+	struct loop *lp;
+	const char *what;	/* a string literal: for the log */
+	pid_t pid;
+	int pidfd;		/* -1 when idle */
+	struct loop_io io;
+	struct loop_timer timer;
+	uint64_t timeout_ms;
+	script_done_fn done;
+	void *arg;
+};
+
+/* Makes the watch idle (before any other call on it). */
+void script_watch_init(struct script_watch *w);
+static inline bool script_watch_busy(const struct script_watch *w) { return w->pidfd >= 0; }
+/* Spawns the call and watches it in LP; after timeout_ms it is killed (with its process
+ * group) and done gets -ETIMEDOUT. done is never called from inside this call. Returns 0, or
+ * -errno with nothing started. */
+int script_watch_start(struct script_watch *w, struct loop *lp, const struct script_call *sc,
+		       uint64_t timeout_ms, script_done_fn done, void *arg);
+/* Kills and reaps a running child; done is not called. Idle watches: nothing. */
+void script_watch_cancel(struct script_watch *w);
+/* Waits (blocking) for the running child for what is left of its time limit, killing it
+ * then; done is not called. Returns the status as done would get it. For the way out. */
+int script_watch_finish(struct script_watch *w);
+
+/* A call kept for later in one malloc'd block of its exact size (a queued hook). */
+struct script_packed;
+struct script_packed *script_pack(const struct script_call *sc);
+void script_unpack(const struct script_packed *pk, struct script_call *sc);
 
 #endif

@@ -1,6 +1,6 @@
-/* auth-user-pass-verify SCRIPT via-file|via-env, run without blocking the event loop: started
- * by core/script.c, the child's exit watched through its pidfd in the loop; a script that
- * hangs is killed after 30 s. */
+/* auth-user-pass-verify SCRIPT via-file|via-env, run without blocking the event loop
+ * (script_watch, core/script.c: the child's exit watched through its pidfd in the loop); a
+ * script that hangs is killed after 30 s and the client refused. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -110,11 +110,14 @@ static void auth_call(struct peer *p, bool via_file, struct script_call *sc)
 }
 
 /* status: the script's exit status (0 = accept) or negative (killed, timed out). */
-static void auth_done(struct peer *p, int status)
+static void auth_on_exit(void *arg, int status)
 {
+	struct peer *p = arg;
+
+	server_peer_hold(p);
 	server_auth_cancel(p);
 	if (p->closing)
-		return;
+		goto out;
 	if (status != 0) {
 		log_info("client '%s': auth-user-pass-verify refused (exit %d)", p->cn,
 			 status > 0 ? status : -1);
@@ -123,34 +126,7 @@ static void auth_done(struct peer *p, int status)
 		server_peer_authorize(p);
 	}
 	sessdrv_pump(&p->drv);
-}
-
-static void auth_on_exit(struct loop *lp, uint32_t events, void *arg)
-{
-	struct peer *p = arg;
-	int status;
-
-	(void)events;
-	if (p->auth_fd < 0)
-		return;
-	loop_io_del(lp, &p->auth_io);
-	status = script_reap(p->auth_pid, p->auth_fd, false);
-	p->auth_fd = -1;
-	p->auth_pid = 0;
-	server_peer_hold(p);
-	auth_done(p, status);
-	server_peer_unhold(p);
-}
-
-static void auth_on_timeout(struct loop *lp, void *arg)
-{
-	struct peer *p = arg;
-
-	(void)lp;
-	log_warn("client '%s': auth-user-pass-verify did not finish in %d s; refusing", p->cn,
-		 AUTH_TIMEOUT_MS / 1000);
-	server_peer_hold(p);
-	auth_done(p, -ETIMEDOUT);
+out:
 	server_peer_unhold(p);
 }
 
@@ -158,45 +134,23 @@ int server_auth_start(struct peer *p)
 {
 	bool via_file = p->srv->cfg->auth_user_pass_verify.method == CFG_AUPV_VIA_FILE;
 	struct script_call sc;
-	pid_t pid;
-	int e, fd;
+	int e;
 
 	if (via_file && (e = auth_write_file(p)) < 0) {
 		log_error("auth-user-pass-verify: cannot write the credentials file: %s", strerror(-e));
 		return e;
 	}
 	auth_call(p, via_file, &sc);
-	e = script_spawn(&sc, &pid, &fd);
-	if (e < 0) {
+	e = script_watch_start(&p->auth_w, p->srv->lp, &sc, AUTH_TIMEOUT_MS, auth_on_exit, p);
+	if (e < 0)
 		server_auth_cancel(p);
-		return e;
-	}
-	p->auth_pid = pid;
-	p->auth_fd = fd;
-	e = loop_io_add(p->srv->lp, &p->auth_io, fd, EPOLLIN, auth_on_exit, p);
-	if (e < 0) {
-		script_reap(pid, fd, true);
-		p->auth_fd = -1;
-		p->auth_pid = 0;
-		server_auth_cancel(p);
-		return e;
-	}
-	loop_timer_init(&p->t_auth, auth_on_timeout, p);
-	loop_timer_in(p->srv->lp, &p->t_auth, AUTH_TIMEOUT_MS);
-	return 0;
+	return e;
 }
 
 /* Stops watching, kills a script still running and removes the credentials file. */
 void server_auth_cancel(struct peer *p)
 {
-	if (p->auth_fd >= 0) {
-		loop_io_del(p->srv->lp, &p->auth_io);
-		script_reap(p->auth_pid, p->auth_fd, true);
-		p->auth_fd = -1;
-		p->auth_pid = 0;
-	}
-	if (loop_timer_armed(&p->t_auth))
-		loop_timer_stop(p->srv->lp, &p->t_auth);
+	script_watch_cancel(&p->auth_w);
 	if (p->auth_file[0]) {
 		unlink(p->auth_file);
 		p->auth_file[0] = '\0';

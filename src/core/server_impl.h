@@ -12,6 +12,7 @@
 #include "core/fib.h"
 #include "core/loop.h"
 #include "core/pool.h"
+#include "core/script.h"
 #include "core/sessdrv.h"
 #include "core/srvstatus.h"
 #include "core/tundev.h"
@@ -26,6 +27,7 @@
 enum peer_state {
 	PEER_HANDSHAKE = 0,	/* TLS / key exchange running */
 	PEER_AUTH,		/* waiting for the auth-user-pass-verify script */
+	PEER_CONNECT,		/* waiting for client-connect (running or deferred) */
 	PEER_ACTIVE,		/* authorised: addresses assigned, routes in the fib */
 };
 
@@ -76,12 +78,10 @@ struct peer {
 	uint32_t v4;			/* host order */
 	struct in6_addr v6;
 	struct sessdrv drv;		/* its session's pump and timers (sessdrv.c) */
-	/* auth-user-pass-verify child */
-	pid_t auth_pid;
-	int auth_fd;			/* pidfd */
-	struct loop_io auth_io;
-	struct loop_timer t_auth;
+	struct script_watch auth_w;	/* auth-user-pass-verify (server_auth.c) */
 	char auth_file[64];
+	struct script_cc *cc;		/* client-connect running or deferred (script_server.c) */
+	struct cfg_ccd *ccd;		/* its client-config-dir file, kept while it runs */
 	bool closing;
 	bool refused;			/* AUTH_FAILED sent: closes after a short linger */
 	bool heard;			/* TCP: its session accepted a packet (first-packet deadline) */
@@ -129,6 +129,7 @@ struct server {
 	struct loop_timer t_status_soon;	/* a status rewrite after clients came or went */
 	int exit_status;
 	struct afile status_file, pool_file;	/* server_persist.c; path NULL = not configured */
+	struct script_hooks *hooks;	/* client-disconnect / learn-address queue (lazily) */
 };
 
 /* server_peer.c: the per-client life cycle. */
@@ -149,6 +150,9 @@ void server_peer_authorize(struct peer *p);
 void server_peer_reject(struct peer *p, const char *reason);
 /* How long a client may take from its first packet to being authorised (hand-window). */
 uint64_t server_hand_limit_ms(const struct server *srv);
+/* client-connect's answer (script_server.c): r 0 = admit, 1 = admit with p->ccd, < 0 =
+ * refuse. */
+void server_peer_connect_done(struct peer *p, int r);
 
 /* server_auth.c: the client's name (certificate or username; <0 = refuse it), and
  * auth-user-pass-verify, without blocking the loop. */

@@ -149,7 +149,7 @@ struct peer *server_peer_new(struct server *srv, const struct xport_addr *from,
 	p->addr = *from;
 	p->xp = xp;
 	p->tcp = tcp;
-	p->auth_fd = -1;
+	script_watch_init(&p->auth_w);
 	p->lease.slot = -1;
 	p->last_rx_ms = loop_clock_ms();
 	xport_addr_str(from, p->addr_str, sizeof(p->addr_str));
@@ -175,8 +175,20 @@ static void peer_release_addresses(struct peer *p)
 	p->lease.slot = -1;
 }
 
+/* The client-config-dir file (or client-connect's output) kept until the client is
+ * admitted or refused. */
+static void peer_ccd_drop(struct peer *p)
+{
+	if (p->ccd) {
+		cfg_ccd_free(p->ccd);
+		free(p->ccd);
+		p->ccd = NULL;
+	}
+}
+
 static void peer_free(struct peer *p)
 {
+	peer_ccd_drop(p);
 	sess_free(p->sess);
 	free(p);
 }
@@ -224,6 +236,7 @@ void server_peer_close(struct peer *p, const char *why)
 		server_wait_kick(srv);
 	}
 	server_auth_cancel(p);
+	script_server_connect_cancel(p);	/* no learn-address: it was never admitted */
 	if (p->state == PEER_ACTIVE) {
 		script_server_disconnect(p);
 		script_server_learn(p, "delete");
@@ -243,7 +256,10 @@ void server_peer_close(struct peer *p, const char *why)
 
 /* ---- authorisation ---- */
 
-/* Drops an older client with the same common name, as OpenVPN does without duplicate-cn. */
+/* Drops an older client with the same common name, as OpenVPN does without duplicate-cn:
+ * an admitted one, or one still waiting for its client-connect (it holds the name's pool
+ * address). Called when authorisation starts and again when the client is admitted, so two
+ * clients whose client-connect ran at the same time do not both stay. */
 static void peer_kick_duplicates(struct peer *p)
 {
 	struct server *srv = p->srv;
@@ -253,7 +269,8 @@ static void peer_kick_duplicates(struct peer *p)
 	for (uint32_t i = 0; i < srv->n_slots; i++) {
 		struct peer *o = srv->peers[i];
 
-		if (o && o != p && o->state == PEER_ACTIVE && strcmp(o->cn, p->cn) == 0)
+		if (o && o != p && (o->state == PEER_ACTIVE || o->state == PEER_CONNECT) &&
+		    !o->refused && strcmp(o->cn, p->cn) == 0)
 			server_peer_close(o, "replaced by a new connection with the same name");
 	}
 }
@@ -362,54 +379,21 @@ static char *peer_push_text(struct peer *p, const struct cfg_ccd *ccd)
 	return t;
 }
 
-/* client-connect sees the address the client is about to get (ifconfig_pool_remote_ip, as in
- * OpenVPN); when its output sets one, the client gets that instead. Returns < 0 to refuse;
- * *e is the address assignment's result. */
-static int peer_client_connect(struct peer *p, struct cfg_ccd *ccd, bool *have, int *e)
+/* The last step of admitting the client, with p->ccd (client-config-dir or client-connect)
+ * if any: routes, PUSH_REPLY, learn-address add. e: the address assignment's result. */
+static void peer_admit(struct peer *p, int e)
 {
-	int r = script_server_connect(p, ccd, have);
-
-	if (r <= 0)
-		return r;
-	if (ccd->ifconfig_push.set || ccd->ifconfig_ipv6_push.set) {
-		peer_release_addresses(p);
-		p->has_v4 = p->has_v6 = false;
-		*e = peer_addresses(p, ccd);
-	}
-	return 0;
-}
-
-void server_peer_authorize(struct peer *p)
-{
-	struct cfg_ccd ccd;
-	bool have = false;
 	char *text;
-	int e;
 
-	peer_kick_duplicates(p);
-	e = peer_ccd(p, &ccd, &have);
-	if (e < 0) {
-		if (have)
-			cfg_ccd_free(&ccd);
-		server_peer_reject(p, "client not allowed (client-config-dir)");
-		return;
-	}
-	e = peer_addresses(p, have ? &ccd : NULL);
-	if (e == 0 && peer_client_connect(p, &ccd, &have, &e) < 0) {
-		if (have)
-			cfg_ccd_free(&ccd);
-		server_peer_reject(p, "client-connect script refused the client");
-		return;
-	}
 	if (e == 0)
-		e = peer_routes(p, have ? &ccd : NULL);
-	text = e == 0 ? peer_push_text(p, have ? &ccd : NULL) : NULL;
-	if (have)
-		cfg_ccd_free(&ccd);
+		e = peer_routes(p, p->ccd);
+	text = e == 0 ? peer_push_text(p, p->ccd) : NULL;
+	peer_ccd_drop(p);
 	if (!text) {
 		server_peer_reject(p, e == -ENOSPC ? "no free address" : "address conflict");
 		return;
 	}
+	peer_kick_duplicates(p);
 	p->state = PEER_ACTIVE;
 	p->srv->n_half--;
 	server_wait_kick(p->srv);
@@ -420,9 +404,66 @@ void server_peer_authorize(struct peer *p)
 	free(text);
 }
 
+/* client-connect sees the address the client is about to get (ifconfig_pool_remote_ip, as in
+ * OpenVPN) and runs without blocking the loop; the client stays PEER_CONNECT, with no
+ * PUSH_REPLY, until script_server_connect reports here. */
+void server_peer_authorize(struct peer *p)
+{
+	struct cfg_ccd ccd;
+	bool have = false;
+	int e;
+
+	peer_kick_duplicates(p);
+	e = peer_ccd(p, &ccd, &have);
+	if (e < 0) {
+		if (have)
+			cfg_ccd_free(&ccd);
+		server_peer_reject(p, "client not allowed (client-config-dir)");
+		return;
+	}
+	if (have) {
+		p->ccd = malloc(sizeof(*p->ccd));
+		if (!p->ccd) {
+			cfg_ccd_free(&ccd);
+			server_peer_reject(p, "out of memory");
+			return;
+		}
+		*p->ccd = ccd;
+	}
+	e = peer_addresses(p, p->ccd);
+	if (e == 0 && p->srv->cfg->client_connect) {
+		p->state = PEER_CONNECT;
+		if (script_server_connect(p) < 0)
+			server_peer_reject(p, "client-connect script could not run");
+		return;
+	}
+	peer_admit(p, e);
+}
+
+/* r: 0 admit as is, 1 admit with p->ccd from the script's output, < 0 refuse. When the
+ * output sets an address, the client gets that instead of the one it was shown. */
+void server_peer_connect_done(struct peer *p, int r)
+{
+	int e = 0;
+
+	if (p->closing)
+		return;
+	if (r < 0) {
+		server_peer_reject(p, "client-connect script refused the client");
+		return;
+	}
+	if (r > 0 && (p->ccd->ifconfig_push.set || p->ccd->ifconfig_ipv6_push.set)) {
+		peer_release_addresses(p);
+		p->has_v4 = p->has_v6 = false;
+		e = peer_addresses(p, p->ccd);
+	}
+	peer_admit(p, e);
+}
+
 void server_peer_reject(struct peer *p, const char *reason)
 {
 	log_notice("client '%s' (%s) refused: %s", p->cn, p->addr_str, reason);
+	peer_ccd_drop(p);
 	peer_release_addresses(p);
 	p->has_v4 = p->has_v6 = false;
 	sess_auth_reply(p->sess, false, reason, loop_clock_ms());

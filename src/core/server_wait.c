@@ -100,7 +100,13 @@ unsigned server_half_from(struct server *srv, const struct xport_addr *a)
 	return n;
 }
 
-/* The victim: silent SERVER_EVICT_IDLE_MS or more (waiting for the auth script does not
+/* Waiting for auth-user-pass-verify or client-connect: the server owes the answer. */
+static bool server_owes_answer(const struct peer *p)
+{
+	return (p->state == PEER_AUTH || p->state == PEER_CONNECT) && !p->refused;
+}
+
+/* The victim: silent SERVER_EVICT_IDLE_MS or more (waiting for a script does not
  * count: the server owes the answer), the oldest silence first. A newcomer whose address
  * already has handshakes running may evict only from an address with at least two more:
  * addresses holding slots cannot evict one another in turn (churn that a real client would
@@ -116,7 +122,7 @@ bool server_half_evict(struct server *srv, const struct xport_addr *for_whom)
 		struct peer *p = srv->half[i];
 		uint64_t t = half_last_rx(p);
 
-		if (!half_open(p) || (p->state == PEER_AUTH && !p->refused) || t >= oldest ||
+		if (!half_open(p) || server_owes_answer(p) || t >= oldest ||
 		    now - t < SERVER_EVICT_IDLE_MS)
 			continue;
 		if (mine && mine + 1 >= server_half_from(srv, &p->addr))

@@ -19,6 +19,7 @@
 #include "core/script.h"
 
 static char dir[64];
+static struct script_call wsc;	/* 30 KB: not on cmocka's stack */
 
 static int setup(void **state)
 {
@@ -182,6 +183,114 @@ static void test_no_fd_leak(void **state)
 	close(fd);
 }
 
+/* ---- script_watch: a child watched in the loop ---- */
+
+struct watch_res {
+	int calls;
+	int status;
+	uint64_t at;
+};
+
+static void watch_done(void *arg, int status)
+{
+	struct watch_res *r = arg;
+
+	r->calls++;
+	r->status = status;
+	r->at = loop_clock_ms();
+}
+
+static void tick(struct loop *lp, void *arg)
+{
+	(void)lp;
+	(*(int *)arg)++;
+}
+
+/* The loop keeps running timers while the child runs; done gets the exit status. */
+static void test_watch_exit(void **state)
+{
+	struct script_watch w;
+	struct watch_res r = { 0 };
+	struct loop_timer t;
+	struct loop *lp;
+	int ticks = 0;
+	uint64_t t0 = loop_clock_ms();
+
+	(void)state;
+	assert_int_equal(loop_new(&lp), 0);
+	script_watch_init(&w);
+	assert_false(script_watch_busy(&w));
+	script_init(&wsc, "learn-address", "sleep 0.4; exit 7;");
+	assert_int_equal(script_watch_start(&w, lp, &wsc, 5000, watch_done, &r), 0);
+	assert_true(script_watch_busy(&w));
+	assert_int_equal(r.calls, 0);
+	loop_timer_init(&t, tick, &ticks);
+	loop_timer_in(lp, &t, 50);
+	while (r.calls == 0 && loop_clock_ms() - t0 < 5000)
+		loop_run_once(lp, 100);
+	assert_int_equal(r.calls, 1);
+	assert_int_equal(r.status, 7);
+	assert_int_equal(ticks, 1);	/* the 50 ms timer ran while the child slept */
+	assert_true(r.at - t0 >= 350);
+	assert_false(script_watch_busy(&w));
+	loop_free(lp);
+}
+
+static void test_watch_timeout_and_cancel(void **state)
+{
+	struct script_watch w;
+	struct watch_res r = { 0 };
+	struct loop *lp;
+	uint64_t t0 = loop_clock_ms();
+
+	(void)state;
+	assert_int_equal(loop_new(&lp), 0);
+	script_watch_init(&w);
+	script_init(&wsc, "client-connect", "sleep 30;");
+	assert_int_equal(script_watch_start(&w, lp, &wsc, 200, watch_done, &r), 0);
+	while (r.calls == 0 && loop_clock_ms() - t0 < 5000)
+		loop_run_once(lp, 100);
+	assert_int_equal(r.calls, 1);
+	assert_int_equal(r.status, -ETIMEDOUT);
+	assert_true(loop_clock_ms() - t0 < 2000);
+	/* cancel: killed at once, done never called */
+	assert_int_equal(script_watch_start(&w, lp, &wsc, 5000, watch_done, &r), 0);
+	t0 = loop_clock_ms();
+	script_watch_cancel(&w);
+	assert_false(script_watch_busy(&w));
+	assert_true(loop_clock_ms() - t0 < 1000);
+	loop_run_once(lp, 50);
+	assert_int_equal(r.calls, 1);
+	/* finish: waits for the child */
+	script_init(&wsc, "learn-address", "exit 3;");
+	assert_int_equal(script_watch_start(&w, lp, &wsc, 5000, watch_done, &r), 0);
+	assert_int_equal(script_watch_finish(&w), 3);
+	assert_int_equal(r.calls, 1);
+	loop_free(lp);
+}
+
+static void test_pack_roundtrip(void **state)
+{
+	struct script_call out;
+	struct script_packed *pk;
+	char buf[64];
+
+	(void)state;
+	script_init(&wsc, "learn-address", "echo \"$@\" > \"$DIR/pk\"; true");
+	script_env(&wsc, "DIR", "%s", dir);
+	script_arg(&wsc, "add");
+	script_arg(&wsc, "10.8.0.2");
+	pk = script_pack(&wsc);
+	assert_non_null(pk);
+	memset(&wsc, 0x55, sizeof(wsc));	/* the original is gone */
+	script_unpack(pk, &out);
+	assert_string_equal(out.what, "learn-address");
+	assert_int_equal(out.argc, 2);
+	assert_int_equal(script_run(&out, 5000), 0);
+	free(pk);
+	assert_string_equal(slurp("pk", buf, sizeof(buf)), "add 10.8.0.2\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -193,6 +302,9 @@ int main(void)
 		cmocka_unit_test(test_overflow_refused),
 		cmocka_unit_test(test_spawn_reap),
 		cmocka_unit_test(test_no_fd_leak),
+		cmocka_unit_test(test_watch_exit),
+		cmocka_unit_test(test_watch_timeout_and_cancel),
+		cmocka_unit_test(test_pack_roundtrip),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
