@@ -428,8 +428,12 @@ int pki_make_crl(const char *dir, const char *out, const char *const *certs, int
 		rc = -EIO;
 	if (!rc && !(fp = fopen(out, "we")))
 		rc = -errno;
-	if (fp && (!PEM_write_X509_CRL(fp, crl) | (fclose(fp) != 0)))
-		rc = -EIO;
+	if (fp) {
+		int wrote = PEM_write_X509_CRL(fp, crl);	/* closed whatever happened */
+
+		if (fclose(fp) != 0 || !wrote)
+			rc = -EIO;
+	}
 	ASN1_TIME_free(t);
 	ASN1_TIME_free(next);
 	X509_CRL_free(crl);
