@@ -185,34 +185,35 @@ int script_reap(pid_t pid, int pidfd, bool kill_it)
 	return -EINTR;
 }
 
-static uint64_t now_ms(void)
+/* Blocks until the child behind pidfd exits or the monotonic clock reaches end: the last
+ * poll's result (> 0 exited; 0, or -1 with errno EINTR, when the time ran out). */
+static int script_wait_until(int pidfd, uint64_t end)
 {
-	struct timespec ts;
+	struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
+	int r = 0;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+	for (;;) {
+		uint64_t t = loop_clock_ms();
+
+		if (t >= end)
+			return r;
+		r = poll(&pfd, 1, (int)(end - t));
+		if (r > 0 || (r < 0 && errno != EINTR))
+			return r;
+	}
 }
 
 int script_run(const struct script_call *sc, int timeout_ms)
 {
-	uint64_t end = now_ms() + (uint64_t)timeout_ms;
-	struct pollfd pfd = { .events = POLLIN };
+	uint64_t end = loop_clock_ms() + (uint64_t)timeout_ms;
 	pid_t pid;
-	int e, r = 0;
+	int e, r, pidfd;
 
-	e = script_spawn(sc, &pid, &pfd.fd);
+	e = script_spawn(sc, &pid, &pidfd);
 	if (e < 0)
 		return e;
-	for (;;) {
-		uint64_t t = now_ms();
-
-		if (t >= end)
-			break;
-		r = poll(&pfd, 1, (int)(end - t));
-		if (r > 0 || (r < 0 && errno != EINTR))
-			break;
-	}
-	e = script_reap(pid, pfd.fd, r <= 0);
+	r = script_wait_until(pidfd, end);
+	e = script_reap(pid, pidfd, r <= 0);
 	if (r == 0 || (r < 0 && e == -EINTR)) {
 		log_error("%s %s: did not finish in %.1f s; killed", sc->what, sc->cmd,
 			  timeout_ms / 1000.0);
@@ -322,22 +323,11 @@ void script_watch_cancel(struct script_watch *w)
 
 int script_watch_finish(struct script_watch *w)
 {
-	struct pollfd pfd = { .fd = w->pidfd, .events = POLLIN };
-	uint64_t end;
-	int r = 0, status;
+	int r, status;
 
 	if (w->pidfd < 0)
 		return -ECHILD;
-	end = w->timer.deadline;
-	for (;;) {
-		uint64_t t = loop_clock_ms();
-
-		if (t >= end)
-			break;
-		r = poll(&pfd, 1, (int)(end - t));
-		if (r > 0 || (r < 0 && errno != EINTR))
-			break;
-	}
+	r = script_wait_until(w->pidfd, w->timer.deadline);
 	script_watch_stop(w);
 	status = script_reap(w->pid, w->pidfd, r <= 0);
 	w->pidfd = -1;
