@@ -516,10 +516,9 @@ static void peer_on_event(struct peer *p, const struct sess_event *ev)
 		peer_on_keys(p, ev);
 		break;
 	case SESS_EV_EXIT:
-		server_peer_close(p, "client sent exit notification");
-		break;
-	case SESS_EV_ERROR:
-		server_peer_close(p, ev->text);
+	case SESS_EV_ERROR:	/* either ends the client */
+		server_peer_close(p, ev->type == SESS_EV_EXIT ? "client sent exit notification" :
+				  ev->text);
 		break;
 	default:
 		break;
