@@ -2,10 +2,10 @@
 # Soak (issue 16): clients connect, renegotiate every few seconds, transfer and leave, in a loop,
 # against one burrow UDP server and one burrow TCP server (a server listens on one protocol, so
 # two processes, one namespace), all inside the test's namespaces:
-#  - K client slots, each in its own namespace, cycle through five kinds: burrow client UDP,
-#    openvpn 2.6 client UDP (explicit-exit-notify), burrow client TCP, openvpn client TCP, and
-#    openvpn client UDP without an exit notification (the server drops it on its keepalive
-#    timeout); each connects with reneg-sec on the client side, pings the server's tunnel
+#  - K client slots, each in its own namespace, cycle through five kinds (TCP ones half the
+#    time): burrow client UDP, openvpn 2.6 client UDP (explicit-exit-notify), burrow client
+#    TCP, openvpn client TCP, and openvpn client UDP without an exit notification (the server
+#    drops it on its keepalive timeout); each connects with reneg-sec on the client side, pings the server's tunnel
 #    address, echoes random bytes through a TCP connection in the tunnel (checked), stays up
 #    across at least three renegotiations and leaves (SIGTERM);
 #  - one more namespace runs waves of manyc (M burrow-protocol UDP sessions from one process,
@@ -141,7 +141,8 @@ EOF
 t_bg ip netns exec "$NS_S" python3 "$T_TMP/echo.py"
 t_wait_for 5 test -e "$T_TMP/echo.py.ready" || t_fail "the echo server does not start"
 
-KINDS=(burrow-udp openvpn-udp burrow-tcp openvpn-tcp openvpn-udp-silent)
+# Half of the cycles go to the TCP server: manyc's waves load the UDP one.
+KINDS=(burrow-udp burrow-tcp openvpn-udp openvpn-tcp openvpn-udp-silent burrow-tcp)
 client_conf() {	# SLOT KIND
 	local proto=udp
 	case $2 in *tcp*) proto=tcp ;; esac
@@ -237,7 +238,7 @@ drain() {
 
 # run_phase SECONDS FIRST PREFIX: every slot and the manyc generator loop until SECONDS from
 # now (a cycle or wave begun before then runs to its end), numbering their cycles from FIRST;
-# results in $T_TMP/PREFIX.*. Slot i's cycle n is kind (i-1+n) mod 5: every slot goes
+# results in $T_TMP/PREFIX.*. Slot i's cycle n is kind (i-1+n) mod 6: every slot goes
 # through every kind.
 run_phase() {
 	local end=$(( SECONDS + $1 )) p i loopers=()
