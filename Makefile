@@ -2,7 +2,7 @@
 BUILD ?= build
 MESON_OPTS ?=
 
-.PHONY: all demo check build bootstrap asan tsan release fuzz clean
+.PHONY: all demo check soak build bootstrap asan tsan release fuzz clean
 
 all: build
 
@@ -22,6 +22,10 @@ demo: build
 # Every test; ends with "N passed, N failed, N skipped".
 check: build
 	tests/run $(BUILD)
+
+# The 5-minute soak (suite 'soak', left out of check); an hour: tests/soak --minutes 60.
+soak: build
+	tests/run $(BUILD) soak
 
 # Unit tests under AddressSanitizer + UndefinedBehaviorSanitizer.
 asan: bootstrap

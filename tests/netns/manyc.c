@@ -6,13 +6,15 @@
  *
  *   manyc -t ADDR:PORT -p PKI_DIR [-n N] [--tls-crypt F | --tls-auth F | --v2 F]
  *         [-e ECHOES] [-r RATE] [-c CONNECT_SECS] [-H HOLD_SECS] [-g TUNNEL_ADDR]
+ *         [-R RENEG_SECS]
  *
  * N clients (default 100, at most MC_MAX) all share PKI_DIR/client.{crt,key} (the server
  * needs duplicate-cn). RATE = clients started per second (default 0: all at once, a connect
  * storm). Clients not connected after CONNECT_SECS (default 20) give up and are counted by
  * how far they got. After the echoes the connected clients stay up HOLD_SECS (default 0,
  * keepalive pings as pushed; the line "manyc: holding" marks the start, so a caller can
- * measure the server meanwhile), then send their exit notification.
+ * measure the server meanwhile), then send their exit notification. RENEG_SECS (default 0:
+ * the session's default, an hour) makes every client renegotiate that often (tests/soak).
  * Bounded: CONNECT_SECS + 5 s of echoes + HOLD_SECS + 1 s of goodbye.
  *
  * Output, one "manyc: ..." line each: connected (count, time to connect all, p50/max),
@@ -412,7 +414,8 @@ static int mc_run(struct mc *m)
 static int usage(void)
 {
 	fprintf(stderr, "usage: manyc -t ADDR:PORT -p PKI_DIR [-n N] [--tls-crypt F|--tls-auth F|"
-		"--v2 F] [-e ECHOES] [-r RATE] [-c CONNECT_SECS] [-H HOLD_SECS] [-g TUNNEL_ADDR]\n");
+		"--v2 F] [-e ECHOES] [-r RATE] [-c CONNECT_SECS] [-H HOLD_SECS] [-g TUNNEL_ADDR]\n"
+		"       [-R RENEG_SECS]\n");
 	return 2;
 }
 
@@ -432,6 +435,8 @@ static int mc_option(struct mc *m, const char *o, const char *v, const char **pk
 		return parse_uint(v, 600, &m->connect_s);
 	if (!strcmp(o, "-H"))
 		return parse_uint(v, 3600, &m->hold_s);
+	if (!strcmp(o, "-R"))
+		return parse_uint(v, 3600, &m->conf.reneg_sec);
 	if (!strcmp(o, "-g")) {
 		m->gw_set = true;
 		return inet_pton(AF_INET, v, m->gw) == 1 ? 0 : -EINVAL;
