@@ -17,14 +17,15 @@
 #include "util/log.h"
 
 /* What the event loop calls once set-up is over: strace -f of the client interop tests
- * (client_udp, client_tcp, client_restart, client_reneg) after the seccomp() call showed epoll_wait, readv/writev on the device, recvmmsg/sendmsg/sendto
- * on the socket, recvfrom, getpid from OpenSSL, socket/bind/connect/setsockopt for a new
- * attempt); the rest is what the code reaches later, checked by the whole interop suite
- * running with the filter on (a missing call fails a test with the log line): a client re-creating its device and routes
+ * (client_udp, client_tcp, client_restart, client_reneg) after the seccomp() call showed
+ * epoll_wait, readv/writev on the device, recvmmsg/sendmsg/sendto on the socket, recvfrom,
+ * getpid from OpenSSL, socket/bind/connect/setsockopt for a new attempt; the rest is what the
+ * code reaches later, checked by the whole interop suite running with the filter on (a missing
+ * call fails a test with the log line): a client re-creating its device and routes
  * (/dev/net/tun, ioctl, rtnetlink) and resolving the remote again (the resolver's /etc files
  * and sockets), the server accepting TCP clients, status, pool and log files (util/afile:
- * temporary file, fsync, rename; in place after the drop), ccd files, a CRL read again.
- * Names, not numbers: one that does not exist on this architecture is skipped. */
+ * temporary file, fsync, rename; in place after the drop), ccd files, a CRL read again. Names,
+ * not numbers: one that does not exist on this architecture is skipped. */
 static const char *const sandbox_allow[] = {
 	/* the loop, its timers and signals */
 	"epoll_wait", "epoll_pwait", "epoll_pwait2", "epoll_ctl", "epoll_create1", "poll", "ppoll",
@@ -179,6 +180,12 @@ int sandbox_prepare(const struct cfg *c, enum sandbox_role role)
 			  c->lport_set && c->lport > 0 && c->lport < 1024;
 	if (!sandbox_has_caps())
 		return 0;
+	/* Started with a few capabilities but not CAP_SETPCAP (a service manager's
+	 * AmbientCapabilities=): the bounding set is the service manager's to set. */
+	if (!capng_have_capability(CAPNG_EFFECTIVE, CAP_SETPCAP)) {
+		log_info("sandbox: no CAP_SETPCAP, the capability bounding set stays as it is");
+		return 0;
+	}
 	capng_clear(CAPNG_SELECT_BOUNDS);
 	if (sb.net_admin)
 		capng_update(CAPNG_ADD, CAPNG_BOUNDING_SET, CAP_NET_ADMIN);

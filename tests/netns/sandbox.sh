@@ -4,10 +4,11 @@
 # `user nobody` nothing is left, bounding set included; each runs under the seccomp filter
 # (Seccomp: 2 in /proc/PID/status) and keeps carrying traffic, a restarted client included.
 # A script configured to run later leaves the filter off, said in one line; no-sandbox keeps
-# everything. The filter itself: a forbidden system call stops the process with a log line
+# everything; started without CAP_SETPCAP the bounding set stays as it was. The filter itself: a forbidden system call stops the process with a log line
 # naming the call and exit status 159, rather than silently (tests/netns/sandbox_trap.c).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/ovpn_lib.sh"
+t_need setpriv
 TRAP=${TRAP:-$(dirname "$BURROW")/../tests/netns/sandbox_trap}
 t_need_built "$TRAP" "sandbox_trap helper"
 
@@ -76,6 +77,23 @@ if ovpn_start_openvpn "$NS_S" "$T_TMP/s.conf" server && ovpn_start_burrow "$NS_C
 	ovpn_client_exit
 else
 	t_bad "client with no-sandbox brings the tunnel up"
+fi
+ovpn_stop server
+
+# Started without CAP_SETPCAP (as a service manager may start it): the bounding set cannot be
+# changed and stays; the effective and permitted sets still shrink, the filter still goes on.
+printf '#!/bin/sh\nexec setpriv --bounding-set -setpcap %s "$@"\n' "$BURROW" > "$T_TMP/nopcap"
+chmod 755 "$T_TMP/nopcap"
+rm -f "$T_TMP/server.log"
+if ovpn_start_openvpn "$NS_S" "$T_TMP/s.conf" server &&
+   BURROW=$T_TMP/nopcap ovpn_start_burrow "$NS_C" client "$T_TMP/c.conf" client; then
+	bnd=$(printf '%016x' $(( 0x$(sed -nE 's/^CapBnd:\s+//p' /proc/self/status) & ~(1 << 8) )))
+	t_check "without CAP_SETPCAP: Seccomp 2" test "$(status_of client Seccomp)" = 2
+	t_check "without CAP_SETPCAP: CAP_NET_ADMIN kept, bounding set as started" caps client $NA $NA "$bnd"
+	t_check "without CAP_SETPCAP: ping through the tunnel" ovpn_ping "$NS_C" 10.8.0.1
+	ovpn_client_exit
+else
+	t_bad "client started without CAP_SETPCAP brings the tunnel up"
 fi
 ovpn_stop server
 
