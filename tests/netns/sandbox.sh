@@ -56,7 +56,7 @@ fi
 ovpn_stop server
 
 { ovpn_client_conf; printf '%s\n' "tls-crypt $PKI/tc.key" "user nobody" "group nogroup" "persist-tun"; } > "$T_TMP/cu.conf"
-rm -f "$T_TMP/server.log"
+rm -f "$T_TMP/server.log" "$T_TMP/client.log"	# the waits must see this run's lines
 if ovpn_start_openvpn "$NS_S" "$T_TMP/s.conf" server && ovpn_start_burrow "$NS_C" client "$T_TMP/cu.conf" client; then
 	t_check "client as nobody: Seccomp 2" test "$(status_of client Seccomp)" = 2
 	t_check "client as nobody: every set empty, bounding set too" caps client $Z $Z $Z
@@ -68,7 +68,7 @@ fi
 ovpn_stop server
 
 { ovpn_client_conf; printf '%s\n' "tls-crypt $PKI/tc.key" "no-sandbox"; } > "$T_TMP/cn.conf"
-rm -f "$T_TMP/server.log"
+rm -f "$T_TMP/server.log" "$T_TMP/client.log"	# the waits must see this run's lines
 if ovpn_start_openvpn "$NS_S" "$T_TMP/s.conf" server && ovpn_start_burrow "$NS_C" client "$T_TMP/cn.conf" client; then
 	bnd=$(sed -nE 's/^CapBnd:\s+//p' /proc/self/status)
 	t_check "no-sandbox: Seccomp 0" test "$(status_of client Seccomp)" = 0
@@ -84,7 +84,7 @@ ovpn_stop server
 # changed and stays; the effective and permitted sets still shrink, the filter still goes on.
 printf '#!/bin/sh\nexec setpriv --bounding-set -setpcap %s "$@"\n' "$BURROW" > "$T_TMP/nopcap"
 chmod 755 "$T_TMP/nopcap"
-rm -f "$T_TMP/server.log"
+rm -f "$T_TMP/server.log" "$T_TMP/client.log"	# the waits must see this run's lines
 if ovpn_start_openvpn "$NS_S" "$T_TMP/s.conf" server &&
    BURROW=$T_TMP/nopcap ovpn_start_burrow "$NS_C" client "$T_TMP/c.conf" client; then
 	bnd=$(printf '%016x' $(( 0x$(sed -nE 's/^CapBnd:\s+//p' /proc/self/status) & ~(1 << 8) )))
@@ -98,6 +98,7 @@ fi
 ovpn_stop server
 
 # ---- the server ----
+rm -f "$T_TMP/server.log" "$T_TMP/client.log"
 if ovpn_server_case "tls-crypt $PKI/tc.key" "tls-crypt $PKI/tc.key"; then
 	t_check "server: Seccomp 2 (filter on)" test "$(status_of server Seccomp)" = 2
 	t_check "server: no capability left" caps server $Z $Z $Z
@@ -117,6 +118,7 @@ t_check "server exits 0 on SIGTERM" ovpn_stop server
 printf '#!/bin/sh\nexit 0\n' > "$T_TMP/learn.sh"
 chmod 755 "$T_TMP/learn.sh"
 { ovpn_server_conf; printf '%s\n' "tls-crypt $PKI/tc.key" "script-security 2" "learn-address $T_TMP/learn.sh"; } > "$T_TMP/ss.conf"
+rm -f "$T_TMP/server.log"
 if ovpn_start_burrow_server "$NS_S" "$T_TMP/ss.conf" server; then
 	t_check "server with learn-address: Seccomp 0" test "$(status_of server Seccomp)" = 0
 	t_check "server with learn-address: CAP_NET_ADMIN only" caps server $NA $NA $NA
