@@ -314,6 +314,7 @@ struct cfg {
 
 	/* process, logging, scripts */
 	char *user, *group;
+	bool no_sandbox;		/* burrow's own: keep every capability, no seccomp filter */
 	int verb;			/* default 1 */
 	int mute;			/* 0 */
 	char *log;

@@ -13,6 +13,7 @@
 
 #include "core/client_impl.h"
 #include "core/privs.h"
+#include "core/sandbox.h"
 #include "core/script_client.h"
 #include "core/status.h"
 #include "util/addr.h"
@@ -224,7 +225,11 @@ void client_tunnel_ready(struct client *cl)
 		   cl->ekm ? "tls-ekm" : "prf", pid,
 		   info.cc_exit ? ", cc-exit" : "");
 	client_rearm_keepalive(cl);
+	if (sandbox_prepare(cl->cfg, SANDBOX_CLIENT) < 0)	/* once: see sandbox.h */
+		fatal("cannot reduce capabilities; stopping rather than run with all of them");
 	client_drop_privs(cl);
+	if (sandbox_enter() < 0)
+		fatal("cannot enter the sandbox; stopping");
 	client_write_status(cl);
 }
 

@@ -196,6 +196,13 @@ int dns_apply(struct dns_state *st, const char *dev, const struct push_opts *p)
 	return 1;
 }
 
+bool dns_may_run(void)
+{
+	if (getenv("BURROW_DNS") && !strcmp(getenv("BURROW_DNS"), "print"))
+		return false;
+	return find_tool(resolvectl_paths, 2) || find_tool(resolvconf_paths, 2);
+}
+
 void dns_revert(struct dns_state *st)
 {
 	const char *args[2];

@@ -6,6 +6,7 @@
 #define BURROW_CORE_DNS_H
 
 #include <net/if.h>
+#include <stdbool.h>
 
 struct push_opts;
 
@@ -21,6 +22,9 @@ struct dns_state {
  * nothing to hand over or no mechanism exists (the caller reports them), -errno on failure
  * (logged). A previous hand-over in st is replaced. */
 int dns_apply(struct dns_state *st, const char *dev, const struct push_opts *p);
+/* Whether dns_apply could run a program here (resolvectl or resolvconf exists and BURROW_DNS
+ * is not "print"): the sandbox installs no seccomp filter then. */
+bool dns_may_run(void);
 /* Undoes dns_apply (resolvectl revert / resolvconf -d). Safe to call twice. */
 void dns_revert(struct dns_state *st);
 

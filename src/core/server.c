@@ -14,6 +14,7 @@
 
 #include "core/server.h"
 #include "core/privs.h"
+#include "core/sandbox.h"
 #include "core/script_server.h"
 #include "core/server_impl.h"
 #include "core/sessconf.h"
@@ -611,7 +612,8 @@ static int server_init(struct server *srv, struct cfg *cfg)
 		log_error("up script %s failed; not starting", cfg->up);
 		return e < 0 ? e : -ECANCELED;
 	}
-	if ((e = server_drop_privs(srv)) < 0)
+	if ((e = sandbox_prepare(cfg, SANDBOX_SERVER)) < 0 || (e = server_drop_privs(srv)) < 0 ||
+	    (e = sandbox_enter()) < 0)	/* capabilities and the seccomp filter (sandbox.h) */
 		return e;
 	loop_timer_init(&srv->t_status, server_on_status_timer, srv);
 	loop_timer_init(&srv->t_drops, server_on_drops_timer, srv);

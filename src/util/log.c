@@ -27,6 +27,7 @@ enum log_level log_get_level(void) { return log_level_cur; }
 void log_set_timestamps(int on) { log_stamps = on; }
 void log_set_stream(FILE *fp) { log_stream = fp; }
 void log_set_dates(int on) { log_dates = on; }
+int log_fileno(void) { return fileno(log_stream ? log_stream : stderr); }
 
 static void log_stamp(FILE *fp)
 {

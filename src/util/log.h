@@ -19,6 +19,8 @@ enum log_level log_get_level(void);
 void log_set_timestamps(int on);
 /* Redirect output (tests, the log directive); NULL restores stderr. */
 void log_set_stream(FILE *fp);
+/* The descriptor log lines go to (for a signal handler that may only write(2)). */
+int log_fileno(void);
 /* Timestamps with the date too (log files that outlive a day); off by default. */
 void log_set_dates(int on);
 
