@@ -41,6 +41,8 @@ static const char *const sandbox_allow[] = {
 	"openat", "open", "newfstatat", "fstat", "stat", "lstat", "statx", "lseek", "fsync",
 	"fdatasync", "ftruncate", "rename", "renameat", "renameat2", "unlink", "unlinkat",
 	"fchmod", "access", "faccessat", "faccessat2", "uname",
+	/* crl-verify's watch (server_crl.c): its directory watched again after a reload */
+	"inotify_init1", "inotify_add_watch", "inotify_rm_watch",
 	/* memory (malloc, OpenSSL, the resolver's modules), randomness, the process itself */
 	"brk", "mmap", "munmap", "mremap", "madvise", "mprotect", "getrandom", "futex",
 	"getpid", "gettid", "getuid", "geteuid", "getgid", "getegid", "exit", "exit_group",
