@@ -19,45 +19,43 @@ static int privs_unknown(const char *what, const char *name)
 	return e ? -e : -ENOENT;
 }
 
-static int privs_group(const char *group, gid_t *gid)
+/* Both names looked up before anything changes: a typo must not leave us half-dropped. The
+ * group defaults to the user's own. */
+static int privs_lookup(const char *user, const char *group, uid_t *uid, gid_t *gid)
 {
-	struct group *g;
+	const struct group *g;
+	const struct passwd *pw;
 
+	*uid = 0;
+	*gid = 0;
 	errno = 0;
-	g = getgrnam(group);
-	if (!g)
-		return privs_unknown("group", group);
-	*gid = g->gr_gid;
-	return 0;
-}
-
-static int privs_user(const char *user, uid_t *uid, gid_t *gid)
-{
-	struct passwd *pw;
-
+	if (group) {
+		if (!(g = getgrnam(group)))
+			return privs_unknown("group", group);
+		*gid = g->gr_gid;
+	}
 	errno = 0;
-	pw = getpwnam(user);
-	if (!pw)
-		return privs_unknown("user", user);
-	*uid = pw->pw_uid;
-	*gid = pw->pw_gid;
+	if (user) {
+		if (!(pw = getpwnam(user)))
+			return privs_unknown("user", user);
+		*uid = pw->pw_uid;
+		if (!group)
+			*gid = pw->pw_gid;
+	}
 	return 0;
 }
 
 int privs_drop(const char *user, const char *group)
 {
-	uid_t uid = 0;
-	gid_t gid = 0, ugid = 0;
+	uid_t uid;
+	gid_t gid;
 	int e;
 
 	if (!user && !group)
 		return 1;
-	/* Look both names up before changing anything: a typo must not leave us half-dropped. */
-	if ((group && (e = privs_group(group, &gid)) < 0) ||
-	    (user && (e = privs_user(user, &uid, &ugid)) < 0))
+	e = privs_lookup(user, group, &uid, &gid);
+	if (e < 0)
 		return e;
-	if (!group)
-		gid = ugid;
 	if (setgroups(0, NULL) < 0 || setgid(gid) < 0) {
 		e = -errno;
 		log_error("cannot switch to group %u: %s", (unsigned)gid, strerror(-e));
